@@ -1,0 +1,49 @@
+"""vetreport: a quality-report PDF in, validated tidy records and files out.
+
+The data flow of one report, stage by stage (each stage is a module with
+one entry function; each is timed, and a failing stage is recorded while
+the stages that do not depend on it still run):
+
+    pdf ─ pages.extract_pages ──────────────► Document (cleaned lines, rules, boxes per page)
+          sections.extract_sections(doc) ───► Sections (目录 entries, body headings)
+          tables.extract_tables(doc) ───────► Tables (tables with merged cells, case frames)
+          indicators.extract_indicators ────► Indicators (附表1–附表6, long form)
+          cases.extract_cases ──────────────► Cases (案例 with chapter, pages, schools)
+          frames.* ─────────────────────────► one DataFrame per CSV
+          schemas.validate(frames) ─────────► validation rows (never aborts)
+          report.write_report ──────────────► <out>/<report_id>/*.csv, manifest.json
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cases import extract_cases
+from .config import Settings
+from .indicators import extract_indicators
+from .pages import extract_pages
+from .report import ReportResult, StageRunner, collect_frames, write_report
+from .sections import extract_sections
+from .tables import extract_tables
+
+__all__ = ["ReportResult", "Settings", "process_report"]
+
+
+def process_report(
+    pdf: Path, out_root: Path, settings: Settings | None = None, progress=None, report_id: str | None = None
+) -> ReportResult:
+    """Run every stage on one PDF and write its folder; never raises for bad input."""
+    from schemas import validate
+
+    settings = settings or Settings()
+    pdf = Path(pdf)
+    report_id = report_id or pdf.stem
+    run = StageRunner(report_id, progress)
+    doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id)
+    sections = run("sections", extract_sections, doc)
+    tables = run("tables", extract_tables, doc, settings.tables)
+    indicators = run("indicators", extract_indicators, report_id, tables)
+    cases = run("cases", extract_cases, doc, sections, tables)
+    frames = collect_frames(sections=sections, tables=tables, indicators=indicators, cases=cases)
+    validation = run("validate", validate, frames)
+    return write_report(Path(out_root) / report_id, pdf, doc, frames, validation, run)

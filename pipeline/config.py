@@ -1,0 +1,42 @@
+"""Every tunable knob of the pipeline, one dataclass per stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    # Lines in the top/bottom margin band that repeat on this share of pages are running headers/footers.
+    margin_band: float = 0.11
+    repeat_share: float = 0.3
+    # A gap between two glyphs wider than this many font sizes becomes a space.
+    space_gap: float = 0.6
+    # Characters whose boxes overlap this much with a same-text neighbour are fake-bold duplicates.
+    dedupe_tolerance: float = 1.0
+    # Maximum number of pages read (a guard, not a sample): larger files are an error.
+    max_pages: int = 2000
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    # Only pages with at least this many ruling segments, or a table caption, are searched.
+    min_rules: int = 2
+    # camelot lattice engine: "vector" (PDF strokes, fast), "raster" or "combined" (render + OpenCV).
+    camelot_engine: str = "vector"
+    # Cross-check every camelot table with pdfplumber's line-based finder.
+    cross_check: bool = True
+    # A horizontal-rules-only table (三线表) needs at least this many aligned rules.
+    min_open_rules: int = 3
+    snap_tolerance: float = 3.0
+    # A table on the next page continues this one when it starts within this share of the page top.
+    continuation_top_share: float = 0.25
+    # Caption lines are looked for this far (points) above or below a table.
+    caption_distance: float = 90.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    pages: PageSettings = field(default_factory=PageSettings)
+    tables: TableSettings = field(default_factory=TableSettings)
+    password: str | None = None

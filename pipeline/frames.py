@@ -1,0 +1,79 @@
+"""Records to tidy DataFrames, one per CSV, with a fixed column order and row order."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .indicators import COLUMNS as INDICATOR_COLUMNS
+from .records import Cases, Indicators, Sections, Tables, rounded
+
+BBOX = ["x0", "top", "x1", "bottom"]
+SECTION_COLUMNS = ["level", "number", "title", "page_start", "page_end", "printed_page_start", "source", *BBOX]
+TOC_COLUMNS = ["kind", "number", "title", "printed_page", "page", *BBOX]
+TABLE_COLUMNS = ["table_id", "caption", "pages", "kind", "n_rows", "n_cols", "header_rows", "crosscheck", "source", *BBOX]
+CELL_COLUMNS = ["table_id", "row", "col", "rowspan", "colspan", "text", "page", *BBOX]
+CASE_COLUMNS = ["case_no", "title", "chapter", "section", "page_start", "page_end", "schools", "text", *BBOX]
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sections_frame(sections: Sections) -> pd.DataFrame:
+    return _frame([
+        {"level": s.level, "number": s.number, "title": s.title, "page_start": s.page_start, "page_end": s.page_end,
+         "printed_page_start": s.printed_start, "source": s.source, **dict(zip(BBOX, rounded(s.bbox)))}
+        for s in sections.sections
+    ], SECTION_COLUMNS)
+
+
+def toc_frame(sections: Sections) -> pd.DataFrame:
+    return _frame([
+        {"kind": e.kind, "number": e.number, "title": e.title, "printed_page": e.printed_page, "page": e.page,
+         **dict(zip(BBOX, rounded(e.bbox)))}
+        for e in sections.toc
+    ], TOC_COLUMNS)
+
+
+def tables_frame(tables: Tables) -> pd.DataFrame:
+    return _frame([
+        {"table_id": t.table_id, "caption": t.caption, "pages": ";".join(map(str, t.pages)), "kind": t.kind,
+         "n_rows": t.n_rows, "n_cols": t.n_cols, "header_rows": t.header_rows, "crosscheck": t.crosscheck,
+         "source": t.source, **dict(zip(BBOX, rounded(t.bbox)))}
+        for t in tables.tables
+    ], TABLE_COLUMNS)
+
+
+def cells_frame(tables: Tables) -> pd.DataFrame:
+    rows = []
+    for t in tables.tables:
+        for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
+            rows.append({"table_id": t.table_id, "row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan,
+                         "text": c.text, "page": c.page, **dict(zip(BBOX, rounded(c.bbox)))})
+    return _frame(rows, CELL_COLUMNS)
+
+
+def indicators_frame(indicators: Indicators) -> pd.DataFrame:
+    """The published columns only; the value cell's bbox stays in memory for the audit."""
+    frame = indicators.frame.copy()
+    frame["year"] = frame["year"].astype("int64")
+    return frame.reindex(columns=INDICATOR_COLUMNS + BBOX)
+
+
+def cases_frame(cases: Cases) -> pd.DataFrame:
+    return _frame([
+        {"case_no": c.case_no, "title": c.title, "chapter": c.chapter, "section": c.section, "page_start": c.page_start,
+         "page_end": c.page_end, "schools": "；".join(c.schools), "text": c.text, **dict(zip(BBOX, rounded(c.bbox)))}
+        for c in cases.cases
+    ], CASE_COLUMNS)
+
+
+# The published column list of each CSV (indicators.csv has exactly the columns of the issue).
+PUBLISHED = {
+    "sections": SECTION_COLUMNS,
+    "toc": TOC_COLUMNS,
+    "tables": TABLE_COLUMNS,
+    "table_cells": CELL_COLUMNS,
+    "indicators": INDICATOR_COLUMNS,
+    "cases": CASE_COLUMNS,
+}

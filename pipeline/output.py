@@ -1,0 +1,58 @@
+"""Writing a report's folder: CSVs and manifest.json, each file atomically.
+
+A file is written to a temporary name in the same folder and renamed over
+the old one, so an interrupted run never leaves a half-written CSV where a
+good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_csv(path: Path, frame: pd.DataFrame, columns: list[str] | None = None) -> None:
+    if columns is not None:
+        frame = frame.reindex(columns=columns)
+    atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format=_float_format))
+
+
+def _float_format(value: float) -> str:
+    """Shortest round-trip text: 4174.0 -> '4174', 12.3 -> '12.3' (deterministic across runs)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def write_json(path: Path, data: dict) -> None:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")

@@ -1,0 +1,229 @@
+"""Typed records passed between stages.
+
+Coordinates are PDF points with the origin at the top-left of the page
+(pdfplumber's convention): ``x0, top, x1, bottom``. Every record keeps the
+physical page index (1-based) and, where the page prints one, its printed
+page number, so an auditor can find the source of any value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BBox = tuple[float, float, float, float]
+
+
+def union_bbox(boxes: list[BBox]) -> BBox:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def rounded(bbox: BBox) -> BBox:
+    return tuple(round(v, 1) for v in bbox)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class Line:
+    """One visual text line after character hygiene."""
+
+    page: int
+    text: str
+    bbox: BBox
+    size: float
+    bold: bool
+    source: str = "text"  # "text" or "ocr"
+    confidence: float | None = None
+
+    @property
+    def top(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def bottom(self) -> float:
+        return self.bbox[3]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A ruling line: horizontal when top == bottom (within tolerance)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass
+class Page:
+    number: int  # physical, 1-based
+    width: float
+    height: float
+    rotation: int
+    printed: str | None = None  # printed page number, when the page shows one
+    chars: list[Char] = field(default_factory=list)  # cleaned, headers/footers removed
+    lines: list[Line] = field(default_factory=list)  # body lines in reading order
+    rules: list[Segment] = field(default_factory=list)  # ruling lines (body only)
+    filled: list[BBox] = field(default_factory=list)  # filled or stroked rectangles
+    images: list[BBox] = field(default_factory=list)
+    source: str = "text"  # "text", "ocr" or "empty"
+    ocr_confidence: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Issue:
+    """A warning or error tied to a stage and, where known, a page."""
+
+    stage: str
+    message: str
+    page: int | None = None
+    level: str = "warning"
+
+    def as_dict(self) -> dict:
+        return {"stage": self.stage, "level": self.level, "page": self.page, "message": self.message}
+
+
+@dataclass
+class Document:
+    report_id: str
+    path: Path
+    sha256: str
+    page_count: int
+    producer: str
+    creator: str
+    title: str
+    pages: list[Page]
+    issues: list[Issue] = field(default_factory=list)
+    password: str | None = None
+
+
+@dataclass
+class TocEntry:
+    kind: str  # "section", "figure" or "case"
+    number: str
+    title: str
+    printed_page: str
+    page: int  # physical page of the TOC line
+    bbox: BBox
+
+
+@dataclass
+class Section:
+    level: int
+    number: str
+    title: str
+    page_start: int
+    page_end: int
+    printed_start: str | None
+    bbox: BBox
+    source: str = "body"  # "body" or "toc" (listed in the 目录 but not found in the body)
+
+
+@dataclass
+class Sections:
+    sections: list[Section]
+    toc: list[TocEntry]
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+    page: int
+    bbox: BBox
+
+
+@dataclass
+class Table:
+    table_id: str
+    caption: str
+    pages: list[int]
+    kind: str  # "lattice" (fully ruled) or "rules" (三线表, horizontal rules only)
+    n_rows: int
+    n_cols: int
+    cells: list[Cell]
+    bbox: BBox  # on the first page
+    header_rows: int = 1
+    crosscheck: str = ""  # agreement with the second table finder
+    source: str = "text"
+
+    def grid(self) -> list[list[str]]:
+        """Dense text grid; a merged cell's text applies to every slot it covers."""
+        grid = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, cell.row + cell.rowspan):
+                for c in range(cell.col, cell.col + cell.colspan):
+                    grid[r][c] = cell.text
+        return grid
+
+    def cell_at(self, row: int, col: int) -> Cell | None:
+        for cell in self.cells:
+            if cell.row <= row < cell.row + cell.rowspan and cell.col <= col < cell.col + cell.colspan:
+                return cell
+        return None
+
+
+@dataclass
+class Frame:
+    """A single-cell boxed frame (case-study boxes), not a data table."""
+
+    page: int
+    bbox: BBox
+
+
+@dataclass
+class Tables:
+    tables: list[Table]
+    frames: list[Frame]
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Indicators:
+    """附表1–附表6 in long form (columns: see pipeline.indicators.COLUMNS, plus the value cell's bbox)."""
+
+    frame: "pandas.DataFrame"  # noqa: F821
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Case:
+    case_no: int
+    title: str
+    chapter: str
+    section: str
+    page_start: int
+    page_end: int
+    schools: list[str]
+    text: str
+    bbox: BBox  # title line on the first page
+
+
+@dataclass
+class Cases:
+    cases: list[Case]
+    issues: list[Issue] = field(default_factory=list)

@@ -1,0 +1,173 @@
+"""Running stages with timing and failure isolation, and writing one report's folder."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import frames as F
+from .errors import ReportError
+from .output import file_sha256, write_csv, write_json
+from .records import Document, Issue
+
+FATAL_STAGE = "pages"
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("vetreport")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Stands in for the result of a stage that failed or was skipped."""
+
+    stage: str
+
+
+@dataclass
+class StageRecord:
+    name: str
+    status: str  # "ok", "failed" or "skipped"
+    seconds: float
+    message: str = ""
+    page: int | None = None
+
+
+class StageRunner:
+    """Calls stage functions, times them, and turns exceptions into records.
+
+    A stage whose input is a Failed result is skipped, so later stages that
+    do not depend on a failed one still run and their files are written.
+    """
+
+    def __init__(self, report_id: str, progress=None):
+        self.report_id = report_id
+        self.progress = progress
+        self.records: list[StageRecord] = []
+        self.issues: list[Issue] = []
+
+    def __call__(self, name: str, fn, *args):
+        missing = [a.stage for a in args if isinstance(a, Failed)]
+        if missing:
+            self.records.append(StageRecord(name, "skipped", 0.0, f"needs {', '.join(sorted(set(missing)))}"))
+            return Failed(name)
+        if self.progress:
+            self.progress(self.report_id, name)
+        start = time.perf_counter()
+        try:
+            result = fn(*args)
+        except ReportError as exc:
+            self.records.append(StageRecord(name, "failed", time.perf_counter() - start, exc.message, exc.page))
+            return Failed(name)
+        except Exception as exc:  # an unexpected bug must not sink the batch; keep the evidence
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            message = f"{type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"
+            self.records.append(StageRecord(name, "failed", time.perf_counter() - start, message))
+            return Failed(name)
+        self.records.append(StageRecord(name, "ok", time.perf_counter() - start))
+        self.issues += list(getattr(result, "issues", []) or [])
+        return result
+
+    def failed(self) -> list[StageRecord]:
+        return [r for r in self.records if r.status != "ok"]
+
+
+def collect_frames(**results) -> dict[str, pd.DataFrame]:
+    """DataFrames for the stages that produced records."""
+    frames: dict[str, pd.DataFrame] = {}
+    sections, tables = results.get("sections"), results.get("tables")
+    if sections is not None and not isinstance(sections, Failed):
+        frames["sections"] = F.sections_frame(sections)
+        frames["toc"] = F.toc_frame(sections)
+    if tables is not None and not isinstance(tables, Failed):
+        frames["tables"] = F.tables_frame(tables)
+        frames["table_cells"] = F.cells_frame(tables)
+    indicators = results.get("indicators")
+    if indicators is not None and not isinstance(indicators, Failed):
+        frames["indicators"] = F.indicators_frame(indicators)
+    cases = results.get("cases")
+    if cases is not None and not isinstance(cases, Failed):
+        frames["cases"] = F.cases_frame(cases)
+    return frames
+
+
+@dataclass
+class ReportResult:
+    report_id: str
+    out_dir: Path
+    status: str  # "ok", "partial" or "error"
+    pages: int
+    row_counts: dict[str, int]
+    seconds: float
+    issues: list[Issue] = field(default_factory=list)
+    error: dict | None = None
+    stages: list[StageRecord] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame], validation, run: StageRunner) -> ReportResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        write_csv(out_dir / f"{name}.csv", frame, F.PUBLISHED[name])
+    if not isinstance(validation, Failed):
+        write_csv(out_dir / "validation.csv", validation)
+        frames["validation"] = validation
+    issues = (doc.issues if isinstance(doc, Document) else []) + run.issues
+    status, error = _status(run, issues)
+    manifest = _manifest(pdf, doc, frames, run, issues, status)
+    write_json(out_dir / "manifest.json", manifest)
+    error_path = out_dir / "error.json"
+    if error:
+        write_json(error_path, {"file": str(pdf), **error})
+    elif error_path.exists():
+        error_path.unlink()
+    return ReportResult(
+        report_id=out_dir.name,
+        out_dir=out_dir,
+        status=status,
+        pages=doc.page_count if isinstance(doc, Document) else 0,
+        row_counts=manifest["row_counts"],
+        seconds=sum(r.seconds for r in run.records),
+        issues=issues,
+        error=error,
+        stages=run.records,
+        frames=frames,
+    )
+
+
+def _status(run: StageRunner, issues: list[Issue]) -> tuple[str, dict | None]:
+    fatal = next((r for r in run.records if r.name == FATAL_STAGE and r.status == "failed"), None)
+    if fatal:
+        return "error", {"stage": fatal.name, "message": fatal.message, "page": fatal.page}
+    if run.failed() or any(i.level == "missing" for i in issues):
+        return "partial", None
+    return "ok", None
+
+
+def _manifest(pdf: Path, doc, frames, run: StageRunner, issues: list[Issue], status: str) -> dict:
+    is_doc = isinstance(doc, Document)
+    return {
+        "report_id": run.report_id,
+        "input": str(pdf),
+        "sha256": doc.sha256 if is_doc else (file_sha256(pdf) if pdf.is_file() else None),
+        "pages": doc.page_count if is_doc else None,
+        "producer": doc.producer if is_doc else None,
+        "creator": doc.creator if is_doc else None,
+        "package_version": package_version(),
+        "status": status,
+        "stages": [
+            {"name": r.name, "status": r.status, "seconds": round(r.seconds, 3), **({"message": r.message} if r.message else {}),
+             **({"page": r.page} if r.page else {})}
+            for r in run.records
+        ],
+        "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
+        "warnings": [i.as_dict() for i in issues],
+    }

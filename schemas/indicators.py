@@ -1,0 +1,88 @@
+"""indicators.csv: the six appendix tables in long form, checked against the template data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipeline import template
+from pipeline.text import squash
+
+from .common import page_field
+
+
+def _known_units() -> list[str]:
+    return sorted(template.units())
+
+
+def _measure(unit: str) -> str:
+    return template.unit_measures().get(template.units().get(str(unit), ""), "")
+
+
+def _is_whole(values: pd.Series) -> pd.Series:
+    return (values.round(0) - values).abs() < 1e-9
+
+
+class IndicatorSchema(pa.DataFrameModel):
+    report_id: Series[str]
+    table_no: Series[int] = pa.Field(isin=[t.number for t in template.appendix_tables()])
+    table_title: Series[str]
+    page: Series[int] = page_field()
+    row_seq: Series[int] = pa.Field(ge=1)
+    serial: Series[str] = pa.Field(nullable=True)
+    indicator: Series[str] = pa.Field(str_length={"min_value": 1})
+    parent_indicator: Series[str] = pa.Field(nullable=True)
+    unit: Series[str] = pa.Field(isin=_known_units(), description="units from the template's unit set")
+    year: Series[int] = pa.Field(ge=2000, le=2100)
+    value_raw: Series[str] = pa.Field(nullable=True)
+    value: Series[float] = pa.Field(nullable=True)
+    survey_count: Series[float] = pa.Field(nullable=True, ge=0)
+    survey_method: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(description="percentages lie within 0–100")
+    def percent_in_range(cls, df):
+        pct = df["unit"].map(_measure) == "percent"
+        return ~pct | df["value"].isna() | df["value"].between(0, 100)
+
+    @pa.dataframe_check(description="counts are non-negative whole numbers")
+    def counts_are_whole(cls, df):
+        count = df["unit"].map(_measure) == "count"
+        return ~count | df["value"].isna() | ((df["value"] >= 0) & _is_whole(df["value"]))
+
+    @pa.dataframe_check(description="amounts and averages are non-negative")
+    def amounts_non_negative(cls, df):
+        return df["value"].isna() | (df["value"] >= 0) | (df["unit"].map(_measure) == "percent")
+
+    @pa.dataframe_check(description="survey counts are whole numbers")
+    def survey_counts_whole(cls, df):
+        return df["survey_count"].isna() | _is_whole(df["survey_count"])
+
+    @pa.dataframe_check(description="a printed value parses to a number unless it is a dash")
+    def values_parse(cls, df):
+        raw = df["value_raw"].fillna("").str.strip()
+        dash = raw.isin(["", "-", "--", "—", "——", "/", "／", "无"])
+        return dash | df["value"].notna()
+
+    @pa.dataframe_check(description="the indicator is one the template lists for this table")
+    def indicator_in_template(cls, df):
+        known = {(t.table_no, squash(t.indicator)) for t in template.appendix_indicators()}
+        keys = zip(df["table_no"], df["indicator"].map(squash))
+        return pd.Series([key in known for key in keys], index=df.index)
+
+
+def missing_indicators(df: pd.DataFrame) -> list[dict]:
+    """Template indicators absent from a table that is present: one validation row each."""
+    rows = []
+    present_tables = set(df["table_no"]) if len(df) else set()
+    have = {(int(t), squash(i), u) for t, i, u in zip(df.get("table_no", []), df.get("indicator", []), df.get("unit", []))}
+    for t in template.appendix_indicators():
+        if t.table_no in present_tables and (t.table_no, squash(t.indicator), t.unit) not in have:
+            rows.append({
+                "schema": "IndicatorSchema",
+                "column": "indicator",
+                "check": "expected indicator present",
+                "row": "",
+                "value": f"附表{t.table_no} {t.indicator} ({t.unit})",
+            })
+    return rows

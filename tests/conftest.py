@@ -1,0 +1,67 @@
+"""Shared fixtures: the reference report processed once per session, and the shared corpus."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "raw" / "pudong-zhongzhi-2024.pdf"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "foreign"
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/pdfs.py
+
+
+@dataclass
+class Extracted:
+    doc: object
+    sections: object
+    tables: object
+    indicators: object
+    cases: object
+
+
+def extract_all(pdf: Path) -> Extracted:
+    from pipeline.cases import extract_cases
+    from pipeline.config import Settings
+    from pipeline.indicators import extract_indicators
+    from pipeline.pages import extract_pages
+    from pipeline.sections import extract_sections
+    from pipeline.tables import extract_tables
+
+    settings = Settings()
+    doc = extract_pages(pdf, settings.pages)
+    sections = extract_sections(doc)
+    tables = extract_tables(doc, settings.tables)
+    indicators = extract_indicators(doc.report_id, tables)
+    cases = extract_cases(doc, sections, tables)
+    return Extracted(doc, sections, tables, indicators, cases)
+
+
+@pytest.fixture(scope="session")
+def reference() -> Extracted:
+    return extract_all(REFERENCE)
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory):
+    """The whole pipeline on the reference PDF, files written to a temporary folder."""
+    from pipeline import process_report
+
+    out = tmp_path_factory.mktemp("out")
+    return process_report(REFERENCE, out)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS} (clone with ../shared beside the repository)")
+    return CORPUS
+
+
+def table(extracted: Extracted, table_id: str):
+    return next(t for t in extracted.tables.tables if t.table_id == table_id)
