@@ -69,7 +69,7 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
 def _read_page(raw, settings: PageSettings, doc: Document) -> Page:
     page = Page(number=raw.page_number, width=float(raw.width), height=float(raw.height), rotation=int(raw.rotation or 0) % 360)
     try:
-        chars = raw.dedupe_chars(tolerance=settings.dedupe_tolerance).chars
+        chars = raw.chars
         edges = raw.edges
         rects = raw.rects
         images = raw.images
@@ -77,7 +77,7 @@ def _read_page(raw, settings: PageSettings, doc: Document) -> Page:
         doc.issues.append(Issue(STAGE, f"page content cannot be parsed ({type(exc).__name__}: {exc})", raw.page_number))
         page.source = "empty"
         return page
-    page.chars = _clean_chars(chars, page)
+    page.chars = _clean_chars(_dedupe(chars, settings.dedupe_tolerance), page)
     page.lines = build_lines(page.chars, page.number, settings.space_gap)
     page.rules = _segments(edges)
     page.filled = sorted({
@@ -88,6 +88,24 @@ def _read_page(raw, settings: PageSettings, doc: Document) -> Page:
     if not page.lines:
         page.source = "empty"
     return page
+
+
+def _dedupe(chars: list[dict], tolerance: float) -> list[dict]:
+    """Drop fake-bold duplicates: the same glyph drawn again within ``tolerance`` points."""
+    seen: dict[tuple[str, int, int], list[dict]] = {}
+    kept = []
+    for c in chars:
+        text = c.get("text", "")
+        bx, by = int(c["x0"] // tolerance), int(c["top"] // tolerance)
+        twins = [
+            o for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in seen.get((text, bx + dx, by + dy), ())
+            if abs(o["x0"] - c["x0"]) <= tolerance and abs(o["top"] - c["top"]) <= tolerance
+        ]
+        if twins and text.strip():
+            continue
+        seen.setdefault((text, bx, by), []).append(c)
+        kept.append(c)
+    return kept
 
 
 def _is_bold(fontname: str) -> bool:

@@ -64,3 +64,8 @@ def test_bad_input_is_a_clear_error(tmp_path):
         extract_pages(bad, PageSettings())
     assert err.value.stage == "pages" and "not a readable PDF" in err.value.message
     assert str(bad) in str(err.value)
+
+
+def test_fake_bold_duplicates_removed(tmp_path):
+    doc = extract_pages(pdfs.fake_bold_heading(tmp_path / "bold.pdf"), PageSettings())
+    assert [ln.text for ln in doc.pages[0].lines] == ["1 人才培养", "2024年，6所中职学校在校生共计12001人。"]
