@@ -44,6 +44,6 @@ def process_report(
     tables = run("tables", extract_tables, doc, settings.tables)
     indicators = run("indicators", extract_indicators, report_id, tables)
     cases = run("cases", extract_cases, doc, sections, tables)
-    frames = collect_frames(sections=sections, tables=tables, indicators=indicators, cases=cases)
+    frames = collect_frames(doc, sections=sections, tables=tables, indicators=indicators, cases=cases)
     validation = run("validate", validate, frames)
     return write_report(Path(out_root) / report_id, pdf, doc, frames, validation, run)

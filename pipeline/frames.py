@@ -10,9 +10,10 @@ from .records import Cases, Indicators, Sections, Tables, rounded
 BBOX = ["x0", "top", "x1", "bottom"]
 SECTION_COLUMNS = ["level", "number", "title", "page_start", "page_end", "printed_page_start", "source", *BBOX]
 TOC_COLUMNS = ["kind", "number", "title", "printed_page", "page", *BBOX]
-TABLE_COLUMNS = ["table_id", "caption", "pages", "kind", "n_rows", "n_cols", "header_rows", "crosscheck", "source", *BBOX]
-CELL_COLUMNS = ["table_id", "row", "col", "rowspan", "colspan", "text", "page", *BBOX]
-CASE_COLUMNS = ["case_no", "title", "chapter", "section", "page_start", "page_end", "schools", "text", *BBOX]
+TABLE_COLUMNS = ["table_id", "caption", "pages", "printed_pages", "kind", "n_rows", "n_cols", "header_rows", "crosscheck", "source", *BBOX]
+CELL_COLUMNS = ["table_id", "row", "col", "rowspan", "colspan", "text", "page", "printed_page", *BBOX]
+CASE_COLUMNS = ["case_no", "title", "chapter", "section", "page_start", "page_end", "printed_page_start", "schools", "text", *BBOX]
+Printed = dict[int, str | None]  # physical page -> the number printed on it
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -35,21 +36,22 @@ def toc_frame(sections: Sections) -> pd.DataFrame:
     ], TOC_COLUMNS)
 
 
-def tables_frame(tables: Tables) -> pd.DataFrame:
+def tables_frame(tables: Tables, printed: Printed) -> pd.DataFrame:
     return _frame([
-        {"table_id": t.table_id, "caption": t.caption, "pages": ";".join(map(str, t.pages)), "kind": t.kind,
+        {"table_id": t.table_id, "caption": t.caption, "pages": ";".join(map(str, t.pages)),
+         "printed_pages": ";".join(printed.get(p) or "" for p in t.pages), "kind": t.kind,
          "n_rows": t.n_rows, "n_cols": t.n_cols, "header_rows": t.header_rows, "crosscheck": t.crosscheck,
          "source": t.source, **dict(zip(BBOX, rounded(t.bbox)))}
         for t in tables.tables
     ], TABLE_COLUMNS)
 
 
-def cells_frame(tables: Tables) -> pd.DataFrame:
+def cells_frame(tables: Tables, printed: Printed) -> pd.DataFrame:
     rows = []
     for t in tables.tables:
         for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
             rows.append({"table_id": t.table_id, "row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan,
-                         "text": c.text, "page": c.page, **dict(zip(BBOX, rounded(c.bbox)))})
+                         "text": c.text, "page": c.page, "printed_page": printed.get(c.page), **dict(zip(BBOX, rounded(c.bbox)))})
     return _frame(rows, CELL_COLUMNS)
 
 
@@ -60,10 +62,10 @@ def indicators_frame(indicators: Indicators) -> pd.DataFrame:
     return frame.reindex(columns=INDICATOR_COLUMNS + BBOX)
 
 
-def cases_frame(cases: Cases) -> pd.DataFrame:
+def cases_frame(cases: Cases, printed: Printed) -> pd.DataFrame:
     return _frame([
         {"case_no": c.case_no, "title": c.title, "chapter": c.chapter, "section": c.section, "page_start": c.page_start,
-         "page_end": c.page_end, "schools": "；".join(c.schools), "text": c.text, **dict(zip(BBOX, rounded(c.bbox)))}
+         "page_end": c.page_end, "printed_page_start": printed.get(c.page_start), "schools": "；".join(c.schools), "text": c.text, **dict(zip(BBOX, rounded(c.bbox)))}
         for c in cases.cases
     ], CASE_COLUMNS)
 

@@ -80,22 +80,23 @@ class StageRunner:
         return [r for r in self.records if r.status != "ok"]
 
 
-def collect_frames(**results) -> dict[str, pd.DataFrame]:
+def collect_frames(doc, **results) -> dict[str, pd.DataFrame]:
     """DataFrames for the stages that produced records."""
     frames: dict[str, pd.DataFrame] = {}
+    printed = {p.number: p.printed for p in doc.pages} if isinstance(doc, Document) else {}
     sections, tables = results.get("sections"), results.get("tables")
     if sections is not None and not isinstance(sections, Failed):
         frames["sections"] = F.sections_frame(sections)
         frames["toc"] = F.toc_frame(sections)
     if tables is not None and not isinstance(tables, Failed):
-        frames["tables"] = F.tables_frame(tables)
-        frames["table_cells"] = F.cells_frame(tables)
+        frames["tables"] = F.tables_frame(tables, printed)
+        frames["table_cells"] = F.cells_frame(tables, printed)
     indicators = results.get("indicators")
     if indicators is not None and not isinstance(indicators, Failed):
         frames["indicators"] = F.indicators_frame(indicators)
     cases = results.get("cases")
     if cases is not None and not isinstance(cases, Failed):
-        frames["cases"] = F.cases_frame(cases)
+        frames["cases"] = F.cases_frame(cases, printed)
     return frames
 
 

@@ -13,6 +13,7 @@ class CaseSchema(BBoxModel):
     section: Series[str] = pa.Field(nullable=True)
     page_start: Series[int] = page_field()
     page_end: Series[int] = page_field()
+    printed_page_start: Series[str] = pa.Field(nullable=True)
     schools: Series[str] = pa.Field(nullable=True)
     text: Series[str] = pa.Field(str_length={"min_value": 1})
 

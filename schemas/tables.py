@@ -10,6 +10,7 @@ class TableSchema(BBoxModel):
     table_id: Series[str] = pa.Field(unique=True, str_length={"min_value": 1})
     caption: Series[str] = pa.Field(nullable=True)
     pages: Series[str] = pa.Field(str_matches=r"^\d+(;\d+)*$")
+    printed_pages: Series[str] = pa.Field(nullable=True)
     kind: Series[str] = pa.Field(isin=["lattice", "rules"])
     n_rows: Series[int] = pa.Field(ge=1)
     n_cols: Series[int] = pa.Field(ge=1)
@@ -26,6 +27,7 @@ class CellSchema(BBoxModel):
     colspan: Series[int] = pa.Field(ge=1)
     text: Series[str] = pa.Field(nullable=True)
     page: Series[int] = page_field()
+    printed_page: Series[str] = pa.Field(nullable=True)
 
     @pa.dataframe_check(description="no two cells of a table start at the same slot")
     def one_cell_per_slot(cls, df):
