@@ -19,8 +19,8 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from .config import PageSettings
 from .errors import ReportError
 from .output import file_sha256
-from .records import Char, Document, Issue, Line, Page, Segment
-from .text import collapse_spaces, map_radicals
+from .records import BBox, Char, Document, Issue, Line, Page, Segment
+from .text import map_radicals
 
 STAGE = "pages"
 BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi|,b$|-b$|黑体|粗", re.I)
@@ -170,23 +170,37 @@ def _rows(chars: list[Char]) -> list[list[Char]]:
 
 
 def _make_line(run: list[Char], page_number: int, space_gap: float, source: str) -> Line:
-    parts: list[str] = []
-    prev: Char | None = None
-    for ch in run:
-        if prev is not None and ch.text != " " and prev.text != " ":
-            if ch.x0 - prev.x1 > space_gap * max(ch.size, 1):
-                parts.append(" ")
-        parts.append(ch.text)
-        prev = ch
+    text, boxes = _spaced_text(run, space_gap)
     visible = [c for c in run if c.text.strip()] or run
     return Line(
         page=page_number,
-        text=collapse_spaces("".join(parts)),
+        text=text,
         bbox=(min(c.x0 for c in run), min(c.top for c in run), max(c.x1 for c in run), max(c.bottom for c in run)),
         size=round(median(c.size for c in visible), 1),
         bold=sum(c.bold for c in visible) * 2 > len(visible),
         source=source,
+        boxes=boxes,
     )
+
+
+def _spaced_text(run: list[Char], space_gap: float) -> tuple[str, list[BBox | None]]:
+    """The line's text, one space for a wide gap or a run of spaces, and each character's box."""
+    out: list[tuple[str, BBox | None]] = []
+    prev: Char | None = None
+    for ch in run:
+        if prev is not None and ch.text != " " and prev.text != " " and ch.x0 - prev.x1 > space_gap * max(ch.size, 1):
+            out.append((" ", None))
+        for letter in ch.text:
+            out.append((" ", None) if letter.isspace() else (letter, (ch.x0, ch.top, ch.x1, ch.bottom)))
+        prev = ch
+    collapsed: list[tuple[str, BBox | None]] = []
+    for letter, box in out:
+        if letter == " " and (not collapsed or collapsed[-1][0] == " "):
+            continue
+        collapsed.append((letter, box))
+    while collapsed and collapsed[-1][0] == " ":
+        collapsed.pop()
+    return "".join(c[0] for c in collapsed), [c[1] for c in collapsed]
 
 
 def _segments(edges: list[dict]) -> list[Segment]:

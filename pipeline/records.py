@@ -49,6 +49,8 @@ class Line:
     bold: bool
     source: str = "text"  # "text" or "ocr"
     confidence: float | None = None
+    # one box per character of ``text`` (None for an inserted space): where each character is on the page
+    boxes: list[BBox | None] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def top(self) -> float:
