@@ -9,8 +9,12 @@ the stages that do not depend on it still run):
           tables.extract_tables(doc) ───────► Tables (tables with merged cells, case frames)
           indicators.extract_indicators ────► Indicators (附表1–附表6, long form)
           cases.extract_cases ──────────────► Cases (案例 with chapter, pages, schools)
+          claims.extract_claims ────────────► Claims (every number in the narrative and cases)
+          reconcile.reconcile ──────────────► Findings (text vs tables, tables vs themselves)
           frames.* ─────────────────────────► one DataFrame per CSV
+          review.apply_review ──────────────► findings with the auditor's review.csv statuses
           schemas.validate(frames) ─────────► validation rows (never aborts)
+          audit.write_audit ────────────────► audit.html, audit.md with evidence images
           report.write_report ──────────────► <out>/<report_id>/*.csv, manifest.json
 """
 
@@ -18,11 +22,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .audit import write_audit
 from .cases import extract_cases
+from .claims import extract_claims
 from .config import Settings
 from .indicators import extract_indicators
 from .pages import extract_pages
-from .report import ReportResult, StageRunner, collect_frames, write_report
+from .reconcile import reconcile
+from .report import Failed, ReportResult, StageRunner, collect_frames, write_report
+from .review import apply_review
 from .sections import extract_sections
 from .tables import extract_tables
 
@@ -44,6 +52,14 @@ def process_report(
     tables = run("tables", extract_tables, doc, settings.tables)
     indicators = run("indicators", extract_indicators, report_id, tables)
     cases = run("cases", extract_cases, doc, sections, tables)
-    frames = collect_frames(doc, sections=sections, tables=tables, indicators=indicators, cases=cases)
+    claims = run("claims", extract_claims, doc, sections, tables, cases)
+    findings = run("reconcile", reconcile, claims, indicators)
+    frames = collect_frames(doc, sections=sections, tables=tables, indicators=indicators, cases=cases,
+                            claims=claims, findings=findings)
+    out_dir = Path(out_root) / report_id
+    reviewed = run("review", apply_review, frames.get("findings", Failed("reconcile")), out_dir)
+    if not isinstance(reviewed, Failed):
+        frames["findings"] = reviewed.findings
     validation = run("validate", validate, frames)
-    return write_report(Path(out_root) / report_id, pdf, doc, frames, validation, run)
+    run("audit", write_audit, out_dir, pdf, frames, settings.password)
+    return write_report(out_dir, pdf, doc, frames, validation, run)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .layout import center_inside, enclosing, is_photo_caption
 from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Section, Sections, Table, Tables
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
@@ -32,8 +33,8 @@ def extract_cases(doc: Document, sections: Sections, tables: Tables) -> Cases:
         region_lines, page_end = _case_lines(doc, tables.frames, sections.sections, page_no, line, nxt)
         title, body = _split_title(title, region_lines, line)
         text = _paragraphs(body)
-        chapter, section = _enclosing(sections.sections, page_no, line.top)
-        cases.append(Case(number, title, chapter, section, page_no, page_end, schools.find(text), text, line.bbox))
+        chapter, section = enclosing(sections.sections, page_no, line.top)
+        cases.append(Case(number, title, chapter, section, page_no, page_end, schools.find(text), text, line.bbox, body))
     issues += _compare_case_toc(cases, sections)
     return Cases(cases, issues)
 
@@ -69,16 +70,11 @@ def _top_frame(doc: Document, frames: list[Frame], page_no: int) -> Frame | None
     return None
 
 
-def _inside(line: Line, box: BBox) -> bool:
-    cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.top + line.bottom) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
-
-
 def _case_lines(doc, frames, sections, page_no, title_line, nxt) -> tuple[list[Line], int]:
     frame = _frame_around(frames, page_no, title_line.bbox)
     page = doc.pages[page_no - 1]
     if frame is not None:
-        lines = [ln for ln in page.lines if _inside(ln, frame.bbox) and ln.top >= title_line.top]
+        lines = [ln for ln in page.lines if center_inside(ln, frame.bbox) and ln.top >= title_line.top]
         page_end = page_no
         while True:
             cont = _top_frame(doc, frames, page_end + 1) if frame.bbox[3] > page.height * 0.75 else None
@@ -86,7 +82,7 @@ def _case_lines(doc, frames, sections, page_no, title_line, nxt) -> tuple[list[L
                 break
             page_end += 1
             page = doc.pages[page_end - 1]
-            lines += [ln for ln in page.lines if _inside(ln, cont.bbox)]
+            lines += [ln for ln in page.lines if center_inside(ln, cont.bbox)]
             frame = cont
         return _drop_photo_captions(lines, doc), page_end
     return _unframed_lines(doc, sections, page_no, title_line, nxt)
@@ -107,17 +103,9 @@ def _unframed_lines(doc, sections, page_no, title_line, nxt) -> tuple[list[Line]
 
 
 def _drop_photo_captions(lines: list[Line], doc: Document) -> list[Line]:
-    """Lines right under a photo, in a smaller type than the case text, are captions."""
     sizes = sorted(ln.size for ln in lines)
     body_size = sizes[len(sizes) // 2] if sizes else 0
-    kept = []
-    for ln in lines:
-        images = doc.pages[ln.page - 1].images
-        under_image = any(0 <= ln.top - img[3] <= 30 and img[0] - 5 <= ln.bbox[0] and ln.bbox[2] <= img[2] + 60 for img in images)
-        if under_image and ln.size < body_size:
-            continue
-        kept.append(ln)
-    return kept
+    return [ln for ln in lines if not is_photo_caption(ln, doc.pages[ln.page - 1], body_size)]
 
 
 def _split_title(title: str, lines: list[Line], title_line: Line) -> tuple[str, list[Line]]:
@@ -140,19 +128,6 @@ def _paragraphs(lines: list[Line]) -> str:
             paragraphs.append([])
         paragraphs[-1].append(ln.text)
     return "\n".join(join_fragments(p) for p in paragraphs)
-
-
-def _enclosing(sections: list[Section], page: int, top: float) -> tuple[str, str]:
-    chapter = section = ""
-    for s in sections:
-        if (s.page_start, s.bbox[1]) > (page, top):
-            break
-        label = f"{s.number} {s.title}".strip()
-        if s.level == 1:
-            chapter, section = label, ""
-        elif s.level == 2:
-            section = label
-    return chapter, section
 
 
 def _compare_case_toc(cases: list[Case], sections: Sections) -> list[Issue]:

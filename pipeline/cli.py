@@ -65,6 +65,49 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command()
+def audit(
+    report_dir: Annotated[Path, typer.Argument(help="A report's output folder (OUT/<report_id>/) written by `vetreport run`.")],
+    password: Annotated[Optional[str], typer.Option(help="Password of the source PDF, if it is encrypted.")] = None,
+) -> None:
+    """Rewrite audit.html and audit.md from a report folder, with the statuses of its review.csv.
+
+    Edit review.csv (finding_id, status confirmed/dismissed, note) and run this, or run the
+    report again: the statuses go into findings.csv and the audit report. review.csv itself is
+    never overwritten.
+    """
+    import json
+
+    import pandas as pd
+
+    from .audit import write_audit
+    from .frames import PUBLISHED
+    from .output import write_csv
+    from .review import apply_review
+
+    manifest_path = report_dir / "manifest.json"
+    if not manifest_path.is_file() or not (report_dir / "findings.csv").is_file():
+        console.print(f"[red]error:[/red] {escape(str(report_dir))}: not a report folder (no manifest.json or findings.csv)")
+        raise typer.Exit(2)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    pdf = Path(manifest["input"])
+    if not pdf.is_file():
+        console.print(f"[red]error:[/red] the source PDF {escape(str(pdf))} named in manifest.json is not there; "
+                      "images need it (run from the folder `vetreport run` ran in)")
+        raise typer.Exit(2)
+    text = {c: str for c in ("claim_id", "finding_id", "claim_text", "indicator", "review_status", "review_note", "value_raw")}
+    frames = {name: pd.read_csv(report_dir / f"{name}.csv", dtype=text, keep_default_na=False, na_values=[""])
+              for name in ("claims", "findings") if (report_dir / f"{name}.csv").is_file()}
+    frames["findings"] = frames["findings"].fillna({c: "" for c in text if c in frames["findings"]})
+    reviewed = apply_review(frames["findings"], report_dir)
+    frames["findings"] = reviewed.findings
+    write_csv(report_dir / "findings.csv", reviewed.findings, PUBLISHED["findings"])
+    result = write_audit(report_dir, pdf, frames, password)
+    for issue in reviewed.issues + result.issues:
+        console.print(f"warning: {escape(issue.message)}")
+    console.print(f"wrote {result.html_path} and {result.md_path} ({result.images} evidence images)")
+
+
 def _run_all(items, out: Path, settings: Settings) -> list[ReportResult]:
     results = []
     with Progress(

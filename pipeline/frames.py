@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .indicators import COLUMNS as INDICATOR_COLUMNS
+from .claims import Claims
+from .reconcile import Findings
 from .records import Cases, Indicators, Sections, Tables, rounded
 
 BBOX = ["x0", "top", "x1", "bottom"]
@@ -13,6 +15,16 @@ TOC_COLUMNS = ["kind", "number", "title", "printed_page", "page", *BBOX]
 TABLE_COLUMNS = ["table_id", "caption", "pages", "printed_pages", "kind", "n_rows", "n_cols", "header_rows", "crosscheck", "source", *BBOX]
 CELL_COLUMNS = ["table_id", "row", "col", "rowspan", "colspan", "text", "page", "printed_page", *BBOX]
 CASE_COLUMNS = ["case_no", "title", "chapter", "section", "page_start", "page_end", "printed_page_start", "schools", "text", *BBOX]
+CLAIM_COLUMNS = [
+    "claim_id", "section", "case_no", "page", "printed_page", "sentence", "value_raw", "value", "unit", "qualifier",
+    "scope", "scope_year", "scope_average", "scope_period", "scope_school", "subject", "subject_phrase", "field",
+    *BBOX, "sentence_x0", "sentence_top", "sentence_x1", "sentence_bottom",
+]
+FINDING_COLUMNS = [
+    "finding_id", "kind", "verdict", "claim_id", "claim_text", "page", "table_no", "indicator", "year", "table_value",
+    "expected", "tolerance", "explanation", "claim_value", "unit", "review_status", "review_note",
+    "table_page", "table_x0", "table_top", "table_x1", "table_bottom",
+]
 Printed = dict[int, str | None]  # physical page -> the number printed on it
 
 
@@ -70,6 +82,33 @@ def cases_frame(cases: Cases, printed: Printed) -> pd.DataFrame:
     ], CASE_COLUMNS)
 
 
+def claims_frame(claims: Claims, printed: Printed) -> pd.DataFrame:
+    return _frame([
+        {"claim_id": c.claim_id, "section": c.section, "case_no": c.case_no, "page": c.page,
+         "printed_page": printed.get(c.page), "sentence": c.sentence, "value_raw": c.value_raw, "value": c.value,
+         "unit": c.unit, "qualifier": c.qualifier, "scope": c.scope, "scope_year": c.scope_year,
+         "scope_average": c.scope_average, "scope_period": c.scope_period, "scope_school": c.scope_school,
+         "subject": c.subject, "subject_phrase": c.subject_phrase, "field": c.field,
+         **dict(zip(BBOX, rounded(c.bbox))),
+         **dict(zip(["sentence_x0", "sentence_top", "sentence_x1", "sentence_bottom"], rounded(c.sentence_bbox)))}
+        for c in claims.claims
+    ], CLAIM_COLUMNS).astype({"case_no": "Int64", "scope_year": "Int64"})
+
+
+def findings_frame(findings: Findings) -> pd.DataFrame:
+    rows = []
+    for f in findings.findings:
+        box = rounded(f.table_bbox) if f.table_bbox and None not in f.table_bbox else (None,) * 4
+        rows.append({
+            "finding_id": f.finding_id, "kind": f.kind, "verdict": f.verdict, "claim_id": f.claim_id,
+            "claim_text": f.claim_text, "page": f.page, "table_no": f.table_no, "indicator": f.indicator, "year": f.year,
+            "table_value": f.table_value, "expected": f.expected, "tolerance": f.tolerance, "explanation": f.explanation,
+            "claim_value": f.claim_value, "unit": f.unit, "review_status": f.review_status, "review_note": f.review_note,
+            "table_page": f.table_page, **dict(zip(["table_x0", "table_top", "table_x1", "table_bottom"], box)),
+        })
+    return _frame(rows, FINDING_COLUMNS).astype({"page": "Int64", "table_no": "Int64", "year": "Int64", "table_page": "Int64"})
+
+
 # The published column list of each CSV (indicators.csv has exactly the columns of the issue).
 PUBLISHED = {
     "sections": SECTION_COLUMNS,
@@ -78,4 +117,6 @@ PUBLISHED = {
     "table_cells": CELL_COLUMNS,
     "indicators": INDICATOR_COLUMNS,
     "cases": CASE_COLUMNS,
+    "claims": CLAIM_COLUMNS,
+    "findings": FINDING_COLUMNS,
 }

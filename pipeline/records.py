@@ -223,6 +223,7 @@ class Case:
     schools: list[str]
     text: str
     bbox: BBox  # title line on the first page
+    lines: list[Line] = field(default_factory=list, repr=False, compare=False)  # the body lines, in order
 
 
 @dataclass

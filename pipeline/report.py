@@ -97,6 +97,12 @@ def collect_frames(doc, **results) -> dict[str, pd.DataFrame]:
     cases = results.get("cases")
     if cases is not None and not isinstance(cases, Failed):
         frames["cases"] = F.cases_frame(cases, printed)
+    claims = results.get("claims")
+    if claims is not None and not isinstance(claims, Failed):
+        frames["claims"] = F.claims_frame(claims, printed)
+    findings = results.get("findings")
+    if findings is not None and not isinstance(findings, Failed):
+        frames["findings"] = F.findings_frame(findings)
     return frames
 
 

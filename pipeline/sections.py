@@ -7,9 +7,8 @@ heading, other title, other page) is a warning.
 from __future__ import annotations
 
 import re
-from collections import Counter
-
 from . import template
+from .layout import body_font_size
 from .records import Document, Issue, Line, Section, Sections, TocEntry
 from .text import squash
 
@@ -28,7 +27,7 @@ MAX_HEADING_CHARS = 40
 
 def extract_sections(doc: Document) -> Sections:
     toc, toc_pages = parse_toc(doc)
-    body_size = _body_font_size(doc)
+    body_size = body_font_size(doc)
     toc_titles = {squash(e.number + e.title) for e in toc if e.kind == "section"}
     headings = _find_headings(doc, toc_pages, body_size, toc_titles)
     sections = _close_sections(headings, doc)
@@ -91,14 +90,6 @@ def split_number(text: str) -> tuple[str, str]:
     if m:
         return m.group("label") + m.group("num"), m.group("title").strip()
     return "", text
-
-
-def _body_font_size(doc: Document) -> float:
-    sizes: Counter[float] = Counter()
-    for page in doc.pages:
-        for ln in page.lines:
-            sizes[ln.size] += len(ln.text)
-    return sizes.most_common(1)[0][0] if sizes else 12.0
 
 
 def _unnumbered_titles() -> set[str]:

@@ -6,6 +6,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from .cases import CaseSchema
+from .claims import ClaimSchema, FindingSchema
 from .indicators import IndicatorSchema, missing_indicators
 from .sections import SectionSchema, TocSchema
 from .tables import CellSchema, TableSchema
@@ -18,6 +19,8 @@ MODELS = {
     "table_cells": CellSchema,
     "indicators": IndicatorSchema,
     "cases": CaseSchema,
+    "claims": ClaimSchema,
+    "findings": FindingSchema,
 }
 
 

@@ -1,0 +1,90 @@
+"""The audit report (HTML in headless Chromium, Markdown) and human review across re-runs."""
+
+import base64
+import re
+import shutil
+import subprocess
+import uuid
+
+import pandas as pd
+import pytest
+from conftest import REFERENCE
+from typer.testing import CliRunner
+
+from pipeline import process_report
+from pipeline.cli import app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("audit")
+    result = process_report(REFERENCE, out)
+    return result
+
+
+def test_audit_files_and_evidence_for_every_finding_that_needs_a_look(report):
+    html = (report.out_dir / "audit.html").read_text(encoding="utf-8")
+    md = (report.out_dir / "audit.md").read_text(encoding="utf-8")
+    findings = report.frames["findings"]
+    attention = findings[findings.verdict.isin(["mismatch", "other_year_match", "uncertain"])]
+    assert len(attention) == html.count("class='finding ")
+    for row in attention.itertuples():
+        block = html[html.index(f"id='{row.finding_id}'"):].split("</div>\n<div class='finding", 1)[0]
+        images = re.findall(r"src='data:image/png;base64,([^']+)'", block)
+        if row.claim_id:
+            assert len(images) >= 1, row.finding_id
+        if pd.notna(row.table_page):
+            assert len(images) == (2 if row.claim_id else 1), row.finding_id
+        for data in images:
+            assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+        assert row.explanation in md
+    assert "| claims found | " in md and "![the table cell](audit_images/" in md
+    assert "61 ÷ 6 schools = 10.17" in html
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/system-packages.sh installs it)")
+def test_audit_html_renders_offline_in_headless_chromium(report, tmp_path):
+    html = report.out_dir / "audit.html"
+    assert "http://" not in html.read_text(encoding="utf-8") and "https://" not in html.read_text(encoding="utf-8")
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / uuid.uuid4().hex}", "--virtual-time-budget=10000", "--dump-dom", html.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    loaded = re.search(r'data-images-loaded="(\d+)/(\d+)"', result.stdout)
+    assert loaded, result.stderr[-2000:]
+    assert loaded.group(1) == loaded.group(2) and int(loaded.group(2)) >= 10
+
+
+def test_review_survives_reruns(tmp_path):
+    first = process_report(REFERENCE, tmp_path)
+    findings = first.frames["findings"]
+    mismatch = findings[findings.verdict == "mismatch"].iloc[0].finding_id
+    review = tmp_path / REFERENCE.stem / "review.csv"
+    assert review.is_file()  # a starter for the auditor
+    edited = f"finding_id,status,note\n{mismatch},dismissed,checked with the school\n"
+    review.write_text(edited, encoding="utf-8")
+    second = process_report(REFERENCE, tmp_path)
+    row = second.frames["findings"].set_index("finding_id").loc[mismatch]
+    assert (row.review_status, row.review_note) == ("dismissed", "checked with the school")
+    assert review.read_text(encoding="utf-8") == edited  # never overwritten
+    assert "reviewed: dismissed" in (tmp_path / REFERENCE.stem / "audit.html").read_text(encoding="utf-8")
+    csv_text = (tmp_path / REFERENCE.stem / "findings.csv").read_text(encoding="utf-8")
+    assert f"{mismatch}," in csv_text and "dismissed,checked with the school" in csv_text
+
+
+def test_audit_command_rereads_the_review(tmp_path):
+    result = process_report(REFERENCE, tmp_path)
+    folder = result.out_dir
+    target = result.frames["findings"].query("verdict == 'other_year_match'").iloc[0].finding_id
+    (folder / "review.csv").write_text(f"finding_id,status,note\n{target},confirmed,2023 figure\nFzzz,wrong,\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["audit", str(folder)])
+    assert out.exit_code == 0, out.output
+    assert "status 'wrong' is not confirmed or dismissed" in out.output
+    assert "confirmed,2023 figure" in (folder / "findings.csv").read_text(encoding="utf-8")
+    assert "reviewed: confirmed" in (folder / "audit.html").read_text(encoding="utf-8")
+    missing = CliRunner().invoke(app, ["audit", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "not a report folder" in missing.output

@@ -1,0 +1,86 @@
+"""Stage 7: narrative figures against the appendix, and the appendix against itself."""
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def findings(reference_run):
+    return reference_run.frames["findings"]
+
+
+def _one(findings, **where):
+    rows = findings
+    for key, value in where.items():
+        rows = rows[rows[key] == value]
+    assert len(rows) == 1, rows[["kind", "verdict", "claim_value", "explanation"]].to_string()
+    return rows.iloc[0]
+
+
+def test_required_mismatches_with_their_arithmetic(findings):
+    pe = _one(findings, kind="per_school_average", indicator="体育课专任教师数")
+    assert pe.verdict == "mismatch" and "61 ÷ 6 schools = 10.17" in pe.explanation
+    head = _one(findings, kind="per_school_average", indicator="班主任人数")
+    assert head.verdict == "other_year_match"
+    assert "368 ÷ 6 schools = 61.33" in head.explanation and "374 ÷ 6 = 62.33" in head.explanation
+    sat = _one(findings, kind="direct", indicator="应届毕业生满意度", claim_value="96.71%")
+    assert sat.verdict == "mismatch" and sat.table_value == "96.8" and sat.table_no == 2
+    per_course = _one(findings, kind="direct", indicator="在线精品课程课均学生数")
+    assert per_course.verdict == "mismatch" and per_course.table_value == "817"
+    library = _one(findings, kind="table_internal", indicator="专业教学资源库数", year=2024, verdict="mismatch")
+    assert "45 ≠ 国家级数量 + 省级数量 + 校级数量 = 0 + 13 + 26 = 39" in library.explanation
+
+
+def test_required_matches(findings):
+    ratio = _one(findings, kind="ratio", claim_value="13.1")
+    assert ratio.verdict == "match" and "12001人 ÷ 917人 = 13.087" in ratio.explanation
+    double = _one(findings, kind="ratio", claim_value="80.9%")
+    assert double.verdict == "match" and "334 人 ÷ 413 人 = 80.872%" in double.explanation
+    senior = _one(findings, kind="ratio", claim_value="15.5%")
+    assert senior.verdict == "match" and "142人 ÷ 917名 = 15.485%" in senior.explanation
+    budget = _one(findings, kind="sum", claim_value="60842.29 万元")
+    assert budget.verdict == "match" and "39272.06万元 + 10419.26 万元 + 11150.97 万元 = 60842.29" in budget.explanation
+
+
+def test_every_mismatch_in_the_reference(findings):
+    mismatches = findings[findings.verdict == "mismatch"]
+    got = sorted(zip(mismatches.kind, mismatches.indicator, mismatches.claim_value.fillna("")))
+    assert got == sorted([
+        ("per_school_average", "体育课专任教师数", "11人"),
+        ("direct", "应届毕业生满意度", "96.71%"),
+        ("direct", "在线精品课程课均学生数", "137人"),
+        ("ratio", "A类：留在当地就业人数", "88.17%"),
+        ("table_internal", "专业教学资源库数", ""),
+        ("table_internal", "在线精品课程数", ""),
+    ])
+
+
+def test_rounding_aware_verdicts(findings):
+    half_up = _one(findings, kind="per_school_average", indicator="课证融通课程数", unit="门")
+    assert half_up.verdict == "match" and "45 ÷ 6 schools = 7.5 → 8" in half_up.explanation
+    padded = _one(findings, kind="table_internal", indicator="生师比", year=2024)
+    assert padded.verdict == "rounding_only"
+    parts = _one(findings, kind="sum", claim_value="97.92%")
+    assert parts.verdict == "rounding_only"  # 81.02 + 16.89 = 97.91, within the parts' rounding
+    nearly = _one(findings, kind="direct", indicator="在线精品课程数", unit="学时")
+    assert nearly.verdict == "approx_match" and nearly.table_value == "1726"
+
+
+def test_school_figures_are_not_judged_against_district_tables(findings):
+    school = findings[(findings.verdict == "unverifiable") & findings.explanation.str.contains("a figure about")]
+    assert len(school) == 2
+
+
+def test_year_over_year_flags_are_not_failures(findings):
+    flags = findings[findings.kind == "year_over_year"]
+    assert set(flags.verdict) == {"uncertain"}
+    assert "互联网出口带宽" in set(flags.indicator)
+
+
+def test_finding_ids_are_stable_across_runs(findings, tmp_path):
+    from conftest import REFERENCE
+
+    from pipeline import process_report
+
+    again = process_report(REFERENCE, tmp_path).frames["findings"]
+    assert list(again.finding_id) == list(findings.finding_id)
+    assert findings.finding_id.is_unique
