@@ -24,7 +24,7 @@ ATTENTION = ("mismatch", "other_year_match", "uncertain")
 VERDICT_ORDER = ("mismatch", "other_year_match", "uncertain", "unverifiable", "rounding_only", "approx_match", "match")
 IMAGE_DIR = "audit_images"
 SCALE = 2.0  # 144 dpi
-MAX_PIXELS = 40_000_000  # a page larger than this is rendered smaller (decompression-bomb guard)
+MAX_PIXELS = 16_000_000  # a crop larger than this is rendered smaller (decompression-bomb guard)
 
 
 @dataclass
@@ -96,35 +96,29 @@ def _crops(pdf: Path, attention: pd.DataFrame, claims: pd.DataFrame, password: s
     return crops, []
 
 
-def _page_image(document, pages: dict, number: int):
-    if number not in pages:
-        page = document[number - 1]
-        width, height = page.get_size()
-        scale = min(SCALE, (MAX_PIXELS / max(width * height, 1)) ** 0.5)
-        pages[number] = (page.render(scale=scale).to_pil().convert("RGB"), scale, width)
-    return pages[number]
-
-
 def _crop(document, pages: dict, number: int, box, mark, full_row: bool = False) -> bytes:
+    """Render only the region around ``box`` (PDF points from the top-left) and outline ``mark`` in red."""
     from PIL import ImageDraw
 
-    image, scale, width = _page_image(document, pages, number)
+    if number not in pages:
+        pages[number] = document[number - 1]
+    page = pages[number]
+    width, height = page.get_size()
     x0, top, x1, bottom = box
     if full_row:  # the whole table row: the indicator's name and unit beside the cell
-        x0, x1 = 40, width - 40
-        top, bottom = top - 2, bottom + 2
+        x0, x1, top, bottom = 40, width - 40, top - 2, bottom + 2
     margin = 6
-    left, upper = max(0, int((x0 - margin) * scale)), max(0, int((top - margin) * scale))
-    right, lower = min(image.width, int((x1 + margin) * scale)), min(image.height, int((bottom + margin) * scale))
-    crop = image.crop((left, upper, max(right, left + 1), max(lower, upper + 1))).copy()
-    draw = ImageDraw.Draw(crop)
+    left, upper = max(0.0, x0 - margin), max(0.0, top - margin)
+    right, lower = min(width, max(x1 + margin, left + 1)), min(height, max(bottom + margin, upper + 1))
+    scale = min(SCALE, (MAX_PIXELS / max((right - left) * (lower - upper), 1.0)) ** 0.5)
+    image = page.render(scale=scale, crop=(left, height - lower, width - right, upper)).to_pil().convert("RGB")
     mx0, mtop, mx1, mbottom = mark
-    draw.rectangle(
-        (mx0 * scale - left - 2, mtop * scale - upper - 2, mx1 * scale - left + 2, mbottom * scale - upper + 2),
+    ImageDraw.Draw(image).rectangle(
+        ((mx0 - left) * scale - 2, (mtop - upper) * scale - 2, (mx1 - left) * scale + 2, (mbottom - upper) * scale + 2),
         outline=(220, 30, 30), width=3,
     )
     out = io.BytesIO()
-    crop.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
