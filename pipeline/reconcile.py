@@ -397,20 +397,25 @@ def _formula_check(claim: Claim, formula: dict, siblings: list[Claim], appendix:
 
 
 def _share_check(claim: Claim, siblings: list[Claim], paragraph: list[Claim]) -> list[Finding]:
-    """"334 人，占比 80.9%": the count before the share over the whole it is a share of."""
+    """"334 人，占比 80.9%": the count before the share over the whole it is a share of.
+
+    Without a count, a share of a stated whole is still checked: some whole number of the
+    whole must give the printed percentage.
+    """
     if claim.unit != "%" or not any(w in claim.clause for w in SHARE_WORDS) or claim.scope_school:
         return []
     earlier = [c for c in siblings if c.position < claim.position and c.unit != "%"]
-    if not earlier:
-        return []
-    part = earlier[-1]
-    family = _family(part.unit)
-    wholes = [c for c in siblings if c.is_total and c.position < part.position and _family(c.unit) == family]
+    part = earlier[-1] if earlier and not earlier[-1].is_total else None
+    family = _family(part.unit) if part else (_family(earlier[-1].unit) if earlier else "")
+    limit = part.position if part else claim.position
+    wholes = [c for c in siblings if c.is_total and c.position < limit and _family(c.unit) == family]
     if not wholes:
         wholes = [c for c in paragraph if c.is_total and c.sentence_key < claim.sentence_key and _family(c.unit) == family]
     if not wholes or wholes[-1].value == 0:
         return []
     whole = wholes[0] if wholes[0].sentence_key == claim.sentence_key else wholes[-1]
+    if part is None:
+        return [_possible_share(claim, whole)]
     share = part.value / whole.value * 100
     verdict = _judge(claim, share)
     explanation = f"{part.value_raw} ÷ {whole.value_raw} = {_fmt(share, 3)}% → {round_half_up(share, claim.decimals)}%"
@@ -419,6 +424,17 @@ def _share_check(claim: Claim, siblings: list[Claim], paragraph: list[Claim]) ->
         explanation += f"; {claim.value_raw} of {whole.value_raw} would need {k}" if k is not None else "; no whole count gives it"
     return [_claim_finding("ratio", verdict, claim, None, _fmt(share, claim.decimals + 1), explanation,
                            extra=f"{part.claim_id}/{whole.claim_id}", table_value="")]
+
+
+def _possible_share(claim: Claim, whole: Claim) -> Finding:
+    k = integer_count_exists(claim.value, claim.decimals, int(whole.value))
+    if k is None:
+        verdict, expected = "mismatch", ""
+        explanation = f"{claim.value_raw} of {whole.value_raw}: no whole count k gives k ÷ {whole.value_raw} = {claim.value_raw}"
+    else:
+        verdict, expected = "unverifiable", str(k)
+        explanation = f"{claim.value_raw} of {whole.value_raw} is possible ({k} ÷ {whole.value_raw} = {_fmt(k * 100 / whole.value, 3)}%); no count is stated"
+    return _claim_finding("ratio", verdict, claim, None, expected, explanation, extra=f"share of {whole.claim_id}", table_value="")
 
 
 # ---------------------------------------------------------------- 其中: totals and their parts

@@ -172,3 +172,19 @@ def fake_bold_heading(path: Path) -> Path:
     text(c, 90, 120, "2024年，6所中职学校在校生共计12001人。")
     c.save()
     return path
+
+
+def narrative(path: Path, paragraphs: list[str]) -> Path:
+    """Plain body text, one paragraph per entry, wrapped at 36 characters with a first-line indent."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    top = 80
+    for paragraph in paragraphs:
+        rest, first = paragraph, True
+        while rest:
+            width = 34 if first else 36
+            text(c, 90 + (24 if first else 0), top, rest[:width])
+            rest, first, top = rest[width:], False, top + 20
+        top += 6
+    page_number(c, 1)
+    c.save()
+    return path

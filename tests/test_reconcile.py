@@ -84,3 +84,20 @@ def test_finding_ids_are_stable_across_runs(findings, tmp_path):
     again = process_report(REFERENCE, tmp_path).frames["findings"]
     assert list(again.finding_id) == list(findings.finding_id)
     assert findings.finding_id.is_unique
+
+
+def test_share_without_a_count_needs_a_whole_number(tmp_path):
+    import pdfs
+    from conftest import extract_all
+
+    from pipeline.claims import extract_claims
+    from pipeline.reconcile import reconcile
+
+    got = extract_all(pdfs.narrative(tmp_path / "share.pdf", [
+        "2024年，专业教师共 7 人，其中“双师型”教师占比 50.0%。",
+        "2024年，班主任共 8 人，其中女教师占比 62.5%。",
+    ]))
+    claims = extract_claims(got.doc, got.sections, got.tables, got.cases)
+    findings = {f.claim_value: f for f in reconcile(claims, got.indicators).findings if f.kind == "ratio"}
+    assert findings["50.0%"].verdict == "mismatch" and "no whole count" in findings["50.0%"].explanation
+    assert findings["62.5%"].verdict == "unverifiable" and findings["62.5%"].expected == "5"
