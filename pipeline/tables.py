@@ -56,19 +56,18 @@ def extract_tables(doc: Document, settings: TableSettings) -> Tables:
     issues: list[Issue] = []
     candidates = [p for p in doc.pages if _is_candidate(p, settings)]
     camelot_grids = _camelot_grids(doc, candidates, settings, issues)
-    grids: list[Grid] = []
+    tables: list[Table] = []
     frames: list[Frame] = []
     for page in candidates:
         page_grids = _reconcile_finders(page, camelot_grids.get(page.number), settings)
         page_grids += _open_rule_grids(page, page_grids, settings)
         for grid in page_grids:
-            if _is_frame(grid, page):
+            table = _table_from_grid(page, grid)
+            if _is_frame(table):
                 frames.append(Frame(page.number, grid.bbox))
             elif grid.shape[1] > 1 or not grid.crosscheck.startswith("pdfplumber only"):
-                grids.append(grid)  # (a single column seen by pdfplumber alone is underlining, not a table)
+                tables.append(table)  # (a single column seen by pdfplumber alone is underlining, not a table)
         frames += _filled_frames(page, page_grids)
-    tables = [_table_from_grid(doc.pages[g.page - 1], g) for g in grids]
-    tables = [t for t in tables if t is not None]
     for table in tables:
         table.caption = _caption(doc.pages[table.pages[0] - 1], table.bbox, settings)
     tables = _join_continuations(tables, doc, settings)
@@ -321,11 +320,9 @@ def _char_in(c: Char, box: BBox) -> bool:
 # ---------------------------------------------------------------- frames
 
 
-def _is_frame(grid: Grid, page: Page) -> bool:
+def _is_frame(table: Table | None) -> bool:
     """A box with one block of text in it (case studies, notes), or an empty box."""
-    texts = [_cell_text(page, grid, span) for span in grid.spans]
-    filled = [t for t in texts if t]
-    return len(filled) <= 1
+    return table is None or sum(1 for c in table.cells if c.text) <= 1
 
 
 def _filled_frames(page: Page, grids: list[Grid]) -> list[Frame]:
@@ -346,12 +343,6 @@ def _filled_frames(page: Page, grids: list[Grid]) -> list[Frame]:
 def _cell_box(grid: Grid, span: tuple[int, int, int, int]) -> BBox:
     r, c, rs, cs = span
     return (grid.xs[c], grid.ys[r], grid.xs[c + cs], grid.ys[r + rs])
-
-
-def _cell_text(page: Page, grid: Grid, span: tuple[int, int, int, int]) -> str:
-    box = _cell_box(grid, span)
-    chars = [c for c in page.chars if _char_in(c, box)]
-    return join_fragments([ln.text for ln in build_lines(chars, page.number)])
 
 
 def _table_from_grid(page: Page, grid: Grid) -> Table | None:
