@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .config import BatchSettings, Settings
 from .output import file_sha256, write_json
-from .publish import publish_report
+from .publish import DATAPACKAGE, publish_report, report_csvs
 from .report import ReportResult, package_version
 
 PUBLISH_STAGE = "publish"
@@ -139,12 +139,22 @@ def unchanged_summary(item: BatchItem, out_root: Path) -> ReportSummary | None:
     manifest = read_manifest(out_dir)
     if not manifest or manifest.get("status") == "error" or manifest.get("package_version") != package_version():
         return None
-    if not (out_dir / "datapackage.json").is_file() or manifest.get("sha256") != file_sha256(item.pdf):
+    if manifest.get("sha256") != file_sha256(item.pdf):
         return None
+    if not _published_after_csvs(out_dir):  # a CSV written since (by another command): publish it too
+        publish_report(out_dir)
     summary = summarize(out_dir)
     summary.unchanged = True
     summary.seconds = None
     return summary
+
+
+def _published_after_csvs(out_dir: Path) -> bool:
+    package = out_dir / DATAPACKAGE
+    if not package.is_file():
+        return False
+    published = package.stat().st_mtime_ns
+    return all(path.stat().st_mtime_ns <= published for path in report_csvs(out_dir))
 
 
 def summarize(out_dir: Path, seconds: float | None = None) -> ReportSummary:
@@ -183,6 +193,8 @@ def record_failure(item: BatchItem, out_root: Path, stage: str, message: str, se
     CSVs of an earlier run stay in place; the manifest's status says they are not this run's.
     """
     out_dir = out_root / item.report_id
+    for leftover in out_dir.glob(".*.tmp"):  # a file the killed worker was writing when it stopped
+        leftover.unlink(missing_ok=True)
     error = {"file": str(item.pdf), "stage": stage, "message": message, "page": None}
     write_json(out_dir / "error.json", error)
     write_json(out_dir / "manifest.json", {

@@ -198,7 +198,7 @@ def dask_client(batch: BatchSettings):
         return Client(batch.scheduler)
     cluster = LocalCluster(
         n_workers=max(1, batch.workers), threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=logging.ERROR,
+        dashboard_address=":0", silence_logs=logging.ERROR,
     )
     client = Client(cluster)
     client._vetreport_cluster = cluster  # closed together in close_dask_client
