@@ -48,7 +48,7 @@ def run(
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; each report gets OUT/<report_id>/.")] = Path("output"),
     password: Annotated[Optional[str], typer.Option(help="Password for encrypted PDFs.")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once (worker processes, or Dask tasks in flight).")] = DEFAULT_BATCH.workers,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster --executor dask starts (with --scheduler, the cluster's workers decide).")] = DEFAULT_BATCH.workers,
     executor: Annotated[Executor, typer.Option(help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask starts a LocalCluster.")] = None,
     time_limit: Annotated[float, typer.Option(min=1, help="Seconds one report may take before its worker is stopped and the report recorded as an error.")] = DEFAULT_BATCH.time_limit,

@@ -117,7 +117,7 @@ def _local_task(item: BatchItem, out_root: Path, settings: Settings, address: st
 
 def worker_context():
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline", "schemas"])
+    context.set_forkserver_preload(["pipeline.preload"])
     return context
 
 
