@@ -161,7 +161,7 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
     except duckdb.Error as exc:
         console.print(f"[red]error:[/red] {db_path}: the CSV and Parquet files are written, the store is not updated: {escape(str(exc))}")
         return False
-    console.print(f"store: {db_path} ({len(loaded)} of {len(summaries)} reports loaded, the rest unchanged)")
+    console.print(f"store: {db_path} ({len(loaded)} reports loaded, {len(summaries) - len(loaded)} unchanged since loaded)")
     return True
 
 
