@@ -44,6 +44,10 @@ class ReportSummary:
     unchanged: bool = False  # skipped: same input sha256 and package version as the folder's manifest
 
 
+class BatchError(Exception):
+    """The batch as a whole cannot run (e.g. no Dask scheduler at the address given)."""
+
+
 class BatchEvents:
     """What a batch tells its caller while it runs; the CLI draws progress from it."""
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from .batch import BatchEvents, ReportSummary, discover, run_batch
+from .batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
 from .config import BatchSettings, Settings
 
 app = typer.Typer(
@@ -72,8 +72,12 @@ def run(
         workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,
         time_limit=time_limit, force=force, store_name=DEFAULT_BATCH.store_name if store else None,
     )
-    with BatchDisplay(len(items)) as display:
-        summaries = run_batch(items, out, Settings(password=password), batch, display)
+    try:
+        with BatchDisplay(len(items)) as display:
+            summaries = run_batch(items, out, Settings(password=password), batch, display)
+    except BatchError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2)
     _print_summary(summaries)
     failed = [s for s in summaries if s.status == "error"]
     for s in failed:

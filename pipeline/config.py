@@ -43,6 +43,8 @@ class BatchSettings:
     executor: str = "processes"
     # Address of an existing Dask scheduler (tcp://host:8786); None starts a LocalCluster.
     scheduler: str | None = None
+    # Seconds to wait for that scheduler to answer.
+    scheduler_timeout: float = 20.0
     # Hard wall-clock backstop per report (seconds): its worker is killed and the report recorded as an error.
     time_limit: float = 1800.0
     # Re-run reports whose input sha256 and package version are unchanged.

@@ -23,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Iterator
 
-from .batch import BatchEvents, BatchItem, ReportSummary, record_failure, report_task
+from .batch import BatchError, BatchEvents, BatchItem, ReportSummary, record_failure, report_task
 from .config import BatchSettings, Settings
 
 POLL_SECONDS = 0.2
@@ -195,7 +195,10 @@ def dask_client(batch: BatchSettings):
     from distributed import Client, LocalCluster
 
     if batch.scheduler:
-        return Client(batch.scheduler)
+        try:
+            return Client(batch.scheduler, timeout=f"{batch.scheduler_timeout}s")
+        except (OSError, ValueError) as exc:
+            raise BatchError(f"cannot reach the Dask scheduler at {batch.scheduler}: {exc}") from exc
     cluster = LocalCluster(
         n_workers=max(1, batch.workers), threads_per_worker=1, processes=True,
         dashboard_address=":0", silence_logs=logging.ERROR,

@@ -7,6 +7,9 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, run_cli
 
+from pipeline.batch import BatchError, BatchItem, run_batch
+from pipeline.config import BatchSettings, Settings
+
 distributed = pytest.importorskip("distributed")
 
 
@@ -44,3 +47,10 @@ def test_executor_dask_without_an_address_starts_a_local_cluster(tmp_path):
     manifest = json.loads((tmp_path / "out" / "appendix" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["row_counts"]["indicators"] == 2 * len(pdfs.APPENDIX6_ROWS)
     assert (tmp_path / "out" / "appendix" / "datapackage.json").is_file()
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    (tmp_path / "report.pdf").write_bytes(CORRUPT_PDF)
+    batch = BatchSettings(executor="dask", scheduler="tcp://127.0.0.1:9", scheduler_timeout=2)
+    with pytest.raises(BatchError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        run_batch([BatchItem(tmp_path / "report.pdf", "report")], tmp_path / "out", Settings(), batch)
