@@ -20,6 +20,7 @@ import socket
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -188,31 +189,26 @@ def _dask_task(item: BatchItem, out_root: str, settings: Settings, topic: str, t
         return record_failure(item, Path(out_root), exc.stage, time_limit_message(time_limit), time.monotonic() - start)
 
 
+@contextmanager
 def dask_client(batch: BatchSettings):
-    """A client of the scheduler at ``batch.scheduler``, or of a new LocalCluster (closed with the client)."""
+    """A client of the scheduler at ``batch.scheduler``, or of a LocalCluster started (and closed) here."""
     import logging
 
     from distributed import Client, LocalCluster
 
     if batch.scheduler:
         try:
-            return Client(batch.scheduler, timeout=f"{batch.scheduler_timeout}s")
+            client = Client(batch.scheduler, timeout=f"{batch.scheduler_timeout}s")
         except (OSError, ValueError) as exc:
             raise BatchError(f"cannot reach the Dask scheduler at {batch.scheduler}: {exc}") from exc
-    cluster = LocalCluster(
+        with client:
+            yield client
+        return
+    with LocalCluster(
         n_workers=max(1, batch.workers), threads_per_worker=1, processes=True,
         dashboard_address=":0", silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
-    client._vetreport_cluster = cluster  # closed together in close_dask_client
-    return client
-
-
-def close_dask_client(client) -> None:
-    cluster = getattr(client, "_vetreport_cluster", None)
-    client.close()
-    if cluster is not None:
-        cluster.close()
+    ) as cluster, Client(cluster) as client:
+        yield client
 
 
 def run_dask(
@@ -229,8 +225,7 @@ def run_dask(
     tracker = StageTracker(events)
     messages: queue.Queue = queue.Queue()
     topic = f"vetreport-stages-{uuid.uuid4().hex}"
-    client = dask_client(batch)
-    try:
+    with dask_client(batch) as client:
         client.subscribe_topic(topic, lambda event: messages.put(event[1]))
         futures = {
             client.submit(_dask_task, item, str(out_root.resolve()), settings, topic, batch.time_limit, pure=False): item
@@ -248,9 +243,7 @@ def run_dask(
                 yield _failed(futures[future], out_root, tracker, time_limit_message(batch.time_limit))
             if remaining:
                 time.sleep(POLL_SECONDS)
-    finally:
         client.unsubscribe_topic(topic)
-        close_dask_client(client)
 
 
 def _drain(messages: queue.Queue, tracker: StageTracker) -> None:

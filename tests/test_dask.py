@@ -38,6 +38,16 @@ def test_run_on_an_existing_scheduler_matches_the_local_run(batch_run, cluster, 
     assert (out / "vetreport.duckdb").is_file()
 
 
+def test_time_limit_on_dask_stops_the_report_at_its_next_stage(batch_run, cluster, tmp_path):
+    name = BATCH_COPIES[1]
+    result = run_cli("run", str(batch_run.inputs / f"{name}.pdf"), "--out", str(tmp_path / "out"),
+                     "--scheduler", cluster.scheduler_address, "--time-limit", "1")
+    assert result.exit_code == 1, result.output
+    error = json.loads((tmp_path / "out" / name / "error.json").read_text(encoding="utf-8"))
+    assert error["message"].startswith("time limit") and error["stage"] in {"pages", "tables"}
+    assert not (tmp_path / "out" / name / "indicators.csv").exists()  # stopped before any file was written
+
+
 def test_executor_dask_without_an_address_starts_a_local_cluster(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()
