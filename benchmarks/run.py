@@ -245,15 +245,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per single-report figure; the median is kept")
     parser.add_argument("--write-readme", action="store_true", help="write the figures into README.md")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this JSON file")
+    parser.add_argument("--from-json", type=Path, help="measure nothing: show (and --write-readme) figures saved by --json")
     parser.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)  # child mode
     args = parser.parse_args()
     if args.measure:
         _child_main(args.measure, args.pdf.resolve())
         return
-    result = run(args.pdf.resolve(), args.copies, args.repeat)
+    if args.from_json:
+        result = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        result = run(args.pdf.resolve(), args.copies, args.repeat)
     block = render(result)
     print(block)
-    if args.json:
+    if args.json and not args.from_json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.write_readme:
         write_readme(block)
