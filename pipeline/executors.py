@@ -106,6 +106,7 @@ def _send_stage(address: str, report_id: str, stage: str) -> None:
     global _sender
     if _sender is None:
         _sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        _sender.setblocking(False)  # a full queue drops the message rather than stall the report
     try:
         _sender.sendto(json.dumps({"report_id": report_id, "stage": stage}).encode("utf-8"), address)
     except OSError:
