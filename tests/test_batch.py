@@ -140,3 +140,27 @@ def test_interrupted_write_leaves_the_old_file(tmp_path):
             raise KeyboardInterrupt
     assert target.read_text(encoding="utf-8") == "good\n"
     assert os.listdir(tmp_path) == ["indicators.csv"]
+
+
+class Recorder(BatchEvents):
+    def __init__(self):
+        self.stages: dict[str, list[str]] = {}
+        self.finished_ids: list[str] = []
+
+    def stage(self, report_id, stage):
+        self.stages.setdefault(report_id, []).append(stage)
+
+    def finished(self, summary):
+        self.finished_ids.append(summary.report_id)
+
+
+def test_workers_report_each_stage_of_each_report(tmp_path):
+    import pdfs
+
+    items = [BatchItem(pdfs.split_appendix_table(tmp_path / f"{name}.pdf"), name) for name in ("first", "second")]
+    events = Recorder()
+    summaries = run_batch(items, tmp_path / "out", Settings(), BatchSettings(workers=2), events)
+    assert [s.report_id for s in summaries] == ["first", "second"]  # input order, whatever finished first
+    assert sorted(events.finished_ids) == ["first", "second"]
+    for name in ("first", "second"):
+        assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "validate", "publish"]
