@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from .batch import discover, run_one
-from .config import Settings
-from .report import ReportResult
+from .batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
+from .config import BatchSettings, Settings
 
 app = typer.Typer(
     help=(
@@ -32,6 +32,14 @@ def _commands() -> None:
     """Each command's --help explains its inputs and outputs."""
 
 
+class Executor(str, Enum):
+    processes = "processes"
+    dask = "dask"
+
+
+DEFAULT_BATCH = BatchSettings()
+
+
 @app.command()
 def run(
     inputs: Annotated[
@@ -40,12 +48,18 @@ def run(
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; each report gets OUT/<report_id>/.")] = Path("output"),
     password: Annotated[Optional[str], typer.Option(help="Password for encrypted PDFs.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster --executor dask starts (with --scheduler, the cluster's workers decide).")] = DEFAULT_BATCH.workers,
+    executor: Annotated[Executor, typer.Option(help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask starts a LocalCluster.")] = None,
+    time_limit: Annotated[float, typer.Option(min=1, help="Seconds one report may take before its worker is stopped and the report recorded as an error.")] = DEFAULT_BATCH.time_limit,
+    force: Annotated[bool, typer.Option("--force", help="Re-run reports whose input sha256 and package version are unchanged since their last run.")] = False,
+    store: Annotated[bool, typer.Option(help="Load the results into OUT/vetreport.duckdb.")] = True,
 ) -> None:
     """Extract sections, tables, appendix indicators and case studies from each report.
 
-    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv,
-    validation.csv and manifest.json per report. One bad PDF never stops the others:
-    it gets an error.json and the exit code is 1.
+    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv, findings.csv, validation.csv, manifest.json and the audit report (audit.html, audit.md) per report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into OUT/vetreport.duckdb.
+
+    Reports already done with the same input and package version are skipped (see --force). One bad PDF never stops the others: it gets an error.json and the exit code is 1.
     """
     inputs = inputs or [Path("raw")]
     items, problems = discover(inputs)
@@ -54,14 +68,24 @@ def run(
     if not items:
         console.print("[red]error:[/red] no PDF files to process")
         raise typer.Exit(2)
-    settings = Settings(password=password)
-    results = _run_all(items, out, settings)
-    _print_summary(results)
-    failed = [r for r in results if r.status == "error"]
-    for r in failed:
-        where = f" page {r.error['page']}" if r.error and r.error.get("page") else ""
-        console.print(f"[red]error:[/red] {r.out_dir.name}: stage {r.error['stage']}{where}: {escape(r.error['message'])}")
-    if failed or problems:
+    batch = BatchSettings(
+        workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,
+        time_limit=time_limit, force=force, store_name=DEFAULT_BATCH.store_name if store else None,
+    )
+    try:
+        with BatchDisplay(len(items)) as display:
+            summaries = run_batch(items, out, Settings(password=password), batch, display)
+    except BatchError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2)
+    _print_summary(summaries)
+    failed = [s for s in summaries if s.status == "error"]
+    for s in failed:
+        where = f" page {s.error['page']}" if s.error and s.error.get("page") else ""
+        error = s.error or {"stage": "?", "message": "no error.json"}
+        console.print(f"[red]error:[/red] {s.report_id}: stage {error['stage']}{where}: {escape(str(error['message']))}")
+    store_ok = _load_store(out, batch, summaries)
+    if failed or problems or not store_ok:
         raise typer.Exit(1)
 
 
@@ -108,39 +132,114 @@ def audit(
     console.print(f"wrote {result.html_path} and {result.md_path} ({result.images} evidence images)")
 
 
-def _run_all(items, out: Path, settings: Settings) -> list[ReportResult]:
-    results = []
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("reports", total=len(items))
+class BatchDisplay(BatchEvents):
+    """An overall bar plus one line per running report showing its stage; plain lines when not a terminal."""
 
-        def show(report_id: str, stage: str) -> None:
-            bar.update(task, description=f"{report_id}: {stage}")
-
-        for item in items:
-            results.append(run_one(item, out, settings, progress=show))
-            bar.advance(task)
-    return results
-
-
-def _print_summary(results: list[ReportResult]) -> None:
-    table = RichTable(title="vetreport run")
-    for col in ("report", "status", "pages", "sections", "tables", "indicators", "cases", "validation", "warnings", "seconds"):
-        table.add_column(col, justify="right" if col not in ("report", "status") else "left")
-    for r in results:
-        counts = r.row_counts
-        table.add_row(
-            r.report_id, r.status, str(r.pages),
-            *(str(counts[k]) if k in counts and r.status != "error" else "-"
-              for k in ("sections", "tables", "indicators", "cases", "validation")),
-            str(len(r.issues)), f"{r.seconds:.1f}",
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
+            console=console, transient=True, disable=not console.is_terminal,
         )
+        self.overall = self.bar.add_task("reports", total=total, count=f"0/{total}")
+        self.rows: dict[str, int] = {}
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()
+
+    def stage(self, report_id: str, stage: str) -> None:
+        label = f"  {escape(report_id)}: {stage}"
+        if report_id in self.rows:
+            self.bar.update(self.rows[report_id], description=label)
+        else:
+            self.rows[report_id] = self.bar.add_task(label, total=None, count="")
+
+    def finished(self, summary: ReportSummary) -> None:
+        row = self.rows.pop(summary.report_id, None)
+        if row is not None:
+            self.bar.remove_task(row)
+        self.done += 1
+        self.bar.update(self.overall, advance=1, count=f"{self.done}/{self.total}")
+        if not console.is_terminal:
+            console.print(f"[{self.done}/{self.total}] {escape(summary.report_id)}: {_status(summary)}")
+
+
+def _status(summary: ReportSummary) -> str:
+    return f"{summary.status} (unchanged)" if summary.unchanged else summary.status
+
+
+def _count(value) -> str:
+    return "-" if value is None else str(value)
+
+
+def _print_summary(summaries: list[ReportSummary]) -> None:
+    table = RichTable(title="vetreport run")
+    for col in ("report", "pages", "indicators", "claims", "mismatches", "status", "seconds"):
+        table.add_column(col, justify="left" if col in ("report", "status") else "right")
+    for s in summaries:
+        table.add_row(
+            s.report_id, _count(s.pages), _count(s.indicators), _count(s.claims), _count(s.mismatches), _status(s),
+            "-" if s.seconds is None else f"{s.seconds:.1f}",
+        )
+    statuses = [s.status for s in summaries]
+    table.caption = ", ".join(f"{statuses.count(k)} {k}" for k in ("ok", "partial", "error") if k in statuses) + (
+        f"; {sum(s.unchanged for s in summaries)} unchanged" if any(s.unchanged for s in summaries) else "")
     out = Console(highlight=False)
     if not out.is_terminal:
         out = Console(highlight=False, width=160)
     out.print(table)
+
+
+def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary]) -> bool:
+    if not batch.store_name:
+        return True
+    import duckdb
+
+    from .store import load_reports
+
+    db_path = out / batch.store_name
+    try:
+        loaded = load_reports(db_path, [out / s.report_id for s in summaries])
+    except duckdb.Error as exc:
+        console.print(f"[red]error:[/red] {db_path}: the CSV and Parquet files are written, the store is not updated: {escape(str(exc))}")
+        return False
+    console.print(f"store: {db_path} ({len(loaded)} reports loaded, {len(summaries) - len(loaded)} unchanged since loaded)")
+    return True
+
+
+@app.command()
+def diff(
+    first: Annotated[str, typer.Argument(help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
+    second: Annotated[Optional[str], typer.Argument(help="Report B, the later one. Without it: A's year-over-year view only.", show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+    to: Annotated[Optional[Path], typer.Option(help="Folder for the diff files. Default: OUT/diffs/A--B (or OUT/diffs/A).", show_default=False)] = None,
+) -> None:
+    """Compare two reports' appendix indicators, matched on (table, indicator, parent, unit).
+
+    Writes diff.csv (one row per differing cell: restated = B's figure for A's current year differs from A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each report) and diff.md (the same, to read).
+    """
+    from .diff import resolve_report, write_diff
+
+    try:
+        folders = [resolve_report(ref, out) for ref in (first, second) if ref is not None]
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2)
+    to = to or out / "diffs" / "--".join(f.resolve().name for f in folders)
+    a_dir, b_dir = (folders[0], folders[1]) if len(folders) == 2 else (None, folders[0])
+    written = write_diff(a_dir, b_dir, to)
+    for name, path in written.items():
+        console.print(f"wrote {escape(str(path))}")
+    if "diff.csv" in written:
+        import pandas as pd
+
+        kinds = pd.read_csv(written["diff.csv"], usecols=["kind"])["kind"].value_counts()
+        console.print(", ".join(f"{int(kinds.get(k, 0))} {k}" for k in ("restated", "changed", "added", "removed")))
 
 
 def main() -> None:

@@ -36,6 +36,24 @@ class TableSettings:
 
 
 @dataclass(frozen=True)
+class BatchSettings:
+    # Reports processed at once: local worker processes, or tasks in flight on a Dask cluster.
+    workers: int = 1
+    # "processes" (this machine) or "dask" (a Dask distributed cluster).
+    executor: str = "processes"
+    # Address of an existing Dask scheduler (tcp://host:8786); None starts a LocalCluster.
+    scheduler: str | None = None
+    # Seconds to wait for that scheduler to answer.
+    scheduler_timeout: float = 20.0
+    # Hard wall-clock backstop per report (seconds): its worker is killed and the report recorded as an error.
+    time_limit: float = 1800.0
+    # Re-run reports whose input sha256 and package version are unchanged.
+    force: bool = False
+    # Also load the run into OUT/<store_name> (DuckDB); None skips the store.
+    store_name: str | None = "vetreport.duckdb"
+
+
+@dataclass(frozen=True)
 class Settings:
     pages: PageSettings = field(default_factory=PageSettings)
     tables: TableSettings = field(default_factory=TableSettings)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -24,18 +25,36 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Files get the permissions a plain open() would give them (mkstemp makes them owner-only).
+FILE_MODE = 0o666 & ~_current_umask()
+
+
+@contextmanager
+def atomic_target(path: Path):
+    """Yields a temporary path in ``path``'s folder; renamed over ``path`` only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        yield Path(tmp)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    with atomic_target(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -45,10 +64,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 def write_csv(path: Path, frame: pd.DataFrame, columns: list[str] | None = None) -> None:
     if columns is not None:
         frame = frame.reindex(columns=columns)
-    atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format=_float_format))
+    atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format=float_text))
 
 
-def _float_format(value: float) -> str:
+def float_text(value: float) -> str:
     """Shortest round-trip text: 4174.0 -> '4174', 12.3 -> '12.3' (deterministic across runs)."""
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text

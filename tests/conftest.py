@@ -65,3 +65,38 @@ def corpus() -> Path:
 
 def table(extracted: Extracted, table_id: str):
     return next(t for t in extracted.tables.tables if t.table_id == table_id)
+
+
+CORRUPT_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"
+BATCH_COPIES = ("district-2023", "district-2024", "school-a-2024")
+
+
+@dataclass
+class BatchRun:
+    inputs: Path
+    out: Path
+    exit_code: int
+    output: str
+
+
+def run_cli(*args: str):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="session")
+def batch_run(tmp_path_factory) -> BatchRun:
+    """The reference PDF under three names plus one corrupt file, run as one batch on two workers."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("batch")
+    inputs = root / "in"
+    inputs.mkdir()
+    for name in BATCH_COPIES:
+        shutil.copy(REFERENCE, inputs / f"{name}.pdf")
+    (inputs / "corrupt.pdf").write_bytes(CORRUPT_PDF)
+    result = run_cli("run", str(inputs), "--out", str(root / "out"), "--workers", "2")
+    return BatchRun(inputs, root / "out", result.exit_code, result.output)

@@ -112,19 +112,20 @@ APPENDIX6_HEADER = ["序号", "指标", "计量单位", "2023", "2024"]
 APPENDIX6_WIDTHS = [35, 255, 50, 70, 70]
 
 
-def split_appendix_table(path: Path, first_page_rows: int = 16) -> Path:
+def split_appendix_table(path: Path, first_page_rows: int = 16, rows=APPENDIX6_ROWS, header=APPENDIX6_HEADER) -> Path:
     """附表6 in another district's style (计量单位, years without 年, thousands separators),
-    continued on the next page with its header repeated; 序号 cells merged within each page."""
+    continued on the next page with its header repeated; 序号 cells merged within each page.
+    ``rows`` and ``header`` draw another edition of the table (other values or years)."""
     c = canvas.Canvas(str(path), pagesize=A4)
     text(c, 90, 60, "附表 6 落实政策表", size=16)
     text(c, 230, 95, "表6 落实政策表", size=12)
-    parts = [APPENDIX6_ROWS[:first_page_rows], APPENDIX6_ROWS[first_page_rows:]]
+    parts = [rows[:first_page_rows], rows[first_page_rows:]]
     top = 125
     for n, part in enumerate(parts, start=1):
         if n > 1:
             c.showPage()
             top = 60
-        spans = [Span(0, i, h) for i, h in enumerate(APPENDIX6_HEADER)]
+        spans = [Span(0, i, h) for i, h in enumerate(header)]
         r = 0
         while r < len(part):
             serial = part[r][0]

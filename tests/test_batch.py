@@ -1,0 +1,166 @@
+"""Batch runs: worker processes, the end summary, skip-unchanged, the time-limit backstop, dead workers."""
+
+import json
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from conftest import BATCH_COPIES, CORRUPT_PDF, REFERENCE, run_cli
+
+from pipeline.batch import BatchEvents, BatchItem, run_batch
+from pipeline.config import BatchSettings, Settings
+from pipeline.output import atomic_target
+
+REPORT_FILES = ("sections", "toc", "tables", "table_cells", "indicators", "cases", "validation")
+
+
+def summary_row(output: str, report_id: str) -> list[str]:
+    """The cells of one report's line in the printed summary table."""
+    line = next(l for l in output.splitlines() if re.match(rf"^│ {re.escape(report_id)} +│", l))
+    return [cell.strip() for cell in line.strip("│").split("│")]
+
+
+def test_batch_summary_lists_every_report(batch_run):
+    assert batch_run.exit_code == 1, batch_run.output  # one report failed
+    header = next(l for l in batch_run.output.splitlines() if "report" in l and "mismatches" in l)
+    assert [c.strip() for c in header.strip("┃").split("┃")] == [
+        "report", "pages", "indicators", "claims", "mismatches", "status", "seconds"]
+    for name in BATCH_COPIES:
+        report, pages, indicators, claims, mismatches, status, seconds = summary_row(batch_run.output, name)
+        assert (pages, indicators, claims, mismatches, status) == ("55", "246", "261", "6", "ok")
+        assert float(seconds) > 0
+    assert summary_row(batch_run.output, "corrupt")[1:6] == ["-", "-", "-", "-", "error"]
+    assert "3 ok, 1 error" in batch_run.output
+    assert "error: corrupt: stage pages" in batch_run.output
+
+
+def test_batch_writes_each_folder_and_one_error_json(batch_run):
+    assert sorted(p.name for p in batch_run.out.glob("*/error.json")) == ["error.json"]
+    error = json.loads((batch_run.out / "corrupt" / "error.json").read_text(encoding="utf-8"))
+    assert error["stage"] == "pages" and error["file"].endswith("corrupt.pdf") and "PDF" in error["message"]
+    for name in BATCH_COPIES:
+        folder = batch_run.out / name
+        for stem in REPORT_FILES:
+            assert (folder / f"{stem}.csv").is_file() and (folder / f"{stem}.parquet").is_file()
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["status"] == "ok" and manifest["report_id"] == name
+    first, second = (batch_run.out / BATCH_COPIES[i] / "indicators.csv" for i in (0, 1))
+    assert first.read_text(encoding="utf-8").replace(BATCH_COPIES[0], "X") == second.read_text(encoding="utf-8").replace(
+        BATCH_COPIES[1], "X")
+    assert not list(batch_run.out.rglob(".*.tmp"))
+
+
+def test_rerun_skips_unchanged_reports_unless_forced(batch_run, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(batch_run.inputs / f"{BATCH_COPIES[0]}.pdf", inputs)
+    out = tmp_path / "out"
+    shutil.copytree(batch_run.out / BATCH_COPIES[0], out / BATCH_COPIES[0])
+    before = (out / BATCH_COPIES[0] / "manifest.json").read_bytes()
+
+    again = run_cli("run", str(inputs), "--out", str(out))
+    assert again.exit_code == 0, again.output
+    assert summary_row(again.output, BATCH_COPIES[0])[5:] == ["ok (unchanged)", "-"]
+    assert (out / BATCH_COPIES[0] / "manifest.json").read_bytes() == before
+
+    forced = run_cli("run", str(inputs), "--out", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert summary_row(forced.output, BATCH_COPIES[0])[5] == "ok"
+    assert (out / BATCH_COPIES[0] / "manifest.json").read_bytes() != before  # new timings: it ran again
+
+
+def test_changed_input_is_run_again(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "report.pdf").write_bytes(CORRUPT_PDF)
+    assert run_cli("run", str(inputs), "--out", str(tmp_path / "out")).exit_code == 1
+    shutil.copy(REFERENCE, inputs / "report.pdf")
+    result = run_cli("run", str(inputs), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert summary_row(result.output, "report")[1:3] == ["55", "246"]
+    assert not (tmp_path / "out" / "report" / "error.json").exists()
+
+
+def test_time_limit_stops_the_worker_and_keeps_the_last_good_files(batch_run, tmp_path):
+    """A report past --time-limit is killed mid-stage; the earlier run's CSVs stay as they were."""
+    name = BATCH_COPIES[0]
+    out = tmp_path / "out"
+    shutil.copytree(batch_run.out / name, out / name)
+    good = {stem: (out / name / f"{stem}.csv").read_bytes() for stem in REPORT_FILES}
+    result = run_cli("run", str(batch_run.inputs / f"{name}.pdf"), "--out", str(out), "--force", "--time-limit", "1")
+    assert result.exit_code == 1
+    error = json.loads((out / name / "error.json").read_text(encoding="utf-8"))
+    assert error["message"].startswith("time limit") and error["stage"] in {"pages", "tables"}
+    manifest = json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "error" and manifest["stages"][0]["name"] == error["stage"]
+    assert {stem: (out / name / f"{stem}.csv").read_bytes() for stem in REPORT_FILES} == good
+    assert not list((out / name).glob(".*.tmp"))
+    assert f"error: {name}: stage {error['stage']}: time limit" in result.output
+
+
+class FirstStage(BatchEvents):
+    def __init__(self):
+        self.started = threading.Event()
+
+    def stage(self, report_id, stage):
+        self.started.set()
+
+
+def test_a_worker_that_dies_becomes_an_error_and_the_batch_goes_on(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    shutil.copy(REFERENCE, tmp_path / "victim.pdf")
+    (tmp_path / "next.pdf").write_bytes(CORRUPT_PDF)
+    items = [BatchItem(tmp_path / "victim.pdf", "victim"), BatchItem(tmp_path / "next.pdf", "next")]
+    events, summaries = FirstStage(), []
+    batch = threading.Thread(target=lambda: summaries.extend(
+        run_batch(items, tmp_path / "out", Settings(), BatchSettings(workers=1), events)))
+    batch.start()
+    assert events.started.wait(60)
+    me = psutil.Process()
+    workers = [p for p in me.children(recursive=True) if p.ppid() != me.pid]  # forked by our forkserver
+    assert workers
+    for worker in workers:
+        worker.kill()
+    batch.join(120)
+    victim, following = summaries
+    assert victim.status == "error" and "SIGKILL" in victim.error["message"]
+    error = json.loads((tmp_path / "out" / "victim" / "error.json").read_text(encoding="utf-8"))
+    assert error["stage"] == "pages" and "worker process died" in error["message"]
+    assert following.status == "error" and following.error["stage"] == "pages"  # ran, in a new worker
+
+
+def test_interrupted_write_leaves_the_old_file(tmp_path):
+    target = tmp_path / "indicators.csv"
+    target.write_text("good\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_target(target) as tmp:
+            tmp.write_text("half-writ", encoding="utf-8")
+            raise KeyboardInterrupt
+    assert target.read_text(encoding="utf-8") == "good\n"
+    assert os.listdir(tmp_path) == ["indicators.csv"]
+
+
+class Recorder(BatchEvents):
+    def __init__(self):
+        self.stages: dict[str, list[str]] = {}
+        self.finished_ids: list[str] = []
+
+    def stage(self, report_id, stage):
+        self.stages.setdefault(report_id, []).append(stage)
+
+    def finished(self, summary):
+        self.finished_ids.append(summary.report_id)
+
+
+def test_workers_report_each_stage_of_each_report(tmp_path):
+    import pdfs
+
+    items = [BatchItem(pdfs.split_appendix_table(tmp_path / f"{name}.pdf"), name) for name in ("first", "second")]
+    events = Recorder()
+    summaries = run_batch(items, tmp_path / "out", Settings(), BatchSettings(workers=2), events)
+    assert [s.report_id for s in summaries] == ["first", "second"]  # input order, whatever finished first
+    assert sorted(events.finished_ids) == ["first", "second"]
+    for name in ("first", "second"):
+        assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "claims", "reconcile", "review", "validate", "audit", "publish"]

@@ -1,0 +1,153 @@
+"""Indicator diffs: exactly the changed cells and restatements, matched on identity, and the year-over-year view."""
+
+import shutil
+
+import pandas as pd
+import pdfs
+import pytest
+from conftest import BATCH_COPIES, run_cli
+
+from pipeline.diff import diff_reports, load_indicators, year_over_year
+
+CELL = ["kind", "table_no", "indicator", "parent_indicator", "unit", "occurrence", "year", "value_raw_a", "value_raw_b"]
+
+
+@pytest.fixture
+def report_a(batch_run, tmp_path):
+    """The reference report's folder (its 2023 and 2024 columns)."""
+    folder = tmp_path / "a"
+    shutil.copytree(batch_run.out / BATCH_COPIES[0], folder)
+    return folder
+
+
+def indicators(folder):
+    return pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
+
+
+def edit(frame, indicator, year, value_raw, parent=""):
+    hit = (frame.indicator == indicator) & (frame.year == year) & (frame.parent_indicator == parent)
+    assert hit.sum() == 1, (indicator, year)
+    frame.loc[hit, ["value_raw", "value"]] = [value_raw, value_raw.replace(",", "")]
+
+
+def write_report(folder, frame):
+    folder.mkdir(exist_ok=True)
+    frame.to_csv(folder / "indicators.csv", index=False)
+    return folder
+
+
+def cells(diff: pd.DataFrame) -> set[tuple]:
+    return {tuple(str(v) for v in row) for row in diff[CELL].itertuples(index=False)}
+
+
+def test_same_year_edition_lists_exactly_the_edited_cells(report_a, tmp_path):
+    b = indicators(report_a)
+    edit(b, "月收入", "2024", "4200.00")
+    edit(b, "毕业生人数", "2023", "3900")
+    edit(b, "升入本科人数", "2024", "-", parent="升学人数")
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+    assert cells(diff) == {
+        ("changed", "1", "月收入", "", "元", "1", "2024", "4174.00", "4200.00"),
+        ("changed", "1", "毕业生人数", "", "人", "1", "2023", "3913", "3900"),
+        ("changed", "1", "升入本科人数", "升学人数", "人", "1", "2024", "383", "-"),
+    }
+    row = diff[diff.indicator == "月收入"].iloc[0]
+    assert (row.value_a, row.value_b, row.delta, row.page_a, row.page_b) == (4174, 4200, 26, 49, 49)
+
+
+def test_next_year_report_restatements_added_and_removed(report_a, tmp_path):
+    """B is next year's report: its 2024 column re-reports A's current year, and it adds a 2025 column."""
+    a = indicators(report_a)
+    previous = a[a.year == "2024"].copy()
+    current = previous.copy()
+    current["year"] = "2025"
+    b = pd.concat([previous, current]).sort_values(["table_no", "row_seq", "year"], key=lambda s: s.astype(int))
+    edit(b, "月收入", "2024", "4180.00")  # restated
+    edit(b, "专任教师总数", "2024", "990", parent="教职工总数")  # restated
+    edit(b, "月收入", "2025", "4500.00")  # a new year's value: not a difference
+    b = b[b.indicator != "自主创业率"]  # removed
+    new = b[(b.indicator == "月收入")].assign(indicator="月收入（新口径）")  # added
+    b = pd.concat([b, new])
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+
+    assert cells(diff[diff.kind == "restated"]) == {
+        ("restated", "1", "月收入", "", "元", "1", "2024", "4174.00", "4180.00"),
+        ("restated", "6", "专任教师总数", "教职工总数", "人", "1", "2024", a.query(
+            "indicator == '专任教师总数' and year == '2024'").value_raw.iloc[0], "990"),
+    }
+    assert diff[diff.kind == "changed"].empty
+    removed = a[a.indicator == "自主创业率"]
+    assert cells(diff[diff.kind == "removed"]) == {
+        ("removed", r.table_no, r.indicator, r.parent_indicator, r.unit, "1", r.year, r.value_raw, "")
+        for r in removed.itertuples()}
+    assert set(diff[diff.kind == "added"][["indicator", "year"]].itertuples(index=False, name=None)) == {
+        ("月收入（新口径）", 2024), ("月收入（新口径）", 2025)}
+    assert list(diff.kind.drop_duplicates()) == ["restated", "added", "removed"]
+
+
+def test_rows_are_matched_on_identity_not_position(report_a, tmp_path):
+    """Other pages, serials and row numbers, tables in another order: the same indicators, no difference."""
+    b = indicators(report_a)
+    b = b.sort_values("table_no", ascending=False, kind="stable")
+    b["row_seq"] = range(1, len(b) + 1)
+    b["serial"] = ""
+    b["page"] = "1"
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+    assert diff.empty
+
+
+def test_repeated_identities_are_told_apart_by_occurrence(report_a, tmp_path):
+    """接入国家智慧教育平台数 under 省级数量 appears for 专业教学资源库 (serial 6) and 虚拟仿真实训基地 (serial 8)."""
+    b = indicators(report_a)
+    repeated = (b.indicator == "接入国家智慧教育平台数") & (b.parent_indicator == "省级数量") & (b.unit == "个") & (b.year == "2024")
+    second = b[repeated].index[1]
+    b.loc[second, ["value_raw", "value"]] = ["3", "3"]
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+    assert cells(diff) == {("changed", "3", "接入国家智慧教育平台数", "省级数量", "个", "2", "2024", "0", "3")}
+
+
+def test_year_over_year_inside_one_report(report_a):
+    yoy = year_over_year(load_indicators(report_a))
+    assert len(yoy) == 123  # one row per indicator: 2023 → 2024
+    row = yoy[yoy.indicator == "毕业生人数"].iloc[0]
+    assert (row.year_from, row.year_to, row.value_from, row.value_to, row.change) == (2023, 2024, 3913, 3552, -361)
+    assert row.change_pct == pytest.approx(-9.2257, abs=1e-4)
+    no_value = yoy[(yoy.indicator == "网络教学课程数") & (yoy.unit == "门")].iloc[0]
+    assert no_value.value_from == 422 and pd.isna(no_value.value_to) and pd.isna(no_value.change)
+
+
+def test_diff_command_on_two_rendered_reports(tmp_path):
+    """End to end: two editions of 附表6 drawn as PDFs, run, then diffed by report id."""
+    header = ["序号", "指标", "计量单位", "2024", "2025"]
+    rows = [(s, name, unit, v2024, v2024) for s, name, unit, _, v2024 in pdfs.APPENDIX6_ROWS]
+    rows[0] = (*rows[0][:3], "12,010", "12,300")  # 全日制在校生人数: 2024 restated (12,001 before)
+    rows[10] = (*rows[10][:3], rows[10][3], "10,500")  # a new 2025 value: no difference
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    pdfs.split_appendix_table(inputs / "district-2024.pdf")
+    pdfs.split_appendix_table(inputs / "district-2025.pdf", rows=rows, header=header)
+    out = tmp_path / "out"
+    run_cli("run", str(inputs), "--out", str(out))
+    result = run_cli("diff", "district-2024", "district-2025", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    folder = out / "diffs" / "district-2024--district-2025"
+    diff = pd.read_csv(folder / "diff.csv", dtype=str, keep_default_na=False)
+    assert cells(diff) == {("restated", "6", "全日制在校生人数", "", "人", "1", "2024", "12,001", "12,010")}
+    assert "1 restated, 0 changed, 0 added, 0 removed" in result.output
+    md = (folder / "diff.md").read_text(encoding="utf-8")
+    assert "## Restatements" in md and "| 6 | 全日制在校生人数 |  | 人 | 2024 | 12,001 | 12,010 | 9 |" in md
+    assert "## Year over year in district-2025" in md
+    yoy = pd.read_csv(folder / "yoy.csv", dtype=str, keep_default_na=False)
+    assert set(yoy.report_id) == {"district-2024", "district-2025"}
+
+
+def test_diff_of_one_report_is_its_year_over_year_view(report_a, tmp_path):
+    result = run_cli("diff", str(report_a), "--to", str(tmp_path / "yoy"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "yoy").iterdir()) == ["diff.md", "yoy.csv"]
+    assert "| 1 | 毕业生人数 |  | 人 | 2023 | 2024 | 3913 | 3552 | -361 | -9.2 |" in (tmp_path / "yoy" / "diff.md").read_text(encoding="utf-8")
+
+
+def test_diff_of_an_unknown_report_is_a_usage_error(tmp_path):
+    result = run_cli("diff", "nope-2023", "nope-2024", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "no indicators.csv for 'nope-2023'" in result.output

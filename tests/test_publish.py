@@ -1,0 +1,64 @@
+"""Parquet beside each CSV with the catalogue's types, and a valid Frictionless datapackage.json."""
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from conftest import BATCH_COPIES
+
+from pipeline import template
+from pipeline.frames import PUBLISHED
+from pipeline.publish import field_spec
+from schemas.validate import MODELS, VALIDATION_COLUMNS
+
+PANDERA_TO_FRICTIONLESS = {
+    "int64": "integer", "float64": "number", "str": "string", "string[pyarrow]": "string", "object": "string", "bool": "boolean",
+    "Int64": "integer"}
+
+
+def test_catalogue_describes_every_published_column():
+    published = {**PUBLISHED, "validation": VALIDATION_COLUMNS}
+    for resource, columns in published.items():
+        for column in [*columns, "x0", "top", "x1", "bottom"] if resource != "indicators" else columns:
+            spec = field_spec(resource, column)
+            assert spec.description, f"{resource}.{column} has no description in template/fields.csv"
+
+
+def test_catalogue_types_agree_with_the_pandera_models():
+    for resource, model in MODELS.items():
+        for name, column in model.to_schema().columns.items():
+            assert field_spec(resource, name).type == PANDERA_TO_FRICTIONLESS[str(column.dtype)], f"{resource}.{name}"
+
+
+def test_catalogue_rows_are_unique():
+    keys = [(r["resource"], r["field"]) for r in template.read_rows("fields.csv")]
+    assert len(keys) == len(set(keys))
+
+
+def test_parquet_has_the_csv_rows_with_types(batch_run):
+    folder = batch_run.out / BATCH_COPIES[0]
+    table = pq.read_table(folder / "indicators.parquet")
+    types = {f.name: str(f.type) for f in table.schema}
+    assert (types["year"], types["value"], types["table_no"], types["indicator"]) == ("int64", "double", "int64", "string")
+    frame = table.to_pandas()
+    assert len(frame) == len(pd.read_csv(folder / "indicators.csv"))
+    row = frame[(frame.indicator == "月收入") & (frame.year == 2024)].iloc[0]
+    assert (row.value_raw, row.value, row.page) == ("4174.00", 4174.0, 49)
+    cases = pq.read_table(folder / "cases.parquet").to_pandas()
+    assert len(cases) == 13 and cases.text.str.contains("\n").any()  # multi-line text survives
+
+
+def test_datapackage_is_valid_and_typed(batch_run):
+    frictionless = pytest.importorskip("frictionless")
+    folder = batch_run.out / BATCH_COPIES[0]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["name"] for r in package["resources"]}
+    assert names == {"sections", "toc", "tables", "table_cells", "indicators", "cases", "claims", "findings", "validation"}
+    fields = {f["name"]: f for r in package["resources"] if r["name"] == "indicators" for f in r["schema"]["fields"]}
+    assert fields["year"]["type"] == "integer" and fields["value"]["type"] == "number"
+    assert fields["survey_count"]["unit"] == "人次" and fields["value"]["description"]
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    rows = frictionless.Package(str(folder / "datapackage.json")).get_resource("indicators").read_rows()
+    assert (rows[0]["indicator"], rows[0]["year"], float(rows[0]["value"])) == ("毕业生人数", 2023, 3913.0)
