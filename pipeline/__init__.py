@@ -27,6 +27,7 @@ from .cases import extract_cases
 from .claims import extract_claims
 from .config import Settings
 from .indicators import extract_indicators
+from .limits import Budget
 from .pages import extract_pages
 from .reconcile import reconcile
 from .report import Failed, ReportResult, StageRunner, collect_frames, write_report
@@ -40,20 +41,26 @@ __all__ = ["ReportResult", "Settings", "process_report"]
 def process_report(
     pdf: Path, out_root: Path, settings: Settings | None = None, progress=None, report_id: str | None = None
 ) -> ReportResult:
-    """Run every stage on one PDF and write its folder; never raises for bad input."""
+    """Run every stage on one PDF and write its folder; never raises for bad input.
+
+    The limits in ``settings.limits`` hold for the extraction stages; validation and
+    writing the files always run, so what was extracted before a limit hit is kept.
+    """
     from schemas import validate
 
     settings = settings or Settings()
     pdf = Path(pdf)
     report_id = report_id or pdf.stem
     run = StageRunner(report_id, progress)
-    doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id)
-    sections = run("sections", extract_sections, doc)
-    tables = run("tables", extract_tables, doc, settings.tables)
-    indicators = run("indicators", extract_indicators, report_id, tables)
-    cases = run("cases", extract_cases, doc, sections, tables)
-    claims = run("claims", extract_claims, doc, sections, tables, cases)
-    findings = run("reconcile", reconcile, claims, indicators)
+    budget = Budget(settings.limits, str(pdf))
+    with budget.watchdog():
+        doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id, settings.ocr, budget)
+        sections = run("sections", extract_sections, doc)
+        tables = run("tables", extract_tables, doc, settings.tables, budget)
+        indicators = run("indicators", extract_indicators, report_id, tables)
+        cases = run("cases", extract_cases, doc, sections, tables)
+        claims = run("claims", extract_claims, doc, sections, tables, cases)
+        findings = run("reconcile", reconcile, claims, indicators)
     frames = collect_frames(doc, sections=sections, tables=tables, indicators=indicators, cases=cases,
                             claims=claims, findings=findings)
     out_dir = Path(out_root) / report_id

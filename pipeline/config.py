@@ -14,8 +14,6 @@ class PageSettings:
     space_gap: float = 0.6
     # Characters whose boxes overlap this much with a same-text neighbour are fake-bold duplicates.
     dedupe_tolerance: float = 1.0
-    # Maximum number of pages read (a guard, not a sample): larger files are an error.
-    max_pages: int = 2000
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,56 @@ class BatchSettings:
 
 
 @dataclass(frozen=True)
+class OcrSettings:
+    # "auto": OCR the pages without a usable text layer; "off": never (such pages stay empty, with a warning).
+    mode: str = "auto"
+    language: str = "chi_sim"
+    # Table cells that hold a number are read again with this model, which reads lone digits better
+    # ("" = no second reading).
+    digits_language: str = "eng"
+    dpi: int = 300
+    # A text layer is unusable when this share of its characters are (cid:N), private-use or U+FFFD...
+    garbled_share: float = 0.3
+    # ...or when it has fewer visible characters than this and an image covers the page.
+    min_chars: int = 10
+    # Tesseract page segmentation modes: automatic layout for the page text; one uniform block for the
+    # cells of a ruled table (laid out row by row, see pipeline.ocr), which keeps columns of single
+    # digits from being taken for vertical text.
+    psm: int = 3
+    table_psm: int = 6
+    # Rules closer than this (points) are one line when tables are found in the page image.
+    snap_tolerance: float = 3.0
+    # Ruling lines found in the page image: a line is at least this share of the page width / height.
+    min_rule_share: float = 0.025
+    # OCR words below this confidence (0-100) are dropped as noise. Tesseract gives some right
+    # Chinese words a confidence of 0, so the default keeps everything (the confidence is recorded).
+    min_confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-report guards: a report that hits one is an error (or partial results, when earlier stages finished)."""
+
+    # Wall-clock seconds for all stages of one report (0 = no limit).
+    seconds: float = 900.0
+    # Resident memory of the process, checked between pages (0 = no limit).
+    memory_mb: int = 4096
+    # Pages read; a larger file is an error.
+    max_pages: int = 2000
+    # Pixels of one rendered page image (decompression-bomb guard): the render scale is lowered to fit.
+    max_render_pixels: int = 40_000_000
+    # An embedded image larger than this (decoded pixels) is never rendered: the page is skipped for OCR.
+    max_image_pixels: int = 200_000_000
+    # At most this many pages of one report are OCRed; the others are left empty with a warning.
+    ocr_max_pages: int = 400
+    # Seconds Tesseract may spend on one page before it is stopped.
+    ocr_page_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
 class Settings:
     pages: PageSettings = field(default_factory=PageSettings)
     tables: TableSettings = field(default_factory=TableSettings)
     password: str | None = None
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+    limits: Limits = field(default_factory=Limits)

@@ -36,6 +36,8 @@ class Char:
     bottom: float
     size: float
     bold: bool
+    source: str = "text"  # "text" or "ocr"
+    confidence: float | None = None  # OCR word confidence, 0-100
 
 
 @dataclass
@@ -87,8 +89,9 @@ class Page:
     rules: list[Segment] = field(default_factory=list)  # ruling lines (body only)
     filled: list[BBox] = field(default_factory=list)  # filled or stroked rectangles
     images: list[BBox] = field(default_factory=list)
-    source: str = "text"  # "text", "ocr" or "empty"
-    ocr_confidence: float | None = None
+    image_sizes: list[tuple[int, int]] = field(default_factory=list)  # each image's pixels (width, height) as stored
+    source: str = "text"  # "text", "ocr" (read by OCR, or the file's own OCR layer) or "empty"
+    ocr_confidence: float | None = None  # mean OCR word confidence, 0-100
     notes: list[str] = field(default_factory=list)
 
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from .config import TableSettings
+from .limits import Budget
 from .pages import build_lines
-from .records import BBox, Cell, Char, Document, Frame, Issue, Page, Table, Tables, union_bbox
+from .records import BBox, Cell, Char, Document, Frame, Issue, Page, Segment, Table, Tables, union_bbox
 from .text import join_fragments, squash
 
 STAGE = "tables"
@@ -52,13 +53,16 @@ class Grid:
         return len(self.ys) - 1, len(self.xs) - 1
 
 
-def extract_tables(doc: Document, settings: TableSettings) -> Tables:
+def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None) -> Tables:
     issues: list[Issue] = []
+    budget = budget or Budget(path=str(doc.path))
     candidates = [p for p in doc.pages if _is_candidate(p, settings)]
+    budget.check(STAGE)
     camelot_grids = _camelot_grids(doc, candidates, settings, issues)
     tables: list[Table] = []
     frames: list[Frame] = []
     for page in candidates:
+        budget.check(STAGE, page.number)
         page_grids = _reconcile_finders(page, camelot_grids.get(page.number), settings)
         page_grids += _open_rule_grids(page, page_grids, settings)
         for grid in page_grids:
@@ -91,7 +95,8 @@ def _is_candidate(page: Page, settings: TableSettings) -> bool:
 
 
 def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, issues: list[Issue]) -> dict[int, list[Grid]]:
-    ruled = [p for p in pages if any(not s.horizontal for s in p.rules) and any(s.horizontal for s in p.rules)]
+    # camelot reads strokes from the file: an OCRed page has none (its rules come from the image)
+    ruled = [p for p in pages if p.source != "ocr" and any(not s.horizontal for s in p.rules) and any(s.horizontal for s in p.rules)]
     if not ruled:
         return {}
     import camelot  # imported lazily: it pulls in OpenCV
@@ -158,19 +163,24 @@ def _grid_from_camelot(table, page_number: int, height: float) -> Grid | None:
 
 
 def _plumber_grids(page: Page, settings: TableSettings) -> list[Grid]:
+    tables = ruled_cells(page.rules, page.width, page.height, settings.snap_tolerance)
+    return [g for g in (_grid_from_cells(page.number, cells, "lattice") for cells in tables) if g]
+
+
+def ruled_cells(rules: list[Segment], width: float, height: float, snap_tolerance: float) -> list[list[BBox]]:
+    """The cells of each fully ruled table that pdfplumber's line finder sees in these rules."""
     from pdfplumber.table import TableFinder
 
     edges = []
-    for s in page.rules:
+    for s in rules:
         orientation = "h" if s.horizontal else "v"
         top, bottom = (s.top, s.top) if orientation == "h" else (s.top, s.bottom)
         x0, x1 = (s.x0, s.x1) if orientation == "h" else (s.x0, s.x0)
         edges.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
                       "orientation": orientation, "object_type": "line"})
-    shim = SimpleNamespace(edges=edges, bbox=(0, 0, page.width, page.height))
-    finder = TableFinder(shim, {"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                                "snap_tolerance": settings.snap_tolerance})
-    return [g for g in (_grid_from_cells(page.number, t.cells, "lattice") for t in finder.tables) if g]
+    shim = SimpleNamespace(edges=edges, bbox=(0, 0, width, height))
+    finder = TableFinder(shim, {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": snap_tolerance})
+    return [list(t.cells) for t in finder.tables]
 
 
 def _grid_from_cells(page_number: int, boxes: list[BBox], kind: str) -> Grid | None:

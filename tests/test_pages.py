@@ -62,7 +62,7 @@ def test_bad_input_is_a_clear_error(tmp_path):
     bad.write_text("<html>not a pdf</html>")
     with pytest.raises(ReportError) as err:
         extract_pages(bad, PageSettings())
-    assert err.value.stage == "pages" and "not a readable PDF" in err.value.message
+    assert err.value.stage == "pages" and "not a PDF: the file is an HTML page" in err.value.message
     assert str(bad) in str(err.value)
 
 
