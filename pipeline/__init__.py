@@ -51,16 +51,16 @@ def process_report(
     settings = settings or Settings()
     pdf = Path(pdf)
     report_id = report_id or pdf.stem
-    run = StageRunner(report_id, progress)
     budget = Budget(settings.limits, str(pdf))
-    with budget.watchdog():
-        doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id, settings.ocr, budget)
-        sections = run("sections", extract_sections, doc)
-        tables = run("tables", extract_tables, doc, settings.tables, budget)
-        indicators = run("indicators", extract_indicators, report_id, tables)
-        cases = run("cases", extract_cases, doc, sections, tables)
-        claims = run("claims", extract_claims, doc, sections, tables, cases)
-        findings = run("reconcile", reconcile, claims, indicators)
+    run = StageRunner(report_id, progress, budget)
+    doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id, settings.ocr, budget)
+    sections = run("sections", extract_sections, doc)
+    tables = run("tables", extract_tables, doc, settings.tables, budget)
+    indicators = run("indicators", extract_indicators, report_id, tables)
+    cases = run("cases", extract_cases, doc, sections, tables)
+    claims = run("claims", extract_claims, doc, sections, tables, cases)
+    findings = run("reconcile", reconcile, claims, indicators)
+    run.budget = None  # review, validation, the audit and writing always run, so what was extracted is kept
     frames = collect_frames(doc, sections=sections, tables=tables, indicators=indicators, cases=cases,
                             claims=claims, findings=findings)
     out_dir = Path(out_root) / report_id

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from .batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
-from .config import BatchSettings, Settings
+from .config import BatchSettings, Limits, OcrSettings, Settings
 
 app = typer.Typer(
     help=(
@@ -51,15 +51,25 @@ def run(
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster --executor dask starts (with --scheduler, the cluster's workers decide).")] = DEFAULT_BATCH.workers,
     executor: Annotated[Executor, typer.Option(help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask starts a LocalCluster.")] = None,
-    time_limit: Annotated[float, typer.Option(min=1, help="Seconds one report may take before its worker is stopped and the report recorded as an error.")] = DEFAULT_BATCH.time_limit,
+    time_limit: Annotated[float, typer.Option(
+        min=1, help="Seconds one report may take. Past them it stops at its next check: an error, or partial results "
+                    "when earlier stages finished. A worker still running a minute later is stopped (an error).")] = Limits.seconds,
+    memory_limit: Annotated[int, typer.Option(
+        "--memory-limit", help="Resident memory ceiling in MB, checked between pages (0 = none).")] = Limits.memory_mb,
+    max_pages: Annotated[int, typer.Option("--max-pages", help="A PDF with more pages is an error.")] = Limits.max_pages,
+    ocr: Annotated[bool, typer.Option(
+        "--ocr/--no-ocr", help="OCR pages without a usable text layer with Tesseract (chi_sim); "
+                               "their records are marked source=ocr.")] = True,
+    ocr_max_pages: Annotated[int, typer.Option(
+        "--ocr-max-pages", help="At most this many pages of one report are OCRed.")] = Limits.ocr_max_pages,
     force: Annotated[bool, typer.Option("--force", help="Re-run reports whose input sha256 and package version are unchanged since their last run.")] = False,
     store: Annotated[bool, typer.Option(help="Load the results into OUT/vetreport.duckdb.")] = True,
 ) -> None:
     """Extract sections, tables, appendix indicators and case studies from each report.
 
-    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv, findings.csv, validation.csv, manifest.json and the audit report (audit.html, audit.md) per report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into OUT/vetreport.duckdb.
+    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv, findings.csv, validation.csv, pages.csv, manifest.json and the audit report (audit.html, audit.md) per report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into OUT/vetreport.duckdb.
 
-    Reports already done with the same input and package version are skipped (see --force). One bad PDF never stops the others: it gets an error.json and the exit code is 1.
+    Reports already done with the same input and package version are skipped (see --force). One bad PDF never stops the others: it gets an error.json (file, stage, reason) and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as partial results with warnings naming what is missing.
     """
     inputs = inputs or [Path("raw")]
     items, problems = discover(inputs)
@@ -68,13 +78,16 @@ def run(
     if not items:
         console.print("[red]error:[/red] no PDF files to process")
         raise typer.Exit(2)
+    limits = Limits(seconds=time_limit, memory_mb=memory_limit, max_pages=max_pages, ocr_max_pages=ocr_max_pages)
+    settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off"))
     batch = BatchSettings(
         workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,
-        time_limit=time_limit, force=force, store_name=DEFAULT_BATCH.store_name if store else None,
+        time_limit=time_limit + limits.hard_stop_after, force=force,
+        store_name=DEFAULT_BATCH.store_name if store else None,
     )
     try:
         with BatchDisplay(len(items)) as display:
-            summaries = run_batch(items, out, Settings(password=password), batch, display)
+            summaries = run_batch(items, out, settings, batch, display)
     except BatchError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2)
@@ -83,7 +96,7 @@ def run(
     for s in failed:
         where = f" page {s.error['page']}" if s.error and s.error.get("page") else ""
         error = s.error or {"stage": "?", "message": "no error.json"}
-        console.print(f"[red]error:[/red] {s.report_id}: stage {error['stage']}{where}: {escape(str(error['message']))}")
+        console.print(f"[red]error:[/red] {escape(s.report_id)}: stage {error['stage']}{where}: {escape(str(error['message']))}")
     store_ok = _load_store(out, batch, summaries)
     if failed or problems or not store_ok:
         raise typer.Exit(1)

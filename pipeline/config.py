@@ -84,6 +84,9 @@ class Limits:
 
     # Wall-clock seconds for all stages of one report (0 = no limit).
     seconds: float = 900.0
+    # A batch worker still running this long after ``seconds`` is stopped (BatchSettings.time_limit):
+    # the backstop for native code the limits cannot interrupt.
+    hard_stop_after: float = 60.0
     # Resident memory of the process, checked between pages (0 = no limit).
     memory_mb: int = 4096
     # Pages read; a larger file is an error.

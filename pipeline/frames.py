@@ -7,13 +7,13 @@ import pandas as pd
 from .indicators import COLUMNS as INDICATOR_COLUMNS
 from .claims import Claims
 from .reconcile import Findings
-from .records import Cases, Indicators, Sections, Tables, rounded
+from .records import Cases, Document, Indicators, Sections, Tables, rounded
 
 BBOX = ["x0", "top", "x1", "bottom"]
 SECTION_COLUMNS = ["level", "number", "title", "page_start", "page_end", "printed_page_start", "source", *BBOX]
 TOC_COLUMNS = ["kind", "number", "title", "printed_page", "page", *BBOX]
 TABLE_COLUMNS = ["table_id", "caption", "pages", "printed_pages", "kind", "n_rows", "n_cols", "header_rows", "crosscheck", "source", *BBOX]
-CELL_COLUMNS = ["table_id", "row", "col", "rowspan", "colspan", "text", "page", "printed_page", *BBOX]
+CELL_COLUMNS = ["table_id", "row", "col", "rowspan", "colspan", "text", "page", "printed_page", "source", "confidence", *BBOX]
 CASE_COLUMNS = ["case_no", "title", "chapter", "section", "page_start", "page_end", "printed_page_start", "schools", "text", *BBOX]
 CLAIM_COLUMNS = [
     "claim_id", "section", "case_no", "page", "printed_page", "sentence", "value_raw", "value", "unit", "qualifier",
@@ -25,11 +25,26 @@ FINDING_COLUMNS = [
     "expected", "tolerance", "explanation", "claim_value", "unit", "review_status", "review_note",
     "table_page", "table_x0", "table_top", "table_x1", "table_bottom",
 ]
+PAGE_COLUMNS = ["page", "printed_page", "width", "height", "rotation", "source", "ocr_confidence", "lines", "chars",
+                "rules", "images", "notes"]
 Printed = dict[int, str | None]  # physical page -> the number printed on it
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns)
+def _frame(rows: list[dict], columns: list[str], floats: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in floats:  # a column of None (no OCR) stays a float column
+        frame[name] = frame[name].astype("float64")
+    return frame
+
+
+def pages_frame(doc: Document) -> pd.DataFrame:
+    """One row per page: where its text came from (text layer, OCR or none) and what hygiene removed."""
+    return _frame([
+        {"page": p.number, "printed_page": p.printed, "width": round(p.width, 1), "height": round(p.height, 1),
+         "rotation": p.rotation, "source": p.source, "ocr_confidence": p.ocr_confidence, "lines": len(p.lines),
+         "chars": len(p.chars), "rules": len(p.rules), "images": len(p.images), "notes": "; ".join(p.notes)}
+        for p in doc.pages
+    ], PAGE_COLUMNS, floats=("ocr_confidence",))
 
 
 def sections_frame(sections: Sections) -> pd.DataFrame:
@@ -63,8 +78,9 @@ def cells_frame(tables: Tables, printed: Printed) -> pd.DataFrame:
     for t in tables.tables:
         for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
             rows.append({"table_id": t.table_id, "row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan,
-                         "text": c.text, "page": c.page, "printed_page": printed.get(c.page), **dict(zip(BBOX, rounded(c.bbox)))})
-    return _frame(rows, CELL_COLUMNS)
+                         "text": c.text, "page": c.page, "printed_page": printed.get(c.page), "source": c.source,
+                         "confidence": c.confidence, **dict(zip(BBOX, rounded(c.bbox)))})
+    return _frame(rows, CELL_COLUMNS, floats=("confidence",))
 
 
 def indicators_frame(indicators: Indicators) -> pd.DataFrame:
@@ -111,6 +127,7 @@ def findings_frame(findings: Findings) -> pd.DataFrame:
 
 # The published column list of each CSV (indicators.csv has exactly the columns of the issue).
 PUBLISHED = {
+    "pages": PAGE_COLUMNS,
     "sections": SECTION_COLUMNS,
     "toc": TOC_COLUMNS,
     "tables": TABLE_COLUMNS,

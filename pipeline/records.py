@@ -160,6 +160,8 @@ class Cell:
     text: str
     page: int
     bbox: BBox
+    source: str = "text"  # "text" or "ocr"
+    confidence: float | None = None  # mean OCR confidence of its characters, 0-100
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -48,9 +49,10 @@ class StageRunner:
     do not depend on a failed one still run and their files are written.
     """
 
-    def __init__(self, report_id: str, progress=None):
+    def __init__(self, report_id: str, progress=None, budget=None):
         self.report_id = report_id
         self.progress = progress
+        self.budget = budget  # a limits.Budget whose deadline interrupts a stage that runs past it
         self.records: list[StageRecord] = []
         self.issues: list[Issue] = []
 
@@ -63,7 +65,8 @@ class StageRunner:
             self.progress(self.report_id, name)
         start = time.perf_counter()
         try:
-            result = fn(*args)
+            with self.budget.watchdog() if self.budget else nullcontext():
+                result = fn(*args)
         except ReportError as exc:
             self.records.append(StageRecord(name, "failed", time.perf_counter() - start, exc.message, exc.page))
             return Failed(name)
@@ -84,6 +87,8 @@ def collect_frames(doc, **results) -> dict[str, pd.DataFrame]:
     """DataFrames for the stages that produced records."""
     frames: dict[str, pd.DataFrame] = {}
     printed = {p.number: p.printed for p in doc.pages} if isinstance(doc, Document) else {}
+    if isinstance(doc, Document):
+        frames["pages"] = F.pages_frame(doc)
     sections, tables = results.get("sections"), results.get("tables")
     if sections is not None and not isinstance(sections, Failed):
         frames["sections"] = F.sections_frame(sections)
@@ -127,9 +132,13 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
     if not isinstance(validation, Failed):
         write_csv(out_dir / "validation.csv", validation)
         frames["validation"] = validation
+    stale = _remove_stale(out_dir, frames)
     issues = (doc.issues if isinstance(doc, Document) else []) + run.issues
     status, error = _status(run, issues)
     manifest = _manifest(pdf, doc, frames, run, issues, status)
+    manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"]
+    if stale:
+        manifest["removed_stale_files"] = stale
     write_json(out_dir / "manifest.json", manifest)
     error_path = out_dir / "error.json"
     if error:
@@ -148,6 +157,17 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
         stages=run.records,
         frames=frames,
     )
+
+
+def _remove_stale(out_dir: Path, frames: dict) -> list[str]:
+    """CSVs of an earlier run whose stage did not produce records this time: removed, never left to mislead."""
+    removed = []
+    for name in [*F.PUBLISHED, "validation"]:
+        path = out_dir / f"{name}.csv"
+        if name not in frames and path.exists():
+            path.unlink()
+            removed.append(path.name)
+    return removed
 
 
 def _status(run: StageRunner, issues: list[Issue]) -> tuple[str, dict | None]:

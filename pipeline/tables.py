@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 from .config import TableSettings
 from .limits import Budget
+from .ocr import mean_confidence
 from .pages import build_lines
 from .records import BBox, Cell, Char, Document, Frame, Issue, Page, Segment, Table, Tables, union_bbox
 from .text import join_fragments, squash
@@ -371,7 +372,8 @@ def _table_from_grid(page: Page, grid: Grid) -> Table | None:
         r, c, rs, cs = span
         chars = [ch for rr in range(r, r + rs) for cc in range(c, c + cs) for ch in slots.get((rr, cc), [])]
         text = join_fragments([ln.text for ln in build_lines(chars, page.number)])
-        cells.append(Cell(r, c, rs, cs, text, page.number, _cell_box(grid, span)))
+        source = "ocr" if page.source == "ocr" else "text"
+        cells.append(Cell(r, c, rs, cs, text, page.number, _cell_box(grid, span), source, mean_confidence(chars)))
     if not any(cell.text for cell in cells):
         return None
     table = Table("", "", [page.number], grid.kind, n_rows, n_cols, cells, grid.bbox, crosscheck=grid.crosscheck,

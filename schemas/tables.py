@@ -28,6 +28,8 @@ class CellSchema(BBoxModel):
     text: Series[str] = pa.Field(nullable=True)
     page: Series[int] = page_field()
     printed_page: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = pa.Field(isin=["text", "ocr"])
+    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=100)
 
     @pa.dataframe_check(description="no two cells of a table start at the same slot")
     def one_cell_per_slot(cls, df):

@@ -8,11 +8,13 @@ import pandera.errors as pa_errors
 from .cases import CaseSchema
 from .claims import ClaimSchema, FindingSchema
 from .indicators import IndicatorSchema, missing_indicators
+from .pages import PageSchema
 from .sections import SectionSchema, TocSchema
 from .tables import CellSchema, TableSchema
 
 VALIDATION_COLUMNS = ["schema", "column", "check", "row", "value"]
 MODELS = {
+    "pages": PageSchema,
     "sections": SectionSchema,
     "toc": TocSchema,
     "tables": TableSchema,
