@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -30,6 +31,13 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 @app.callback()
 def _commands() -> None:
     """Each command's --help explains its inputs and outputs."""
+    _quiet_libraries()
+
+
+def _quiet_libraries() -> None:
+    """The PDF libraries log every oddity of a damaged file; what matters reaches warnings and error.json."""
+    for name in ("pdfminer", "pdfplumber", "pypdf", "camelot", "playa", "pypdfium2"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 class Executor(str, Enum):

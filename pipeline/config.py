@@ -22,6 +22,9 @@ class TableSettings:
     min_rules: int = 2
     # camelot lattice engine: "vector" (PDF strokes, fast), "raster" or "combined" (render + OpenCV).
     camelot_engine: str = "vector"
+    # camelot's layout analysis grows faster than linearly with the characters on a page and cannot be
+    # interrupted (compiled code): a page with more characters than this is left to pdfplumber's finder.
+    camelot_max_chars: int = 6000
     # Cross-check every camelot table with pdfplumber's line-based finder.
     cross_check: bool = True
     # A horizontal-rules-only table (三线表) needs at least this many aligned rules.

@@ -15,7 +15,9 @@ pages, pixels) are checked between pages.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
@@ -37,6 +39,7 @@ STAGE = "pages"
 BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi|,b$|-b$|黑体|粗", re.I)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?(\d{1,4}|[ivxlcIVXLC]{1,6})(?:\s*页)?(?:\s*/\s*\d+)?[-—–－\s]*$")
 WHITE = {(1,), (1.0,), (1, 1, 1), (1.0, 1.0, 1.0), (0, 0, 0, 0), (0.0, 0.0, 0.0, 0.0)}
+CATALOG = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*<<(?:(?!endobj).){0,600}?/Type\s*/Catalog", re.S)
 INVISIBLE_MODES = {3, 7}  # text render modes that paint nothing
 SIGNATURES = {  # what a file that is not a PDF starts with
     b"<!doctype html": "an HTML page", b"<html": "an HTML page", b"<?xml": "an XML file",
@@ -52,7 +55,7 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
     budget = budget or Budget(path=str(path))
     _refuse_non_pdf(path)
     sha = file_sha256(path)
-    pdf = _open(path, password)
+    pdf, repair = _open(path, password)
     with pdf:
         raw_pages = _page_list(pdf, path, budget.limits.max_pages)
         meta = pdf.metadata or {}
@@ -67,6 +70,9 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
             pages=[],
             password=password,
         )
+        if repair:
+            doc.repaired, doc.scratch = repair.path, repair.folder
+            doc.issues.append(Issue(STAGE, repair.note, level="missing"))
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
             doc.issues.append(Issue(STAGE, "the cross-reference table is damaged or missing: objects were recovered by scanning the file"))
         for raw in raw_pages:
@@ -99,9 +105,17 @@ def _refuse_non_pdf(path: Path) -> None:
         raise ReportError(STAGE, f"not a PDF: the file is {kind} with a .pdf name", str(path))
 
 
+@dataclass
+class Repair:
+    path: Path
+    folder: tempfile.TemporaryDirectory
+    note: str
+
+
 def _open(path: Path, password: str | None):
+    """pdfplumber's PDF, and the repair it needed (None for a sound file)."""
     try:
-        return pdfplumber.open(path, password=password or "")
+        return pdfplumber.open(path, password=password or ""), None
     except Exception as exc:  # pdfplumber wraps pdfminer's many error types
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
@@ -110,7 +124,36 @@ def _open(path: Path, password: str | None):
             raise ReportError(STAGE, message, str(path)) from exc
         if isinstance(cause, PDFEncryptionError):
             raise ReportError(STAGE, f"the PDF is encrypted with a method that cannot be read ({cause})", str(path)) from exc
-        raise ReportError(STAGE, f"not a readable PDF ({_describe(cause)}){_header_hint(path)}", str(path)) from exc
+        repair = _repair_truncated(path)
+        if repair:
+            try:
+                return pdfplumber.open(repair.path, password=password or ""), repair
+            except Exception:
+                repair.folder.cleanup()
+        raise ReportError(STAGE, f"not a readable PDF ({_describe(cause)}){_damage_hint(path)}", str(path)) from exc
+
+
+def _is_truncated(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(max(path.stat().st_size - 1024, 0))
+        return b"%%EOF" not in fh.read()
+
+
+def _repair_truncated(path: Path) -> Repair | None:
+    """A cut-off download keeps its first objects: close the last one and add a trailer naming the catalog."""
+    if not _is_truncated(path):
+        return None
+    data = path.read_bytes()
+    catalog = CATALOG.search(data)
+    if not catalog:
+        return None
+    folder = tempfile.TemporaryDirectory(prefix="vetreport-repair-")
+    repaired = Path(folder.name) / path.name
+    tail = b"\nendstream\nendobj\ntrailer\n<< /Root %s %s R >>\n%%%%EOF\n" % (catalog.group(1), catalog.group(2))
+    repaired.write_bytes(data + tail)
+    note = ("the file is truncated (it ends without %%EOF: an incomplete download?); read from a repaired copy, "
+            "content after the cut is missing")
+    return Repair(repaired, folder, note)
 
 
 def _describe(exc: BaseException) -> str:
@@ -118,12 +161,14 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}"
 
 
-def _header_hint(path: Path) -> str:
+def _damage_hint(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(1024)
-    if b"%PDF-" in head:
-        return ""
-    return f"; it has no %PDF header and starts with {head[:16]!r}"
+    if b"%PDF-" not in head:
+        return f"; it has no %PDF header and starts with {head[:16]!r}"
+    if _is_truncated(path):
+        return "; the file is truncated (it ends without %%EOF: an incomplete download?)"
+    return ""
 
 
 def _page_list(pdf, path: Path, max_pages: int) -> list:
@@ -302,7 +347,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
         _report_skipped(doc, wanted, problem)
         return
     cap = budget.limits.ocr_max_pages
-    with O.PageRenderer(doc.path, doc.password, budget.limits) as renderer:
+    with O.PageRenderer(doc.readable_path, doc.password, budget.limits) as renderer:
         for page, reason in wanted:
             budget.check(STAGE, page.number)
             if budget.ocr_pages >= cap:

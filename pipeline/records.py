@@ -120,6 +120,13 @@ class Document:
     pages: list[Page]
     issues: list[Issue] = field(default_factory=list)
     password: str | None = None
+    repaired: Path | None = None  # a repaired copy of a damaged input, read instead of ``path``
+    scratch: object = field(default=None, repr=False)  # keeps the repaired copy's folder alive
+
+    @property
+    def readable_path(self) -> Path:
+        """The file the stages read: the input, or its repaired copy."""
+        return self.repaired or self.path
 
 
 @dataclass

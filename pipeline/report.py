@@ -133,7 +133,7 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
         write_csv(out_dir / "validation.csv", validation)
         frames["validation"] = validation
     stale = _remove_stale(out_dir, frames)
-    issues = (doc.issues if isinstance(doc, Document) else []) + run.issues
+    issues = run.issues  # the stages' issues, the page stage's (doc.issues) among them
     status, error = _status(run, issues)
     manifest = _manifest(pdf, doc, frames, run, issues, status)
     manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from .config import TableSettings
-from .limits import Budget
+from .limits import Budget, LimitExceeded
 from .ocr import mean_confidence
 from .pages import build_lines
 from .records import BBox, Cell, Char, Document, Frame, Issue, Page, Segment, Table, Tables, union_bbox
@@ -59,7 +59,7 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
     budget = budget or Budget(path=str(doc.path))
     candidates = [p for p in doc.pages if _is_candidate(p, settings)]
     budget.check(STAGE)
-    camelot_grids = _camelot_grids(doc, candidates, settings, issues)
+    camelot_grids = _camelot_grids(doc, candidates, settings, issues, budget)
     tables: list[Table] = []
     frames: list[Frame] = []
     for page in candidates:
@@ -95,35 +95,41 @@ def _is_candidate(page: Page, settings: TableSettings) -> bool:
 # ---------------------------------------------------------------- lattice grids
 
 
-def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, issues: list[Issue]) -> dict[int, list[Grid]]:
+def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, issues: list[Issue],
+                   budget: Budget) -> dict[int, list[Grid]]:
+    """camelot's lattice grids, one page at a time.
+
+    camelot's layout analysis is compiled code that a time limit cannot interrupt,
+    so pages with more characters than ``camelot_max_chars`` are left to
+    pdfplumber's finder, and the budget is checked between pages.
+    """
     # camelot reads strokes from the file: an OCRed page has none (its rules come from the image)
     ruled = [p for p in pages if p.source != "ocr" and any(not s.horizontal for s in p.rules) and any(s.horizontal for s in p.rules)]
+    crowded = [p for p in ruled if len(p.chars) > settings.camelot_max_chars]
+    for p in crowded:
+        issues.append(Issue(STAGE, f"{len(p.chars)} characters on the page: camelot not run (camelot_max_chars), "
+                                   "tables from pdfplumber's finder only", p.number))
+    ruled = [p for p in ruled if len(p.chars) <= settings.camelot_max_chars]
     if not ruled:
         return {}
     import camelot  # imported lazily: it pulls in OpenCV
 
-    out: dict[int, list[Grid]] = {p.number: [] for p in ruled}
-    heights = {p.number: p.height for p in ruled}
+    out: dict[int, list[Grid]] = {}
     logging.getLogger("camelot").setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found = camelot.read_pdf(
-                str(doc.path),
-                pages=",".join(str(p.number) for p in ruled),
-                flavor="lattice",
-                engine=settings.camelot_engine,
-                password=doc.password,
-            )
-    except Exception as exc:  # camelot fails on some damaged files; pdfplumber still runs
-        issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only"))
-        return {}
-    for table in found:
-        number = int(table.page)
-        if number in out:
-            grid = _grid_from_camelot(table, number, heights[number])
-            if grid:
-                out[number].append(grid)
+    for page in ruled:
+        budget.check(STAGE, page.number)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = camelot.read_pdf(str(doc.readable_path), pages=str(page.number), flavor="lattice",
+                                         engine=settings.camelot_engine, password=doc.password)
+        except LimitExceeded:
+            raise
+        except Exception as exc:  # camelot fails on some damaged files; pdfplumber still runs
+            issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only", page.number))
+            continue
+        grids = [_grid_from_camelot(table, page.number, page.height) for table in found]
+        out[page.number] = [g for g in grids if g]
     return out
 
 

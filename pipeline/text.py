@@ -44,9 +44,18 @@ def _radical_map() -> dict[str, str]:
     return mapping
 
 
+def _needs_mapping(o: int) -> bool:
+    return 0x2E80 <= o <= 0x2FDF or 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F
+
+
 def map_radicals(text: str) -> str:
-    """Kangxi radicals (NFKC maps them) and radical supplements to ideographs."""
-    if not any(0x2E80 <= ord(c) <= 0x2FDF for c in text):
+    """Look-alike code points to the unified ideographs a reader sees.
+
+    Kangxi radicals (NFKC maps them), CJK-radicals-supplement forms (data
+    file) and CJK compatibility ideographs (their canonical equivalents);
+    exported PDFs use all three in place of ordinary characters.
+    """
+    if not any(_needs_mapping(ord(c)) for c in text):
         return text
     supplement = _radical_map()
     out = []
@@ -56,6 +65,8 @@ def map_radicals(text: str) -> str:
             out.append(unicodedata.normalize("NFKC", c))
         elif 0x2E80 <= o <= 0x2EFF:
             out.append(supplement.get(c, c))
+        elif 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F:
+            out.append(unicodedata.normalize("NFC", c))
         else:
             out.append(c)
     return "".join(out)

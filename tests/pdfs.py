@@ -189,3 +189,182 @@ def narrative(path: Path, paragraphs: list[str]) -> Path:
     page_number(c, 1)
     c.save()
     return path
+
+
+# ---------------------------------------------------------------- hostile and unusual files
+
+
+def scanned_copy(src: Path, dst: Path, dpi: int = 300, pages: list[int] | None = None) -> Path:
+    """An image-only PDF: each page rendered to a grayscale JPEG, as a scanner would make it."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(src))
+    numbers = pages or list(range(1, len(pdf) + 1))
+    images = [pdf[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for n in numbers]
+    pdf.close()
+    images[0].save(dst, save_all=True, append_images=images[1:], resolution=dpi, quality=85)
+    return dst
+
+
+def encrypted_copy(src: Path, dst: Path, password: str) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(str(src)))
+    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-128")
+    with dst.open("wb") as fh:
+        writer.write(fh)
+    return dst
+
+
+def broken_xref_copy(src: Path, dst: Path) -> Path:
+    """The cross-reference table's offsets and the startxref pointer overwritten with wrong numbers."""
+    data = bytearray(src.read_bytes())
+    xref = data.rindex(b"\nxref")
+    start = data.index(b"\n", data.index(b"\n", xref + 1) + 1) + 1  # first entry, after "xref" and "0 N"
+    end = data.index(b"trailer", start)
+    for pos in range(start, end, 20):
+        data[pos:pos + 10] = b"%010d" % (int(data[pos:pos + 10]) + 7)
+    pointer = data.rindex(b"startxref") + len(b"startxref\n")
+    digits = data.index(b"\n", pointer) - pointer
+    data[pointer:pointer + digits] = str(xref // 2).rjust(digits).encode()
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def truncated_copy(src: Path, dst: Path, share: float) -> Path:
+    data = src.read_bytes()
+    dst.write_bytes(data[: int(len(data) * share)])
+    return dst
+
+
+def without_tounicode(src: Path, dst: Path, pages: list[int]) -> Path:
+    """Chosen pages of a PDF with embedded subset fonts, their /ToUnicode maps removed: the text layer
+    becomes (cid:N) placeholders while the page still looks the same."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(str(src))
+    writer = PdfWriter()
+    for n in pages:
+        writer.add_page(reader.pages[n - 1])
+    for page in writer.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            if NameObject("/ToUnicode") in font:
+                del font[NameObject("/ToUnicode")]
+    with dst.open("wb") as fh:
+        writer.write(fh)
+    return dst
+
+
+def appendix_rows_pdf(path: Path, pagesize=A4, rotate: int = 0) -> Path:
+    """The first rows of 附表6 on one page of any size (drawn at its bottom left). With ``rotate=90`` the
+    page carries /Rotate 90 and its content is drawn turned back, so it reads upright on screen (how
+    landscape pages are often stored)."""
+    c = canvas.Canvas(str(path), pagesize=pagesize)
+    if rotate == 90:
+        c.setPageRotation(90)
+        c.translate(pagesize[0], 0)
+        c.rotate(90)  # now in the displayed page's coordinates: pagesize[1] wide, pagesize[0] high
+        c.translate(0, pagesize[0] - HEIGHT)  # the helpers measure from the top of an A4 portrait page
+    text(c, 90, 60, "附表 6 落实政策表", size=16)
+    text(c, 230, 95, "表6 落实政策表", size=12)
+    spans = [Span(0, i, h) for i, h in enumerate(APPENDIX6_HEADER)]
+    for r, row in enumerate(APPENDIX6_ROWS[:8], start=1):
+        spans += [Span(r, col, value) for col, value in enumerate(row)]
+    draw_lattice(c, 70, 125, APPENDIX6_WIDTHS, 20, spans)
+    c.save()
+    return path
+
+
+def hygiene_page(path: Path) -> Path:
+    """Visible text beside text a reader cannot see: render mode 3, white on white, outside the crop
+    box, off the page; and white text on a dark table header, which a reader does see."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setCropBox((0, 0, WIDTH, HEIGHT - 60))
+    text(c, 90, 100, "可见的正文")
+    c.saveState()  # the render mode is graphics state: restored after the hidden line
+    hidden = c.beginText(90, HEIGHT - 140)
+    hidden.setFont(FONT, 12)
+    hidden.setTextRenderMode(3)
+    hidden.textLine("隐藏的文字")
+    c.drawText(hidden)
+    c.restoreState()
+    c.setFillColorRGB(1, 1, 1)
+    text(c, 90, 160, "白色的文字")
+    c.setFillColorRGB(0.1, 0.2, 0.5)
+    c.rect(88, HEIGHT - 220, 200, 24, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    text(c, 90, 198, "深色表头上的白字")
+    c.setFillColorRGB(0, 0, 0)
+    text(c, 90, 20, "裁切框外的文字")
+    text(c, -300, 300, "页面外的文字")
+    text(c, 90, 240, "\u2f08\u2ea0\u2ed3\u671f\uf9b5")  # Kangxi 人, radical 民, radical 长, 期, compatibility 例
+    c.save()
+    return path
+
+
+def invisible_ocr_layer(path: Path, scan: Path) -> Path:
+    """A scanned page with its own OCR text layer drawn invisibly (render mode 3) over the image."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(str(scan), 0, 0, WIDTH, HEIGHT)
+    layer = c.beginText(90, HEIGHT - 100)
+    layer.setFont(FONT, 12)
+    layer.setTextRenderMode(3)
+    layer.textLine("扫描件自带的文字层")
+    c.drawText(layer)
+    c.save()
+    return path
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from numbered object bodies (object i+1 = objects[i]), with a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def many_pages(path: Path, count: int) -> Path:
+    """``count`` pages sharing one small content stream."""
+    first_page = 4
+    kids = b" ".join(b"%d 0 R" % (first_page + i) for i in range(count))
+    content = b"BT /F1 12 Tf 72 720 Td (page) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R /Resources << /Font << /F1 %d 0 R >> >> >>"
+    font_number = first_page + count
+    objects += [page % font_number] * count
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    path.write_bytes(_raw_pdf(objects))
+    return path
+
+
+def image_bomb(path: Path, side: int = 20000) -> Path:
+    """One page showing a side x side 1-bit image whose Flate stream is tiny (a decompression bomb)."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    row = bytes((side + 7) // 8)
+    stream = b"".join(packer.compress(row * 1000) for _ in range(side // 1000)) + packer.flush()
+    content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (side, side, len(stream), stream),
+    ]
+    path.write_bytes(_raw_pdf(objects))
+    return path
