@@ -6,6 +6,7 @@ float, or None with a ``reason`` (a dash, an empty cell, unreadable text).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -47,7 +48,10 @@ def parse_value(raw: object) -> ParsedValue:
     except InvalidOperation:
         return ParsedValue(text, None, reason="unreadable")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
-    return ParsedValue(text, float(number), decimals)
+    value = float(number)
+    if math.isinf(value):
+        return ParsedValue(text, None, reason="unreadable")  # more digits than any real figure
+    return ParsedValue(text, value, decimals)
 
 
 # ---------------------------------------------------------------- narrative numbers
