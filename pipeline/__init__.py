@@ -69,4 +69,4 @@ def process_report(
         frames["findings"] = reviewed.findings
     validation = run("validate", validate, frames)
     run("audit", write_audit, out_dir, pdf, frames, settings.password)
-    return write_report(out_dir, pdf, doc, frames, validation, run)
+    return write_report(out_dir, pdf, doc, frames, validation, run, budget)

@@ -204,7 +204,7 @@ def _print_summary(summaries: list[ReportSummary]) -> None:
         table.add_column(col, justify="left" if col in ("report", "status") else "right")
     for s in summaries:
         table.add_row(
-            s.report_id, _count(s.pages), _count(s.indicators), _count(s.claims), _count(s.mismatches), _status(s),
+            escape(s.report_id), _count(s.pages), _count(s.indicators), _count(s.claims), _count(s.mismatches), _status(s),
             "-" if s.seconds is None else f"{s.seconds:.1f}",
         )
     statuses = [s.status for s in summaries]

@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import asdict
 
 import psutil
 
@@ -45,6 +46,7 @@ class Budget:
         self.stage = ""
         self.page: int | None = None
         self.ocr_pages = 0
+        self.peak_mb = 0.0  # the largest resident memory seen by a check
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -58,11 +60,17 @@ class Budget:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise self._time_error()
         ceiling = self.limits.memory_mb
-        if ceiling > 0 and resident_mb() > ceiling:
+        used = resident_mb()
+        self.peak_mb = max(self.peak_mb, used)
+        if ceiling > 0 and used > ceiling:
             gc.collect()
             used = resident_mb()
             if used > ceiling:
                 raise LimitExceeded(stage, f"memory limit of {ceiling} MB exceeded ({used:.0f} MB resident)", self.path, page)
+
+    def summary(self) -> dict:
+        """For manifest.json: the limits that held, the time taken and the memory seen."""
+        return {**asdict(self.limits), "elapsed_seconds": round(self.elapsed(), 3), "peak_resident_mb": round(self.peak_mb)}
 
     def _time_error(self) -> LimitExceeded:
         return LimitExceeded(self.stage or "?", f"time limit of {self.limits.seconds:g} s exceeded", self.path, self.page)

@@ -125,7 +125,8 @@ class ReportResult:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame], validation, run: StageRunner) -> ReportResult:
+def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame], validation, run: StageRunner,
+                 budget=None) -> ReportResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
         write_csv(out_dir / f"{name}.csv", frame, F.PUBLISHED[name])
@@ -139,6 +140,8 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
     manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"]
     if stale:
         manifest["removed_stale_files"] = stale
+    if budget is not None:
+        manifest["limits"] = budget.summary()
     write_json(out_dir / "manifest.json", manifest)
     error_path = out_dir / "error.json"
     if error:

@@ -57,7 +57,7 @@ class Grid:
 def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None) -> Tables:
     issues: list[Issue] = []
     budget = budget or Budget(path=str(doc.path))
-    candidates = [p for p in doc.pages if _is_candidate(p, settings)]
+    candidates = [p for p in doc.pages if _is_candidate(p, settings) and not _too_dense(p, settings, issues)]
     budget.check(STAGE)
     camelot_grids = _camelot_grids(doc, candidates, settings, issues, budget)
     tables: list[Table] = []
@@ -90,6 +90,20 @@ def _is_candidate(page: Page, settings: TableSettings) -> bool:
     if len(page.rules) >= settings.min_rules:
         return True
     return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines)
+
+
+def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool:
+    """A grid of rules too dense to be a table (a glyph chart, a hatch pattern): the cell finders would
+    take minutes on it, so the page is not searched and a warning says so. The grid's size is its
+    distinct rule positions: rows times columns."""
+    rows = {round(s.top) for s in page.rules if s.horizontal}
+    columns = {round(s.x0) for s in page.rules if not s.horizontal}
+    crossings = len(rows) * len(columns)
+    if crossings <= settings.max_rule_crossings:
+        return False
+    issues.append(Issue(STAGE, f"a grid of {len(rows)} x {len(columns)} ruling lines on the page: not searched for "
+                               "tables (max_rule_crossings)", page.number, "missing"))
+    return True
 
 
 # ---------------------------------------------------------------- lattice grids
