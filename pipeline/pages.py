@@ -56,7 +56,7 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
     _refuse_non_pdf(path)
     sha = file_sha256(path)
     pdf, repair = _open(path, password)
-    with pdf:
+    try:
         raw_pages = _page_list(pdf, path, budget.limits.max_pages)
         meta = pdf.metadata or {}
         doc = Document(
@@ -79,6 +79,8 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
             budget.check(STAGE, raw.page_number)
             doc.pages.append(_read_page(raw, settings, doc))
             raw.close()
+    finally:
+        _close(pdf)
     _ocr_pages(doc, ocr or OcrSettings(), budget)
     _remove_running_lines(doc.pages, settings)
     return doc
@@ -130,7 +132,7 @@ def _open(path: Path, password: str | None):
                 return pdfplumber.open(repair.path, password=password or ""), repair
             except Exception:
                 repair.folder.cleanup()
-        raise ReportError(STAGE, f"not a readable PDF ({_describe(cause)}){_damage_hint(path)}", str(path)) from exc
+        raise ReportError(STAGE, _unreadable(path, cause), str(path)) from exc
 
 
 def _is_truncated(path: Path) -> bool:
@@ -156,19 +158,28 @@ def _repair_truncated(path: Path) -> Repair | None:
     return Repair(repaired, folder, note)
 
 
+def _close(pdf) -> None:
+    """Close the file without pdfplumber's close(), which walks the page tree again: on a broken tree
+    that raises a second error in place of the first, clear one."""
+    pdf.flush_cache()
+    if not pdf.stream_is_external:
+        pdf.stream.close()
+
+
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
+        exc = exc.args[0]
     text = str(exc).strip() or "no details"
     return f"{type(exc).__name__}: {text[:200]}"
 
 
-def _damage_hint(path: Path) -> str:
+def _unreadable(path: Path, cause: BaseException) -> str:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
-        return f"; it has no %PDF header and starts with {head[:16]!r}"
-    if _is_truncated(path):
-        return "; the file is truncated (it ends without %%EOF: an incomplete download?)"
-    return ""
+        return f"not a PDF: it has no %PDF header and starts with {head[:24]!r}"
+    truncated = "; the file is truncated (it ends without %%EOF: an incomplete download?)" if _is_truncated(path) else ""
+    return f"not a readable PDF ({_describe(cause)}){truncated}"
 
 
 def _page_list(pdf, path: Path, max_pages: int) -> list:
