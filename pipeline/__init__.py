@@ -4,7 +4,8 @@ The data flow of one report, stage by stage (each stage is a module with
 one entry function; each is timed, and a failing stage is recorded while
 the stages that do not depend on it still run):
 
-    pdf ─ pages.extract_pages ──────────────► Document (cleaned lines, rules, boxes per page)
+    pdf ─ pages.extract_pages ──────────────► Document (cleaned lines, rules, boxes per page;
+                                               pages without a usable text layer OCRed: ocr.py)
           sections.extract_sections(doc) ───► Sections (目录 entries, body headings)
           tables.extract_tables(doc) ───────► Tables (tables with merged cells, case frames)
           indicators.extract_indicators ────► Indicators (附表1–附表6, long form)
@@ -16,6 +17,8 @@ the stages that do not depend on it still run):
           schemas.validate(frames) ─────────► validation rows (never aborts)
           audit.write_audit ────────────────► audit.html, audit.md with evidence images
           report.write_report ──────────────► <out>/<report_id>/*.csv, manifest.json
+
+Per-report limits (time, memory, pages, pixels; limits.Budget) hold for the extraction stages.
 """
 
 from __future__ import annotations

@@ -71,8 +71,8 @@ class OcrSettings:
     # ...or when it has fewer visible characters than this and an image covers the page.
     min_chars: int = 10
     # Tesseract page segmentation modes: automatic layout for the page text; one uniform block for the
-    # cells of a ruled table (laid out row by row, see pipeline.ocr), which keeps columns of single
-    # digits from being taken for vertical text.
+    # cells of a ruled table (each cell's ink on a line of its own, see pipeline.ocr), which keeps
+    # columns of single digits from being taken for vertical text.
     psm: int = 3
     table_psm: int = 6
     # Rules closer than this (points) are one line when tables are found in the page image.

@@ -3,9 +3,10 @@
 A page is rendered with pypdfium2 at a scale capped by a pixel budget (so no
 page can explode memory), its ruling lines are found in the image with
 OpenCV morphology and returned as Segments in PDF points (so the table stage
-finds scanned tables the way it finds drawn ones), the lines are erased, and
-Tesseract reads the rest (TSV output: words with boxes and confidences).
-Words become Chars marked source="ocr" with their confidence.
+finds scanned tables the way it finds drawn ones), and the lines are erased.
+Each ruled table is read cell by cell (see _table_composite), the rest of
+the page in one Tesseract call (TSV output: words with boxes and
+confidences). Words become Chars marked source="ocr" with their confidence.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ BLANK_LEVEL = 200
 # Pixels darker than this are ink when cropping a table cell to its content.
 INK_LEVEL = 160
 # A word of one character that is only this (line residue, specks) is noise unless OCR is sure.
-SPECKS = set("|丨｜—_-~`'\"“”‘’.,:;·、，。")
+# (Dashes are not: a lone "-" in a table cell means "no value".)
+SPECKS = set("|丨｜_~`'\"“”‘’.,:;·、，。")
+# A table cell read as a number, and the characters that may follow a number in a cell (2023年).
+NUMBER_CELL = re.compile(r"^[-+]?(?=[\d,.]*\d)[\d,.]+%?$")
+NUMBER_SUFFIXES = set("年月日时分秒万亿元个人次项门件名所家")
 # Tesseract puts a quote before a word that follows a wide gap (a table column): a closing quote
 # cannot open a word, and no quote belongs on a bare number.
-NUMBER_SUFFIXES = set("年月日时分秒万亿元个人次项门件名所家")
-NUMBER_CELL = re.compile(r"^[-+]?(?=[\d,.]*\d)[\d,.]+%?$")
 STRAY_QUOTES = re.compile(r"^[”’]+|^[“‘\"']+(?=[-+]?[\d.,]+%?$)|(?<=\d)[“”‘’\"']+$")
 
 
@@ -52,7 +55,7 @@ class Word:
     width: float
     height: float
     confidence: float
-    line_key: tuple[int, int, int, int]
+    line_key: tuple  # words with the same key are on one OCR line
 
 
 @dataclass

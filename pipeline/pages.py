@@ -18,6 +18,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from statistics import median
 
@@ -118,6 +119,8 @@ def _open(path: Path, password: str | None):
     """pdfplumber's PDF, and the repair it needed (None for a sound file)."""
     try:
         return pdfplumber.open(path, password=password or ""), None
+    except LimitExceeded:
+        raise
     except Exception as exc:  # pdfplumber wraps pdfminer's many error types
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
@@ -130,6 +133,9 @@ def _open(path: Path, password: str | None):
         if repair:
             try:
                 return pdfplumber.open(repair.path, password=password or ""), repair
+            except LimitExceeded:
+                repair.folder.cleanup()
+                raise
             except Exception:
                 repair.folder.cleanup()
         raise ReportError(STAGE, _unreadable(path, cause), str(path)) from exc
@@ -183,22 +189,36 @@ def _unreadable(path: Path, cause: BaseException) -> str:
 
 
 def _page_list(pdf, path: Path, max_pages: int) -> list:
-    declared = _declared_page_count(pdf)
-    if declared > max_pages:
-        raise LimitExceeded(STAGE, f"{declared} pages exceed the limit of {max_pages} (limit max_pages)", str(path))
+    _refuse_too_many_pages(pdf, path, max_pages)
     try:
         raw_pages = pdf.pages
+    except LimitExceeded:
+        raise
     except Exception as exc:
         raise ReportError(STAGE, f"the page tree cannot be read ({_describe(exc)})", str(path)) from exc
     if not raw_pages:
         raise ReportError(STAGE, "the PDF has no pages (its page tree is empty or broken)", str(path))
-    if len(raw_pages) > max_pages:
-        raise LimitExceeded(STAGE, f"{len(raw_pages)} pages exceed the limit of {max_pages} (limit max_pages)", str(path))
     return raw_pages
 
 
+def _refuse_too_many_pages(pdf, path: Path, max_pages: int) -> None:
+    """Count pages without loading them, stopping one past the limit (a page tree's /Count can lie)."""
+    from pdfminer.pdfpage import PDFPage
+
+    try:
+        seen = sum(1 for _ in islice(PDFPage.create_pages(pdf.doc), max_pages + 1))
+    except LimitExceeded:
+        raise
+    except Exception:
+        return  # a broken page tree: reading it says what is wrong
+    if seen > max_pages:
+        declared = _declared_page_count(pdf)
+        count = str(declared) if declared > max_pages else f"more than {max_pages}"
+        raise LimitExceeded(STAGE, f"{count} pages exceed the limit of {max_pages} (limit max_pages)", str(path))
+
+
 def _declared_page_count(pdf) -> int:
-    """The page tree's /Count, read without loading the pages (0 when it cannot be read)."""
+    """The page tree's /Count (0 when it cannot be read)."""
     from pdfminer.pdftypes import resolve1
 
     try:

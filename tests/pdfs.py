@@ -278,6 +278,15 @@ def appendix_rows_pdf(path: Path, pagesize=A4, rotate: int = 0) -> Path:
     return path
 
 
+def invisible_text(c: canvas.Canvas, x: float, top: float, value: str, size: float = 12) -> None:
+    """Text in render mode 3: laid out like any other, painted nowhere."""
+    hidden = c.beginText(x, HEIGHT - top)
+    hidden.setFont(FONT, size)
+    hidden.setTextRenderMode(3)
+    hidden.textLine(value)
+    c.drawText(hidden)
+
+
 def hygiene_page(path: Path) -> Path:
     """Visible text beside text a reader cannot see: render mode 3, white on white, outside the crop
     box, off the page; and white text on a dark table header, which a reader does see."""
@@ -285,11 +294,7 @@ def hygiene_page(path: Path) -> Path:
     c.setCropBox((0, 0, WIDTH, HEIGHT - 60))
     text(c, 90, 100, "可见的正文")
     c.saveState()  # the render mode is graphics state: restored after the hidden line
-    hidden = c.beginText(90, HEIGHT - 140)
-    hidden.setFont(FONT, 12)
-    hidden.setTextRenderMode(3)
-    hidden.textLine("隐藏的文字")
-    c.drawText(hidden)
+    invisible_text(c, 90, 140, "隐藏的文字")
     c.restoreState()
     c.setFillColorRGB(1, 1, 1)
     text(c, 90, 160, "白色的文字")
@@ -309,11 +314,7 @@ def invisible_ocr_layer(path: Path, scan: Path) -> Path:
     """A scanned page with its own OCR text layer drawn invisibly (render mode 3) over the image."""
     c = canvas.Canvas(str(path), pagesize=A4)
     c.drawImage(str(scan), 0, 0, WIDTH, HEIGHT)
-    layer = c.beginText(90, HEIGHT - 100)
-    layer.setFont(FONT, 12)
-    layer.setTextRenderMode(3)
-    layer.textLine("扫描件自带的文字层")
-    c.drawText(layer)
+    invisible_text(c, 90, 100, "扫描件自带的文字层")
     c.save()
     return path
 
