@@ -38,8 +38,8 @@ def test_rerun_removes_files_its_failed_stage_did_not_write(tmp_path, monkeypatc
     monkeypatch.setattr(pipeline, "extract_cases", _boom)
     second = process_report(pdf, tmp_path / "out")
     manifest = json.loads((second.out_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["removed_stale_files"] == ["cases.csv"]
-    assert not (second.out_dir / "cases.csv").exists()
+    assert manifest["removed_stale_files"] == ["cases.csv", "claims.csv", "findings.csv"]  # cases and what needs them
+    assert not any((second.out_dir / name).exists() for name in manifest["removed_stale_files"])
 
 
 def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
