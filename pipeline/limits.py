@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -86,10 +87,18 @@ class Budget:
         def on_timer(signum, frame):
             raise self._time_error()
 
-        previous = signal.signal(signal.SIGALRM, on_timer)
+        def quiet_in_finalisers(unraisable):
+            # raised inside a finaliser or weakref callback, the error cannot propagate and Python
+            # would print it with a traceback; the timer fires again and raises it where it can
+            if not isinstance(unraisable.exc_value, LimitExceeded):
+                previous_hook(unraisable)
+
+        previous, previous_hook = signal.signal(signal.SIGALRM, on_timer), sys.unraisablehook
+        sys.unraisablehook = quiet_in_finalisers
         signal.setitimer(signal.ITIMER_REAL, max(self.remaining() or 0.0, 0.001), REFIRE_SECONDS)
         try:
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = previous_hook

@@ -92,6 +92,18 @@ def test_budget_checks_time_and_names_the_place():
     assert (err.value.stage, err.value.page, err.value.path) == ("tables", 7, "x.pdf")
 
 
+def test_a_timer_error_inside_a_finaliser_is_not_printed(capsys):
+    budget = Budget(Limits(seconds=600))
+
+    class Finaliser:
+        def __del__(self):
+            raise budget._time_error()  # what the timer does when it fires during garbage collection
+
+    with budget.watchdog():
+        Finaliser()
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_one_report_over_a_limit_does_not_stop_the_batch(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -22,13 +22,14 @@ def scanned_reference_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_scanned_reference_yields_the_appendix_values(scanned_reference_run, reference_run):
+def test_scanned_reference_yields_the_appendix_values(scanned_reference_run, reference_run, capsys):
     text_layer = reference_run.frames["indicators"]
     scanned = scanned_reference_run.frames["indicators"]
     both = text_layer.merge(scanned, on=KEY, how="left", suffixes=("", "_ocr"))
     same = (both.value == both.value_ocr) | (both.value.isna() & both.value_ocr.isna() & both.value_raw_ocr.notna())
     share = same.mean()
-    print(f"\nscanned reference: {same.sum()} of {len(both)} appendix value cells equal ({share:.1%})")
+    with capsys.disabled():
+        print(f"\nscanned reference: {same.sum()} of {len(both)} appendix value cells equal ({share:.1%})")
     assert len(text_layer) == 246
     assert share >= 0.95, both[~same][KEY + ["indicator", "value_raw", "value_raw_ocr"]].to_string()
 
