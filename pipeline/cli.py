@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.table import Table as RichTable
 
 from .batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
 from .config import BatchSettings, Limits, OcrSettings, Settings
+from .errors import quiet_libraries
 
 app = typer.Typer(
     help=(
@@ -31,13 +31,7 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 @app.callback()
 def _commands() -> None:
     """Each command's --help explains its inputs and outputs."""
-    _quiet_libraries()
-
-
-def _quiet_libraries() -> None:
-    """The PDF libraries log every oddity of a damaged file; what matters reaches warnings and error.json."""
-    for name in ("pdfminer", "pdfplumber", "pypdf", "camelot", "playa", "pypdfium2"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    quiet_libraries()
 
 
 class Executor(str, Enum):

@@ -1,6 +1,11 @@
-"""The one exception type a stage raises for bad input: it names the file, stage and page."""
+"""The one exception type a stage raises for bad input (it names the file, stage and page), and keeping
+the PDF libraries' own logging of damaged files out of the output."""
 
 from __future__ import annotations
+
+import logging
+
+NOISY_LIBRARIES = ("pdfminer", "pdfplumber", "pypdf", "camelot", "playa", "pypdfium2")
 
 
 class ReportError(Exception):
@@ -14,3 +19,9 @@ class ReportError(Exception):
 
     def as_dict(self) -> dict:
         return {"stage": self.stage, "message": self.message, "path": self.path, "page": self.page}
+
+
+def quiet_libraries() -> None:
+    """The PDF libraries log every oddity of a damaged file; what matters reaches warnings and error.json."""
+    for name in NOISY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -28,6 +28,7 @@ from .batch import BatchError, BatchEvents, BatchItem, ReportSummary, record_fai
 from .config import BatchSettings, Settings
 
 POLL_SECONDS = 0.2
+SEND_ATTEMPTS = 20  # a stage message waits at most POLL_SECONDS for room in the parent's queue
 FIRST_STAGE = "start"  # the stage recorded for a report that failed before it reported any
 TASKS_PER_WORKER = 50  # a worker process is replaced after this many reports, so memory cannot creep
 
@@ -107,10 +108,17 @@ def _send_stage(address: str, report_id: str, stage: str) -> None:
     if _sender is None:
         _sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         _sender.setblocking(False)  # a full queue drops the message rather than stall the report
-    try:
-        _sender.sendto(json.dumps({"report_id": report_id, "stage": stage}).encode("utf-8"), address)
-    except OSError:
-        pass  # progress is best effort; the report itself must go on
+    message = json.dumps({"report_id": report_id, "stage": stage}).encode("utf-8")
+    # The parent's queue holds few datagrams (net.unix.max_dgram_qlen, 10 by default) and is drained
+    # every POLL_SECONDS: when it is full, wait for one drain at most, then drop the message.
+    for _ in range(SEND_ATTEMPTS):
+        try:
+            _sender.sendto(message, address)
+            return
+        except BlockingIOError:
+            time.sleep(POLL_SECONDS / SEND_ATTEMPTS)
+        except OSError:
+            return  # progress is best effort; the report itself must go on
 
 
 def _local_task(item: BatchItem, out_root: Path, settings: Settings, address: str) -> ReportSummary:

@@ -8,7 +8,10 @@ ready in every worker at no further cost.
 import camelot  # noqa: F401  (the table stage imports it lazily)
 
 import pipeline  # noqa: F401
+from pipeline.errors import quiet_libraries
 from schemas.validate import MODELS
+
+quiet_libraries()  # workers are forked from here: the CLI's setting does not reach them otherwise
 
 for _model in MODELS.values():
     _model.to_schema()

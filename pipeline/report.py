@@ -128,16 +128,20 @@ class ReportResult:
 def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame], validation, run: StageRunner,
                  budget=None) -> ReportResult:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, frame in frames.items():
-        write_csv(out_dir / f"{name}.csv", frame, F.PUBLISHED[name])
-    if not isinstance(validation, Failed):
-        write_csv(out_dir / "validation.csv", validation)
-        frames["validation"] = validation
-    stale = _remove_stale(out_dir, frames)
     issues = run.issues  # the stages' issues, the page stage's (doc.issues) among them
     status, error = _status(run, issues)
+    stale: list[str] = []
+    if status == "error":
+        frames = {}  # nothing of this run to write: an earlier run's files stay, the manifest says this run failed
+    else:
+        for name, frame in frames.items():
+            write_csv(out_dir / f"{name}.csv", frame, F.PUBLISHED[name])
+        if not isinstance(validation, Failed):
+            write_csv(out_dir / "validation.csv", validation)
+            frames["validation"] = validation
+        stale = _remove_stale(out_dir, frames)
     manifest = _manifest(pdf, doc, frames, run, issues, status)
-    manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"]
+    manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"] + (["error.json"] if error else [])
     if stale:
         manifest["removed_stale_files"] = stale
     if budget is not None:
@@ -163,7 +167,8 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
 
 
 def _remove_stale(out_dir: Path, frames: dict) -> list[str]:
-    """CSVs of an earlier run whose stage did not produce records this time: removed, never left to mislead."""
+    """CSVs of an earlier run whose stage produced nothing in this (partial) run: removed, so that one
+    folder never mixes two runs."""
     removed = []
     for name in [*F.PUBLISHED, "validation"]:
         path = out_dir / f"{name}.csv"

@@ -10,7 +10,7 @@ import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, REFERENCE, run_cli
 
 from pipeline.batch import BatchEvents, BatchItem, run_batch
-from pipeline.config import BatchSettings, Settings
+from pipeline.config import BatchSettings, Limits, Settings
 from pipeline.output import atomic_target
 
 REPORT_FILES = ("sections", "toc", "tables", "table_cells", "indicators", "cases", "validation")
@@ -83,8 +83,8 @@ def test_changed_input_is_run_again(tmp_path):
     assert not (tmp_path / "out" / "report" / "error.json").exists()
 
 
-def test_time_limit_stops_the_worker_and_keeps_the_last_good_files(batch_run, tmp_path):
-    """A report past --time-limit is killed mid-stage; the earlier run's CSVs stay as they were."""
+def test_time_limit_stops_the_report_and_keeps_the_last_good_files(batch_run, tmp_path):
+    """A report past --time-limit stops at its next check; the earlier run's CSVs stay as they were."""
     name = BATCH_COPIES[0]
     out = tmp_path / "out"
     shutil.copytree(batch_run.out / name, out / name)
@@ -97,7 +97,17 @@ def test_time_limit_stops_the_worker_and_keeps_the_last_good_files(batch_run, tm
     assert manifest["status"] == "error" and manifest["stages"][0]["name"] == error["stage"]
     assert {stem: (out / name / f"{stem}.csv").read_bytes() for stem in REPORT_FILES} == good
     assert not list((out / name).glob(".*.tmp"))
-    assert f"error: {name}: stage {error['stage']}: time limit" in result.output
+    assert re.search(rf"error: {name}: stage {error['stage']}( page \d+)?: time limit", result.output)
+
+
+def test_the_hard_stop_kills_a_worker_the_limits_did_not_stop(batch_run, tmp_path):
+    """The backstop for native code no check can interrupt: here the per-report limits are off."""
+    name = BATCH_COPIES[0]
+    items = [BatchItem(batch_run.inputs / f"{name}.pdf", name)]
+    settings = Settings(limits=Limits(seconds=0))
+    [summary] = run_batch(items, tmp_path / "out", settings, BatchSettings(time_limit=1, store_name=None))
+    assert summary.status == "error" and summary.error["message"] == "time limit: stopped after 1 s"
+    assert not list((tmp_path / "out" / name).glob("*.csv"))
 
 
 class FirstStage(BatchEvents):

@@ -32,7 +32,7 @@ BATCH_TIMEOUT = 40 * 60
 @pytest.fixture(scope="module")
 def corpus_run(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
-    command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out),
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out), "--no-store",
                "--time-limit", str(TIME_LIMIT), "--ocr-max-pages", str(OCR_PAGES), "--memory-limit", str(MEMORY_MB)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=BATCH_TIMEOUT)
     items, _ = discover([corpus])

@@ -54,7 +54,7 @@ def test_datapackage_is_valid_and_typed(batch_run):
     folder = batch_run.out / BATCH_COPIES[0]
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     names = {r["name"] for r in package["resources"]}
-    assert names == {"sections", "toc", "tables", "table_cells", "indicators", "cases", "claims", "findings", "validation"}
+    assert names == {"pages", "sections", "toc", "tables", "table_cells", "indicators", "cases", "claims", "findings", "validation"}
     fields = {f["name"]: f for r in package["resources"] if r["name"] == "indicators" for f in r["schema"]["fields"]}
     assert fields["year"]["type"] == "integer" and fields["value"]["type"] == "number"
     assert fields["survey_count"]["unit"] == "人次" and fields["value"]["description"]
