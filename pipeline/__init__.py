@@ -71,5 +71,6 @@ def process_report(
     if not isinstance(reviewed, Failed):
         frames["findings"] = reviewed.findings
     validation = run("validate", validate, frames)
-    run("audit", write_audit, out_dir, pdf, frames, settings.password)
+    if not isinstance(doc, Failed):  # an unreadable PDF has nothing to audit, and an earlier audit stays
+        run("audit", write_audit, out_dir, pdf, frames, settings.password)
     return write_report(out_dir, pdf, doc, frames, validation, run, budget)
