@@ -192,6 +192,8 @@ def find_numbers(text: str) -> list[NumberToken]:
 def _arabic_token(norm: str, text: str, m: re.Match) -> NumberToken:
     kind = _context_kind(norm, m.start(), m.end())
     digits = m.group(0)
+    if len(digits.replace(",", "").split(".")[0]) > 15:
+        kind = "label"  # a digit string longer than any figure in a report (an id, a code): no float overflow
     if kind != "quantity":
         return NumberToken(m.start(), m.end(), text[m.start():m.end()], kind)
     end, multiplier, unit, qualifier, _ = _tail(norm, m.end())

@@ -105,3 +105,8 @@ def test_claim_ids_are_stable_and_unique(claims, reference):
     again = extract_claims(reference.doc, reference.sections, reference.tables, reference.cases)
     assert [c.claim_id for c in again.claims] == [c.claim_id for c in claims.claims]
     assert len({c.claim_id for c in claims.claims}) == len(claims.claims)
+
+
+def test_a_huge_digit_string_is_not_a_quantity():
+    tokens = find_numbers("编号" + "9" * 400 + "人")
+    assert [t.kind for t in tokens] == ["label"]
