@@ -25,6 +25,9 @@ class TableSettings:
     # camelot's layout analysis grows faster than linearly with the characters on a page and cannot be
     # interrupted (compiled code): a page with more characters than this is left to pdfplumber's finder.
     camelot_max_chars: int = 6000
+    # Pages handed to one camelot call: one open of the file parses its fonts once for all of them;
+    # the time budget is checked between calls.
+    camelot_pages_per_call: int = 8
     # A page whose rules stand at more distinct rows x columns than this is a dense grid (a glyph chart,
     # a pattern), not a table: the cell finders grow with the square of it, so the page is not searched.
     max_rule_crossings: int = 20000

@@ -117,8 +117,9 @@ def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, is
     so pages with more characters than ``camelot_max_chars`` are left to
     pdfplumber's finder, and the budget is checked between pages.
     """
-    # camelot reads strokes from the file: an OCRed page has none (its rules come from the image)
-    ruled = [p for p in pages if p.source != "ocr" and any(not s.horizontal for s in p.rules) and any(s.horizontal for s in p.rules)]
+    # camelot reads strokes from the file: an OCRed page has none (its rules come from the image).
+    # A lone box (a case-study frame) is left to pdfplumber's finder, which sees it as well.
+    ruled = [p for p in pages if p.source != "ocr" and _has_lattice(p, settings.snap_tolerance)]
     crowded = [p for p in ruled if len(p.chars) > settings.camelot_max_chars]
     for p in crowded:
         issues.append(Issue(STAGE, f"{len(p.chars)} characters on the page: camelot not run (camelot_max_chars), "
@@ -126,25 +127,80 @@ def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, is
     ruled = [p for p in ruled if len(p.chars) <= settings.camelot_max_chars]
     if not ruled:
         return {}
-    import camelot  # imported lazily: it pulls in OpenCV
-
     out: dict[int, list[Grid]] = {}
     logging.getLogger("camelot").setLevel(logging.ERROR)
-    for page in ruled:
-        budget.check(STAGE, page.number)
+    step = max(1, settings.camelot_pages_per_call)
+    for start in range(0, len(ruled), step):
+        chunk = ruled[start:start + step]
+        budget.check(STAGE, chunk[0].number)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                found = camelot.read_pdf(str(doc.readable_path), pages=str(page.number), flavor="lattice",
-                                         engine=settings.camelot_engine, password=doc.password)
+            found = _camelot_lattice(doc, [p.number for p in chunk], settings)
         except LimitExceeded:
             raise
         except Exception as exc:  # camelot fails on some damaged files; pdfplumber still runs
-            issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only", page.number))
-            continue
-        grids = [_grid_from_camelot(table, page.number, page.height) for table in found]
-        out[page.number] = [g for g in grids if g]
+            if len(chunk) > 1:  # find the page that fails, keep the others
+                found = []
+                for page in chunk:
+                    try:
+                        found += _camelot_lattice(doc, [page.number], settings)
+                    except LimitExceeded:
+                        raise
+                    except Exception as page_exc:
+                        _camelot_failed(page.number, page_exc, issues)
+            else:
+                _camelot_failed(chunk[0].number, exc, issues)
+                continue
+        height = {p.number: p.height for p in chunk}
+        for page in chunk:
+            out.setdefault(page.number, [])
+        for table in found:
+            grid = _grid_from_camelot(table, table.page, height[table.page])
+            if grid:
+                out[table.page].append(grid)
     return out
+
+
+def _camelot_lattice(doc: Document, page_numbers: list[int], settings: TableSettings) -> list:
+    import camelot  # imported lazily: it pulls in OpenCV
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(camelot.read_pdf(str(doc.readable_path), pages=",".join(map(str, page_numbers)),
+                                     flavor="lattice", engine=settings.camelot_engine, password=doc.password))
+
+
+def _camelot_failed(page_number: int, exc: Exception, issues: list[Issue]) -> None:
+    issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only", page_number))
+
+
+def _has_lattice(page: Page, tolerance: float) -> bool:
+    """More crossings of horizontal and vertical rules than the four corners of one box."""
+    snap_x = _snapper([c for s in page.rules for c in (s.x0, s.x1)], tolerance)
+    snap_y = _snapper([c for s in page.rules for c in (s.top, s.bottom)], tolerance)
+    horizontals = {(snap_x(s.x0), snap_y(s.top), snap_x(s.x1)) for s in page.rules if s.horizontal}
+    verticals = {(snap_x(s.x0), snap_y(s.top), snap_y(s.bottom)) for s in page.rules if not s.horizontal}
+    if len(horizontals) * len(verticals) > 250_000:
+        return True  # too many rules to pair up cheaply; camelot looks (its own limits apply)
+    crossings: set[tuple[float, float]] = set()
+    for x0, y, x1 in horizontals:
+        for x, top, bottom in verticals:
+            if x0 <= x <= x1 and top <= y <= bottom:
+                crossings.add((x, y))
+                if len(crossings) > 4:
+                    return True
+    return False
+
+
+def _snapper(values: list[float], tolerance: float):
+    """Map each value to the first of its cluster (values less than ``tolerance`` apart)."""
+    snapped: dict[float, float] = {}
+    start = previous = None
+    for v in sorted(set(values)):
+        if previous is None or v - previous > tolerance:
+            start = v
+        snapped[v] = start
+        previous = v
+    return snapped.__getitem__
 
 
 def _grid_from_camelot(table, page_number: int, height: float) -> Grid | None:
