@@ -111,11 +111,11 @@ def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool
 
 def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, issues: list[Issue],
                    budget: Budget) -> dict[int, list[Grid]]:
-    """camelot's lattice grids, one page at a time.
+    """camelot's lattice grids of the pages whose rules cross like a table's, a few pages per call.
 
     camelot's layout analysis is compiled code that a time limit cannot interrupt,
     so pages with more characters than ``camelot_max_chars`` are left to
-    pdfplumber's finder, and the budget is checked between pages.
+    pdfplumber's finder, and the budget is checked between calls.
     """
     # camelot reads strokes from the file: an OCRed page has none (its rules come from the image).
     # A lone box (a case-study frame) is left to pdfplumber's finder, which sees it as well.
@@ -133,44 +133,34 @@ def _camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, is
     for start in range(0, len(ruled), step):
         chunk = ruled[start:start + step]
         budget.check(STAGE, chunk[0].number)
-        try:
-            found = _camelot_lattice(doc, [p.number for p in chunk], settings)
-        except LimitExceeded:
-            raise
-        except Exception as exc:  # camelot fails on some damaged files; pdfplumber still runs
-            if len(chunk) > 1:  # find the page that fails, keep the others
-                found = []
-                for page in chunk:
-                    try:
-                        found += _camelot_lattice(doc, [page.number], settings)
-                    except LimitExceeded:
-                        raise
-                    except Exception as page_exc:
-                        _camelot_failed(page.number, page_exc, issues)
-            else:
-                _camelot_failed(chunk[0].number, exc, issues)
-                continue
         height = {p.number: p.height for p in chunk}
-        for page in chunk:
-            out.setdefault(page.number, [])
-        for table in found:
-            grid = _grid_from_camelot(table, table.page, height[table.page])
-            if grid:
-                out[table.page].append(grid)
+        for number, found in _camelot_tables(doc, [p.number for p in chunk], settings, issues).items():
+            out[number] = [g for g in (_grid_from_camelot(t, number, height[number]) for t in found) if g]
     return out
 
 
-def _camelot_lattice(doc: Document, page_numbers: list[int], settings: TableSettings) -> list:
+def _camelot_tables(doc: Document, page_numbers: list[int], settings: TableSettings, issues: list[Issue]) -> dict[int, list]:
+    """camelot's tables of each page it could read. A failing call is tried again page by page, so one
+    damaged page costs only itself; a page camelot fails on is left out (pdfplumber still runs there)."""
     import camelot  # imported lazily: it pulls in OpenCV
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return list(camelot.read_pdf(str(doc.readable_path), pages=",".join(map(str, page_numbers)),
-                                     flavor="lattice", engine=settings.camelot_engine, password=doc.password))
-
-
-def _camelot_failed(page_number: int, exc: Exception, issues: list[Issue]) -> None:
-    issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only", page_number))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = camelot.read_pdf(str(doc.readable_path), pages=",".join(map(str, page_numbers)),
+                                     flavor="lattice", engine=settings.camelot_engine, password=doc.password)
+    except LimitExceeded:
+        raise
+    except Exception as exc:  # camelot fails on some damaged files
+        if len(page_numbers) > 1:
+            return {n: t for number in page_numbers for n, t in _camelot_tables(doc, [number], settings, issues).items()}
+        issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only",
+                            page_numbers[0]))
+        return {}
+    tables: dict[int, list] = {n: [] for n in page_numbers}
+    for table in found:
+        tables[table.page].append(table)
+    return tables
 
 
 def _has_lattice(page: Page, tolerance: float) -> bool:
