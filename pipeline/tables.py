@@ -182,15 +182,9 @@ def _has_lattice(page: Page, tolerance: float) -> bool:
 
 
 def _snapper(values: list[float], tolerance: float):
-    """Map each value to the first of its cluster (values less than ``tolerance`` apart)."""
-    snapped: dict[float, float] = {}
-    start = previous = None
-    for v in sorted(set(values)):
-        if previous is None or v - previous > tolerance:
-            start = v
-        snapped[v] = start
-        previous = v
-    return snapped.__getitem__
+    """Map each of ``values`` to the first value of its cluster (as ``_snap`` clusters them)."""
+    anchors = _snap(sorted(set(values)), tolerance)
+    return lambda v: anchors[bisect.bisect_right(anchors, v) - 1]
 
 
 def _grid_from_camelot(table, page_number: int, height: float) -> Grid | None:
