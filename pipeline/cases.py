@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .layout import center_inside, enclosing, is_photo_caption
-from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Section, Sections, Table, Tables
+from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Sections, Tables
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
 

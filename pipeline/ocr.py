@@ -27,7 +27,9 @@ import numpy as np
 
 from .config import Limits, OcrSettings
 from .errors import ReportError
+from .lines import mean_confidence
 from .records import BBox, Char, Segment
+from .rules import ruled_cells
 from .text import GARBLED, garbled_ratio, is_cjk
 
 STAGE = "pages"
@@ -277,11 +279,6 @@ def _is_speck(word: Word) -> bool:
     return len(word.text) == 1 and word.text in SPECKS and word.confidence < 80
 
 
-def mean_confidence(chars: list[Char]) -> float | None:
-    scores = [c.confidence for c in chars if c.confidence is not None]
-    return round(sum(scores) / len(scores), 1) if scores else None
-
-
 # ---------------------------------------------------------------- ruled tables
 
 
@@ -414,8 +411,6 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     per table, see _table_composite); the rest of the page in one call with
     automatic layout.
     """
-    from .tables import ruled_cells
-
     image, scale = renderer.render(number, width_pt, height_pt, settings.dpi)
     note = f"rendered at {scale * 72:.0f} dpi (pixel budget)" if scale * 72 < settings.dpi - 0.5 else ""
     if is_blank(image):

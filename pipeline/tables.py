@@ -19,13 +19,12 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from .config import TableSettings
 from .limits import Budget, LimitExceeded
-from .ocr import mean_confidence
-from .pages import build_lines
-from .records import BBox, Cell, Char, Document, Frame, Issue, Page, Segment, Table, Tables, union_bbox
+from .lines import build_lines, mean_confidence
+from .rules import ruled_cells, snap, snapper
+from .records import BBox, Cell, Char, Document, Frame, Issue, Page, Table, Tables
 from .text import join_fragments, squash
 
 STAGE = "tables"
@@ -165,8 +164,8 @@ def _camelot_tables(doc: Document, page_numbers: list[int], settings: TableSetti
 
 def _has_lattice(page: Page, tolerance: float) -> bool:
     """More crossings of horizontal and vertical rules than the four corners of one box."""
-    snap_x = _snapper([c for s in page.rules for c in (s.x0, s.x1)], tolerance)
-    snap_y = _snapper([c for s in page.rules for c in (s.top, s.bottom)], tolerance)
+    snap_x = snapper([c for s in page.rules for c in (s.x0, s.x1)], tolerance)
+    snap_y = snapper([c for s in page.rules for c in (s.top, s.bottom)], tolerance)
     horizontals = {(snap_x(s.x0), snap_y(s.top), snap_x(s.x1)) for s in page.rules if s.horizontal}
     verticals = {(snap_x(s.x0), snap_y(s.top), snap_y(s.bottom)) for s in page.rules if not s.horizontal}
     if len(horizontals) * len(verticals) > 250_000:
@@ -179,12 +178,6 @@ def _has_lattice(page: Page, tolerance: float) -> bool:
                 if len(crossings) > 4:
                     return True
     return False
-
-
-def _snapper(values: list[float], tolerance: float):
-    """Map each of ``values`` to the first value of its cluster (as ``_snap`` clusters them)."""
-    anchors = _snap(sorted(set(values)), tolerance)
-    return lambda v: anchors[bisect.bisect_right(anchors, v) - 1]
 
 
 def _grid_from_camelot(table, page_number: int, height: float) -> Grid | None:
@@ -228,27 +221,11 @@ def _plumber_grids(page: Page, settings: TableSettings) -> list[Grid]:
     return [g for g in (_grid_from_cells(page.number, cells, "lattice") for cells in tables) if g]
 
 
-def ruled_cells(rules: list[Segment], width: float, height: float, snap_tolerance: float) -> list[list[BBox]]:
-    """The cells of each fully ruled table that pdfplumber's line finder sees in these rules."""
-    from pdfplumber.table import TableFinder
-
-    edges = []
-    for s in rules:
-        orientation = "h" if s.horizontal else "v"
-        top, bottom = (s.top, s.top) if orientation == "h" else (s.top, s.bottom)
-        x0, x1 = (s.x0, s.x1) if orientation == "h" else (s.x0, s.x0)
-        edges.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
-                      "orientation": orientation, "object_type": "line"})
-    shim = SimpleNamespace(edges=edges, bbox=(0, 0, width, height))
-    finder = TableFinder(shim, {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": snap_tolerance})
-    return [list(t.cells) for t in finder.tables]
-
-
 def _grid_from_cells(page_number: int, boxes: list[BBox], kind: str) -> Grid | None:
     if not boxes:
         return None
-    xs = _snap(sorted({b[0] for b in boxes} | {b[2] for b in boxes}))
-    ys = _snap(sorted({b[1] for b in boxes} | {b[3] for b in boxes}))
+    xs = snap(sorted({b[0] for b in boxes} | {b[2] for b in boxes}))
+    ys = snap(sorted({b[1] for b in boxes} | {b[3] for b in boxes}))
     if len(xs) < 2 or len(ys) < 2:
         return None
     spans = set()
@@ -258,14 +235,6 @@ def _grid_from_cells(page_number: int, boxes: list[BBox], kind: str) -> Grid | N
         if c1 > c0 and r1 > r0:
             spans.add((r0, c0, r1 - r0, c1 - c0))
     return Grid(page_number, xs, ys, sorted(spans), kind)
-
-
-def _snap(values: list[float], tol: float = 2.0) -> list[float]:
-    out: list[float] = []
-    for v in values:
-        if not out or v - out[-1] > tol:
-            out.append(v)
-    return out
 
 
 def _index(bounds: list[float], value: float) -> int:
@@ -361,7 +330,7 @@ def _open_grid(page: Page, region: BBox, rule_tops: list[float]) -> Grid | None:
                 if nxt.top - prev.bottom > -1 and abs(nxt.top - prev.top) > 2:
                     ys.append((prev.bottom + nxt.top) / 2)
         ys.append(lower)
-    ys = _snap(sorted(set(ys)))
+    ys = snap(sorted(set(ys)))
     xs = _column_bounds(chars, region)
     if len(xs) < 3 or len(ys) < 3:
         return None
