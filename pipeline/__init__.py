@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import template
 from .audit import write_audit
 from .cases import extract_cases
 from .claims import extract_claims
@@ -51,6 +52,7 @@ def process_report(
     """
     from schemas import validate
 
+    template.validate()  # a template file naming an unknown table kind, indicator or unit is an error at start
     settings = settings or Settings()
     pdf = Path(pdf)
     report_id = report_id or pdf.stem

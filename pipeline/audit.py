@@ -146,12 +146,19 @@ def _by_kind(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.pivot_table(index="kind", columns="verdict", values="finding_id", aggfunc="count", fill_value=0)
 
 
+def _table(row) -> str:
+    """附表N as the report numbers it, else the table's kind; empty for findings about the text alone."""
+    if _value(row, "table_no") is not None:
+        return f"附表{int(row['table_no'])}"
+    return str(_value(row, "table_kind") or "")
+
+
 def _where(row) -> str:
     parts = []
     if _value(row, "page") is not None:
         parts.append(f"text p.{int(row['page'])}")
-    if _value(row, "table_no") is not None:
-        table = f"附表{int(row['table_no'])}"
+    if _table(row):
+        table = _table(row)
         if _value(row, "table_page") is not None:
             table += f" p.{int(row['table_page'])}"
         parts.append(table)
@@ -207,8 +214,8 @@ def _html_finding(row: dict, crops: dict[str, bytes]) -> str:
              f"<code>{e(fid)}</code> · {e(_where(row))}</div>"]
     if row.get("claim_text"):
         parts.append(f"<p>{e(str(row['claim_text']))}</p>")
-    if _value(row, "table_no") is not None:
-        parts.append(f"<p>Table: 附表{int(row['table_no'])} {e(str(row['indicator']))} ({_value(row, 'year') or ''}) = "
+    if _table(row):
+        parts.append(f"<p>Table: {e(_table(row))} {e(str(row['indicator']))} ({_value(row, 'year') or ''}) = "
                      f"{e(str(row.get('table_value') or ''))}</p>")
     parts.append(f"<span class='arith'>{e(str(row['explanation']))}</span>")
     status = _value(row, "review_status")
@@ -251,7 +258,7 @@ def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops) -> 
     lines += [f"## Agreeing and unverifiable findings ({len(rest)})", "",
               "| finding | kind | verdict | page | table | indicator | year | explanation |", "|---|---|---|---|---|---|---|---|"]
     for row in rest.to_dict("records"):
-        table = f"附表{int(row['table_no'])}" if _value(row, "table_no") is not None else ""
+        table = _table(row)
         page = int(row["page"]) if _value(row, "page") is not None else ""
         explanation = str(row["explanation"]).replace("|", "\\|")
         lines.append(f"| `{row['finding_id']}` | {row['kind']} | {row['verdict']} | {page} | {table} | "

@@ -128,7 +128,7 @@ def _narrative_lines(doc: Document, sections: Sections, tables: Tables, cases: C
     frame_boxes: dict[int, list[BBox]] = {}
     for f in tables.frames:
         frame_boxes.setdefault(f.page, []).append(f.bbox)
-    case_lines = {id(ln) for case in cases.cases for ln in case.lines}
+    case_lines = {id(ln) for case in cases.cases for ln in case.lines + case.heading}
     case_titles = {(c.page_start, c.bbox) for c in cases.cases}
     lines = []
     for page in doc.pages:
@@ -158,8 +158,8 @@ def terms() -> dict[str, tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def linked_subjects() -> set[str]:
-    subjects = {r["subject"] for r in template.read_rows("claim_links.csv")}
-    return subjects | {r["subject"] for r in template.read_rows("claim_formulas.csv")}
+    subjects = {r["subject"] for r in template.claim_links()}
+    return subjects | {r["subject"] for r in template.claim_formulas()}
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Indicator diffs between two reports, restatements, and the year-over-year view inside one report.
 
-Rows are matched on indicator identity (table_no, indicator, parent_indicator,
-unit), never on row positions. An identity that a table lists more than once
+Rows are matched on indicator identity (table_kind, indicator, parent_indicator,
+unit: the kind, because two reports may number the same table differently), never on row positions. An identity that a table lists more than once
 (the same sub-indicator under two parents' children) is told apart by its
 occurrence: 1 for its first row in the table, 2 for the next, and so on.
 
@@ -18,16 +18,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import template
 from .output import atomic_write_text, float_text, write_csv
 
-IDENTITY = ["table_no", "indicator", "parent_indicator", "unit"]
+IDENTITY = ["table_kind", "indicator", "parent_indicator", "unit"]
 KEY = [*IDENTITY, "occurrence"]
 DIFF_COLUMNS = [
-    "kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year",
+    "kind", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year",
     "value_raw_a", "value_raw_b", "value_a", "value_b", "delta", "page_a", "page_b",
 ]
 YOY_COLUMNS = [
-    "report_id", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence",
+    "report_id", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence",
     "year_from", "year_to", "value_from", "value_to", "change", "change_pct",
 ]
 KINDS = ("restated", "changed", "added", "removed")
@@ -57,13 +58,18 @@ def resolve_report(ref: str | Path, out_root: Path) -> Path:
 
 def load_indicators(folder: Path) -> ReportIndicators:
     frame = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
-    frame["table_no"] = frame["table_no"].astype(int)
+    frame["table_no"] = pd.to_numeric(frame["table_no"], errors="coerce").astype("Int64")
     frame["year"] = frame["year"].astype(int)
     frame["row_seq"] = frame["row_seq"].astype(int)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    frame = frame.sort_values(["table_no", "row_seq", "year"], kind="stable")
+    frame["table_order"] = frame["table_kind"].map(_kind_order())
+    frame = frame.sort_values(["table_order", "row_seq", "year"], kind="stable")
     frame["occurrence"] = frame.groupby([*IDENTITY, "year"], sort=False).cumcount() + 1
     return ReportIndicators(folder.resolve().name, frame.reset_index(drop=True))
+
+
+def _kind_order() -> dict[str, int]:
+    return {t.kind: n for n, t in enumerate(template.appendix_tables())}
 
 
 def same_value(raw_a: str, value_a: float, raw_b: str, value_b: float) -> bool:
@@ -95,8 +101,9 @@ def diff_reports(a: ReportIndicators, b: ReportIndicators) -> pd.DataFrame:
             rows.append(_diff_row(kind, key, cells_a.loc[key] if in_a else None, cells_b.loc[key] if in_b else None))
     out = pd.DataFrame(rows, columns=DIFF_COLUMNS).astype({"page_a": "Int64", "page_b": "Int64"})
     order = {kind: n for n, kind in enumerate(KINDS)}
-    out = out.sort_values(["kind", "table_no", "page_b", "page_a", "indicator", "occurrence", "year"],
-                          key=lambda s: s.map(order) if s.name == "kind" else s, kind="stable")
+    sort_key = {"kind": order, "table_kind": _kind_order()}
+    out = out.sort_values(["kind", "table_kind", "page_b", "page_a", "indicator", "occurrence", "year"],
+                          key=lambda s: s.map(sort_key[s.name]) if s.name in sort_key else s, kind="stable")
     return out.reset_index(drop=True)
 
 
@@ -107,12 +114,13 @@ def _cell_change(cell_a, cell_b, year: int, current_a: int | None, current_b: in
 
 
 def _diff_row(kind: str, key: tuple, cell_a, cell_b) -> dict:
-    table_no, indicator, parent, unit, occurrence, year = key
+    table_kind, indicator, parent, unit, occurrence, year = key
     either = cell_b if cell_b is not None else cell_a
     value_a = cell_a["value"] if cell_a is not None else math.nan
     value_b = cell_b["value"] if cell_b is not None else math.nan
     return {
-        "kind": kind, "table_no": table_no, "table_title": either["table_title"], "indicator": indicator,
+        "kind": kind, "table_kind": table_kind, "table_no": either["table_no"], "table_title": either["table_title"],
+        "indicator": indicator,
         "parent_indicator": parent, "unit": unit, "occurrence": occurrence, "year": year,
         "value_raw_a": cell_a["value_raw"] if cell_a is not None else "",
         "value_raw_b": cell_b["value_raw"] if cell_b is not None else "",
@@ -130,7 +138,8 @@ def year_over_year(report: ReportIndicators) -> pd.DataFrame:
         for (_, before), (_, after) in zip(cells.iterrows(), cells.iloc[1:].iterrows()):
             change = after["value"] - before["value"]
             rows.append({
-                "report_id": report.report_id, **dict(zip(KEY, key)), "table_title": after["table_title"],
+                "report_id": report.report_id, **dict(zip(KEY, key)), "table_no": after["table_no"],
+                "table_title": after["table_title"],
                 "year_from": before["year"], "year_to": after["year"], "value_from": before["value"],
                 "value_to": after["value"], "change": change,
                 "change_pct": 100 * change / before["value"] if before["value"] else math.nan,
@@ -188,7 +197,7 @@ def _changes_section(kind: str, rows: pd.DataFrame) -> list[str]:
         return []
     out = [f"## {MD_HEADINGS[kind]}", "", "| 附表 | indicator | parent | unit | year | A | B | Δ |", "|---:|---|---|---|---:|---:|---:|---:|"]
     for r in rows.itertuples(index=False):
-        out.append(f"| {r.table_no} | {_md(r.indicator)}{_nth(r.occurrence)} | {_md(r.parent_indicator)} | {_md(r.unit)} | "
+        out.append(f"| {_table(r)} | {_md(r.indicator)}{_nth(r.occurrence)} | {_md(r.parent_indicator)} | {_md(r.unit)} | "
                    f"{r.year} | {_md(r.value_raw_a)} | {_md(r.value_raw_b)} | {_number(r.delta)} |")
     return [*out, ""]
 
@@ -200,10 +209,15 @@ def _yoy_section(report_id: str, yoy: pd.DataFrame) -> list[str]:
            "| 附表 | indicator | parent | unit | from | to | before | after | change | change % |",
            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in yoy.itertuples(index=False):
-        out.append(f"| {r.table_no} | {_md(r.indicator)}{_nth(r.occurrence)} | {_md(r.parent_indicator)} | {_md(r.unit)} | "
+        out.append(f"| {_table(r)} | {_md(r.indicator)}{_nth(r.occurrence)} | {_md(r.parent_indicator)} | {_md(r.unit)} | "
                    f"{r.year_from} | {r.year_to} | {_number(r.value_from)} | {_number(r.value_to)} | "
                    f"{_number(r.change)} | {_number(r.change_pct, 1)} |")
     return [*out, ""]
+
+
+def _table(row) -> str:
+    """The table's number as report B prints it, else its kind."""
+    return str(row.table_no) if not pd.isna(row.table_no) else row.table_kind
 
 
 def _md(text) -> str:

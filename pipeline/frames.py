@@ -21,7 +21,8 @@ CLAIM_COLUMNS = [
     *BBOX, "sentence_x0", "sentence_top", "sentence_x1", "sentence_bottom",
 ]
 FINDING_COLUMNS = [
-    "finding_id", "kind", "verdict", "claim_id", "claim_text", "page", "table_no", "indicator", "year", "table_value",
+    "finding_id", "kind", "verdict", "claim_id", "claim_text", "page", "table_kind", "table_no", "indicator", "year",
+    "table_value",
     "expected", "tolerance", "explanation", "claim_value", "unit", "review_status", "review_note",
     "table_page", "table_x0", "table_top", "table_x1", "table_bottom",
 ]
@@ -87,6 +88,7 @@ def indicators_frame(indicators: Indicators) -> pd.DataFrame:
     """The published columns only; the value cell's bbox stays in memory for the audit."""
     frame = indicators.frame.copy()
     frame["year"] = frame["year"].astype("int64")
+    frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
     return frame.reindex(columns=INDICATOR_COLUMNS + BBOX)
 
 
@@ -117,7 +119,8 @@ def findings_frame(findings: Findings) -> pd.DataFrame:
         box = rounded(f.table_bbox) if f.table_bbox and None not in f.table_bbox else (None,) * 4
         rows.append({
             "finding_id": f.finding_id, "kind": f.kind, "verdict": f.verdict, "claim_id": f.claim_id,
-            "claim_text": f.claim_text, "page": f.page, "table_no": f.table_no, "indicator": f.indicator, "year": f.year,
+            "claim_text": f.claim_text, "page": f.page, "table_kind": f.table_kind, "table_no": f.table_no,
+            "indicator": f.indicator, "year": f.year,
             "table_value": f.table_value, "expected": f.expected, "tolerance": f.tolerance, "explanation": f.explanation,
             "claim_value": f.claim_value, "unit": f.unit, "review_status": f.review_status, "review_note": f.review_note,
             "table_page": f.table_page, **dict(zip(["table_x0", "table_top", "table_x1", "table_bottom"], box)),

@@ -228,6 +228,17 @@ def _chinese_token(norm: str, text: str, m: re.Match) -> NumberToken | None:
                        claim_units()[unit][0], unit, _qualifier_before(norm, start))
 
 
+def chinese_integer(text: str) -> int | None:
+    """一 → 1, 十三 → 13, 二十一 → 21 (cn2an); None for anything that is not a whole Chinese numeral."""
+    import cn2an
+
+    try:
+        value = cn2an.cn2an(text, "strict")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return int(value) if float(value).is_integer() and value > 0 else None
+
+
 # ---------------------------------------------------------------- rounding
 
 

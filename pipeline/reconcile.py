@@ -39,7 +39,7 @@ class Finding:
     claim_id: str
     claim_text: str
     page: int | None
-    table_no: int | None
+    table_no: int | None  # as printed in the report
     indicator: str
     year: int | None
     table_value: str
@@ -53,6 +53,7 @@ class Finding:
     claim_bbox: BBox | None = None
     review_status: str = ""
     review_note: str = ""
+    table_kind: str = ""
 
 
 @dataclass
@@ -66,7 +67,8 @@ class Findings:
 
 @dataclass(frozen=True)
 class Cell:
-    table_no: int
+    table_kind: str
+    table_no: int | None  # the number this report prints for the table (None when it prints none)
     indicator: str
     parent: str
     unit: str
@@ -83,7 +85,7 @@ class Cell:
         return len(raw.split(".")[1]) if "." in raw else 0
 
     def label(self) -> str:
-        return f"附表{self.table_no} {self.indicator}" + (f" ({self.unit})" if self.unit else "")
+        return f"{table_label(self.table_kind, self.table_no)} {self.indicator}" + (f" ({self.unit})" if self.unit else "")
 
 
 class Appendix:
@@ -92,22 +94,22 @@ class Appendix:
         for r in frame.to_dict("records"):
             value = r.get("value")
             self.cells.append(Cell(
-                int(r["table_no"]), str(r["indicator"]), str(r.get("parent_indicator") or ""), str(r.get("unit") or ""),
+                str(r["table_kind"]), None if pd.isna(r.get("table_no")) else int(r["table_no"]), str(r["indicator"]), str(r.get("parent_indicator") or ""), str(r.get("unit") or ""),
                 int(r["year"]), None if value is None or pd.isna(value) else float(value), str(r.get("value_raw") or ""),
                 int(r["page"]), (r.get("x0"), r.get("top"), r.get("x1"), r.get("bottom")), int(r["row_seq"]),
             ))
         self.frame = frame
         self.years = sorted({c.year for c in self.cells})
 
-    def find(self, table_no: int, indicator: str, year: int, unit: str | None = None, parent: str | None = None) -> list[Cell]:
+    def find(self, kind: str, indicator: str, year: int, unit: str | None = None, parent: str | None = None) -> list[Cell]:
         return [
             c for c in self.cells
-            if c.table_no == table_no and c.indicator == indicator and c.year == year
+            if c.table_kind == kind and c.indicator == indicator and c.year == year
             and (unit is None or c.unit == unit) and (parent is None or c.parent == parent)
         ]
 
     def survey_count(self, cell: Cell) -> float | None:
-        rows = self.frame[(self.frame.table_no == cell.table_no) & (self.frame.row_seq == cell.row_seq) & (self.frame.year == cell.year)]
+        rows = self.frame[(self.frame.table_kind == cell.table_kind) & (self.frame.row_seq == cell.row_seq) & (self.frame.year == cell.year)]
         values = rows["survey_count"].dropna().tolist() if "survey_count" in rows else []
         return float(values[0]) if values else None
 
@@ -118,14 +120,19 @@ class Appendix:
 @lru_cache(maxsize=1)
 def _links() -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for r in template.read_rows("claim_links.csv"):
+    for r in template.claim_links():
         out.setdefault(r["subject"], []).append(r)
     return out
 
 
 @lru_cache(maxsize=1)
 def _formulas() -> dict[str, dict]:
-    return {r["subject"]: r for r in template.read_rows("claim_formulas.csv")}
+    return {r["subject"]: r for r in template.claim_formulas()}
+
+
+def table_label(kind: str, number: int | None) -> str:
+    """How the report names an appendix table: 附表N with the number it prints, else the table's kind."""
+    return f"附表{number}" if number is not None else kind
 
 
 def _family(unit: str) -> str:
@@ -182,7 +189,8 @@ def _claim_finding(kind, verdict, claim: Claim, cell: Cell | None, expected: str
     return Finding(
         finding_id=_fingerprint(kind, claim.sentence, claim.value_raw, cell.label() if cell else "", extra),
         kind=kind, verdict=verdict, claim_id=claim.claim_id, claim_text=claim.sentence, page=claim.page,
-        table_no=cell.table_no if cell else None, indicator=cell.indicator if cell else extra,
+        table_no=cell.table_no if cell else None, table_kind=cell.table_kind if cell else "",
+        indicator=cell.indicator if cell else extra,
         year=cell.year if cell else claim.scope_year,
         table_value=table_value if table_value is not None else (cell.raw if cell else ""),
         expected=expected, tolerance=f"±{_fmt((half[1] - half[0]) / 2, claim.decimals + 1)}",
@@ -261,11 +269,11 @@ def _linked_checks(claim: Claim, siblings: list[Claim], appendix: Appendix, clai
 
 
 def _direct_or_average(claim: Claim, link: dict, appendix: Appendix, claims: Claims) -> Finding:
-    table_no, indicator, unit = int(link["table_no"]), link["indicator"], link["unit"]
+    kind, indicator, unit = link["table_kind"], link["indicator"], link["unit"]
     year = claim.scope_year
     row_unit = unit if claim.field == "value" else None  # a survey count sits on the % row
-    cells = appendix.find(table_no, indicator, year, row_unit) if year else []
-    label = cells[0].label() if cells else f"附表{table_no} {indicator}"
+    cells = appendix.find(kind, indicator, year, row_unit) if year else []
+    label = cells[0].label() if cells else f"{kind} {indicator}"
     if claim.scope_school:
         cell = cells[0] if cells else None
         return _claim_finding("direct", "unverifiable", claim, cell, "",
@@ -281,7 +289,7 @@ def _direct_or_average(claim: Claim, link: dict, appendix: Appendix, claims: Cla
     cell = cells[0]
     per_school = claim.scope_average == "校均" and _measure(unit) in ("count", "amount") and claim.field == "value"
     if per_school:
-        return _average_check(claim, cell, appendix, claims, table_no, indicator, unit)
+        return _average_check(claim, cell, appendix, claims, kind, indicator, unit)
     actual = appendix.survey_count(cell) if claim.field == "survey_count" else cell.value
     if actual is None:
         return _claim_finding("direct", "unverifiable", claim, cell, "", f"{label} has no survey count", extra=label)
@@ -290,31 +298,31 @@ def _direct_or_average(claim: Claim, link: dict, appendix: Appendix, claims: Cla
     shown = _fmt(actual, cell.decimals)
     explanation = f"text {claim.value_raw} vs {what} {year} = {shown}"
     if verdict == "mismatch":
-        other = _other_year(claim, appendix, lambda y: _cell_value(appendix, table_no, indicator, y, row_unit, claim.field))
+        other = _other_year(claim, appendix, lambda y: _cell_value(appendix, kind, indicator, y, row_unit, claim.field))
         if other:
             verdict = "other_year_match"
             explanation += f"; the {other[0]} column has {_fmt(other[1], cell.decimals)}"
         else:
-            explanation += _same_table_hint(claim, appendix, table_no, year)
+            explanation += _same_table_hint(claim, appendix, kind, year)
     return _claim_finding("direct", verdict, claim, cell, shown, explanation, table_value=shown)
 
 
-def _cell_value(appendix: Appendix, table_no: int, indicator: str, year: int, unit: str | None, fld: str) -> float | None:
-    cells = appendix.find(table_no, indicator, year, unit)
+def _cell_value(appendix: Appendix, kind: str, indicator: str, year: int, unit: str | None, fld: str) -> float | None:
+    cells = appendix.find(kind, indicator, year, unit)
     if len(cells) != 1:
         return None
     return appendix.survey_count(cells[0]) if fld == "survey_count" else cells[0].value
 
 
-def _same_table_hint(claim: Claim, appendix: Appendix, table_no: int, year: int) -> str:
-    twins = [c for c in appendix.cells if c.table_no == table_no and c.year == year and c.value is not None
+def _same_table_hint(claim: Claim, appendix: Appendix, kind: str, year: int) -> str:
+    twins = [c for c in appendix.cells if c.table_kind == kind and c.year == year and c.value is not None
              and c.unit == ("%" if claim.unit == "%" else c.unit) and consistent(claim.value, claim.decimals, c.value)]
     return f" ({claim.value_raw} is the value of {twins[0].indicator})" if twins else ""
 
 
-def _average_check(claim: Claim, cell: Cell, appendix: Appendix, claims: Claims, table_no, indicator, unit) -> Finding:
+def _average_check(claim: Claim, cell: Cell, appendix: Appendix, claims: Claims, kind, indicator, unit) -> Finding:
     n, source = _schools_for(claim, claims)
-    label = f"附表{table_no} {indicator}"
+    label = cell.label().removesuffix(f" ({cell.unit})")
     if not n:
         return _claim_finding("per_school_average", "unverifiable", claim, cell, "",
                               "校均 figure, but the report never states how many schools", extra=label)
@@ -323,7 +331,7 @@ def _average_check(claim: Claim, cell: Cell, appendix: Appendix, claims: Claims,
     explanation = (f"校均 {claim.value_raw} vs {label} {cell.year} {cell.raw} ÷ {n} schools = {_fmt(expected, 2)}"
                    f" → {round_half_up(expected, claim.decimals)} ({source})")
     if verdict == "mismatch":
-        other = _other_year(claim, appendix, lambda y: (v / n if (v := _cell_value(appendix, table_no, indicator, y, unit, "value")) is not None else None))
+        other = _other_year(claim, appendix, lambda y: (v / n if (v := _cell_value(appendix, kind, indicator, y, unit, "value")) is not None else None))
         if other:
             verdict = "other_year_match"
             explanation += f"; the {other[0]} column gives {_fmt(other[1] * n, cell.decimals)} ÷ {n} = {_fmt(other[1], 2)}"
@@ -341,17 +349,17 @@ def _operand(term: str, year: int, siblings: list[Claim], appendix: Appendix) ->
     """A formula operand: "N:indicator" is a table cell; a subject is the number the sentence states, else its cell."""
     term = term.strip()
     if ":" in term:
-        table_no, indicator = term.split(":", 1)
-        cells = [c for c in appendix.find(int(table_no), indicator, year)]
+        kind, indicator = term.split(":", 1)
+        cells = [c for c in appendix.find(kind, indicator, year)]
         if not cells or cells[0].value is None:
-            return None, f"附表{table_no} {indicator} {year} missing", None
+            return None, f"{kind} {indicator} {year} missing", None
         return cells[0].value, cells[0].raw, cells[0]
     stated = next((c for c in siblings if c.subject == term and c.field == "value" and c.unit != "%"), None)
     if stated:
         return stated.value, stated.value_raw, None
     link = next((r for r in _links().get(term, []) if r["field"] == "value"), None)
     if link:
-        return _operand(f"{link['table_no']}:{link['indicator']}", year, siblings, appendix)
+        return _operand(f"{link['table_kind']}:{link['indicator']}", year, siblings, appendix)
     return None, f"{term} unknown", None
 
 
@@ -515,7 +523,7 @@ def _sum_finding(total: Claim, parts: list[Claim]) -> Finding | None:
 
 @lru_cache(maxsize=1)
 def _table_rules() -> list[dict]:
-    return template.read_rows("table_checks.csv")
+    return template.table_checks()
 
 
 def _table_checks(appendix: Appendix) -> list[Finding]:
@@ -530,8 +538,8 @@ def _table_checks(appendix: Appendix) -> list[Finding]:
 
 
 def _rule_finding(rule: dict, year: int, appendix: Appendix) -> Finding | None:
-    table_no = int(rule["table_no"])
-    totals = [c for c in appendix.find(table_no, rule["total"], year) if c.unit != "学时"]
+    kind = rule["table_kind"]
+    totals = [c for c in appendix.find(kind, rule["total"], year) if c.unit != "学时"]
     if len(totals) != 1 or totals[0].value is None:
         return None
     total = totals[0]
@@ -550,7 +558,7 @@ def _rule_finding(rule: dict, year: int, appendix: Appendix) -> Finding | None:
     names = [p.strip() for p in rule["parts"].split("+")]
     parts = []
     for name in names:
-        found = appendix.find(table_no, name, year, total.unit, parent=total.indicator) or appendix.find(table_no, name, year, total.unit)
+        found = appendix.find(kind, name, year, total.unit, parent=total.indicator) or appendix.find(kind, name, year, total.unit)
         if len(found) != 1:
             return None
         parts.append(found[0])
@@ -575,8 +583,9 @@ def _rule_finding(rule: dict, year: int, appendix: Appendix) -> Finding | None:
 def _table_finding(rule: dict, total: Cell, verdict: str, expected: str, explanation: str, table_value: str | None = None) -> Finding:
     check = f"{rule['rule']}: {rule['total']} ~ {rule['parts']}"
     return Finding(
-        finding_id=_fingerprint("table_internal", check, total.table_no, total.year),
+        finding_id=_fingerprint("table_internal", check, total.table_kind, total.year),
         kind="table_internal", verdict=verdict, claim_id="", claim_text=check, page=total.page, table_no=total.table_no,
+        table_kind=total.table_kind,
         indicator=total.indicator, year=total.year, table_value=table_value or total.raw, expected=expected,
         tolerance="0", explanation=explanation, unit=total.unit, table_page=total.page, table_bbox=total.bbox,
     )
@@ -588,14 +597,14 @@ def _children_within_parents(year: int, appendix: Appendix) -> list[Finding]:
     for child in appendix.cells:
         if child.year != year or not child.parent or child.value is None or _measure(child.unit) != "count":
             continue
-        parents = [c for c in appendix.find(child.table_no, child.parent, year, child.unit) if c.row_seq < child.row_seq]
+        parents = [c for c in appendix.find(child.table_kind, child.parent, year, child.unit) if c.row_seq < child.row_seq]
         if not parents or parents[-1].value is None:
             continue
         parent = parents[-1]
         verdict = "match" if child.value <= parent.value else "mismatch"
         check = f"le: {parent.indicator} ≥ {child.indicator} (row {child.row_seq})"
         out.append(Finding(
-            finding_id=_fingerprint("table_internal", check, child.table_no, year),
+            finding_id=_fingerprint("table_internal", check, child.table_kind, year), table_kind=child.table_kind,
             kind="table_internal", verdict=verdict, claim_id="", claim_text=check, page=child.page,
             table_no=child.table_no, indicator=child.indicator, year=year, table_value=child.raw, expected=f"≤ {parent.raw}",
             tolerance="0", explanation=f"{child.label()} {child.raw} {'≤' if verdict == 'match' else '>'} its parent {parent.indicator} {parent.raw}",
@@ -611,7 +620,7 @@ def _year_over_year(appendix: Appendix) -> list[Finding]:
     first, last = appendix.years[-2], appendix.years[-1]
     out = []
     for new in [c for c in appendix.cells if c.year == last and c.value is not None]:
-        olds = [c for c in appendix.cells if c.year == first and c.table_no == new.table_no and c.row_seq == new.row_seq]
+        olds = [c for c in appendix.cells if c.year == first and c.table_kind == new.table_kind and c.row_seq == new.row_seq]
         if not olds or olds[0].value is None:
             continue
         old = olds[0]
@@ -619,7 +628,8 @@ def _year_over_year(appendix: Appendix) -> list[Finding]:
         if not reason:
             continue
         out.append(Finding(
-            finding_id=_fingerprint("year_over_year", new.table_no, new.row_seq, new.indicator, new.unit),
+            finding_id=_fingerprint("year_over_year", new.table_kind, new.row_seq, new.indicator, new.unit),
+            table_kind=new.table_kind,
             kind="year_over_year", verdict="uncertain", claim_id="", claim_text=f"{new.label()} {first} → {last}",
             page=new.page, table_no=new.table_no, indicator=new.indicator, year=last, table_value=new.raw,
             expected=old.raw, tolerance="", explanation=f"{old.raw} → {new.raw}: {reason}", unit=new.unit,

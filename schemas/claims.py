@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipeline import template
 from pipeline.reconcile import VERDICTS
 
 from .common import BBoxModel, page_field
@@ -32,7 +33,8 @@ class FindingSchema(pa.DataFrameModel):
     verdict: Series[str] = pa.Field(isin=list(VERDICTS))
     claim_id: Series[str] = pa.Field(nullable=True)
     page: Series[pa.Int64] = pa.Field(nullable=True, ge=1)
-    table_no: Series[pa.Int64] = pa.Field(nullable=True, ge=1, le=6)
+    table_kind: Series[str] = pa.Field(nullable=True, isin=["", *template.table_kinds()])
+    table_no: Series[pa.Int64] = pa.Field(nullable=True, ge=1, le=99)
     year: Series[pa.Int64] = pa.Field(nullable=True, ge=1990, le=2100)
     explanation: Series[str] = pa.Field(str_length={"min_value": 1})
     review_status: Series[str] = pa.Field(nullable=True, isin=["", "confirmed", "dismissed"])

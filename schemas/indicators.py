@@ -26,7 +26,8 @@ def _is_whole(values: pd.Series) -> pd.Series:
 
 class IndicatorSchema(pa.DataFrameModel):
     report_id: Series[str]
-    table_no: Series[int] = pa.Field(isin=[t.number for t in template.appendix_tables()])
+    table_kind: Series[str] = pa.Field(isin=list(template.table_kinds()))
+    table_no: Series[pa.Int64] = pa.Field(nullable=True, ge=1, le=99)
     table_title: Series[str]
     page: Series[int] = page_field()
     row_seq: Series[int] = pa.Field(ge=1)
@@ -34,6 +35,7 @@ class IndicatorSchema(pa.DataFrameModel):
     indicator: Series[str] = pa.Field(str_length={"min_value": 1})
     parent_indicator: Series[str] = pa.Field(nullable=True)
     unit: Series[str] = pa.Field(isin=_known_units(), description="units from the template's unit set")
+    unit_raw: Series[str] = pa.Field(nullable=True)
     year: Series[int] = pa.Field(ge=2000, le=2100)
     value_raw: Series[str] = pa.Field(nullable=True)
     value: Series[float] = pa.Field(nullable=True)
@@ -66,23 +68,28 @@ class IndicatorSchema(pa.DataFrameModel):
 
     @pa.dataframe_check(description="the indicator is one the template lists for this table")
     def indicator_in_template(cls, df):
-        known = {(t.table_no, squash(t.indicator)) for t in template.appendix_indicators()}
-        keys = zip(df["table_no"], df["indicator"].map(squash))
+        known = {(t.table_kind, squash(t.indicator)) for t in template.appendix_indicators()}
+        keys = zip(df["table_kind"], df["indicator"].map(squash))
         return pd.Series([key in known for key in keys], index=df.index)
 
 
 def missing_indicators(df: pd.DataFrame) -> list[dict]:
     """Template indicators absent from a table that is present: one validation row each."""
     rows = []
-    present_tables = set(df["table_no"]) if len(df) else set()
-    have = {(int(t), squash(i), u) for t, i, u in zip(df.get("table_no", []), df.get("indicator", []), df.get("unit", []))}
+    present_tables = set(df["table_kind"]) if len(df) else set()
+    numbers = dict(zip(df.get("table_kind", []), df.get("table_no", [])))
+    have = {(k, squash(i), u) for k, i, u in zip(df.get("table_kind", []), df.get("indicator", []), df.get("unit", []))}
     for t in template.appendix_indicators():
-        if t.table_no in present_tables and (t.table_no, squash(t.indicator), t.unit) not in have:
+        if t.table_kind in present_tables and (t.table_kind, squash(t.indicator), t.unit) not in have:
             rows.append({
                 "schema": "IndicatorSchema",
                 "column": "indicator",
                 "check": "expected indicator present",
                 "row": "",
-                "value": f"附表{t.table_no} {t.indicator} ({t.unit})",
+                "value": f"{_table_name(t.table_kind, numbers.get(t.table_kind))} {t.indicator} ({t.unit})",
             })
     return rows
+
+
+def _table_name(kind: str, number) -> str:
+    return kind if number is None or pd.isna(number) else f"附表{int(number)}"

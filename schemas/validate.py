@@ -42,8 +42,7 @@ def _failures(model, frame: pd.DataFrame) -> list[dict]:
     try:
         model.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        return [
+        return _collapse([
             {
                 "schema": model.__name__,
                 "column": "" if pd.isna(r.get("column")) else str(r.get("column")),
@@ -51,8 +50,30 @@ def _failures(model, frame: pd.DataFrame) -> list[dict]:
                 "row": "" if pd.isna(r.get("index")) else str(int(r.get("index"))),
                 "value": "" if pd.isna(r.get("failure_case")) else str(r.get("failure_case")),
             }
-            for r in cases.to_dict("records")
-        ]
+            for r in exc.failure_cases.to_dict("records")
+        ], frame)
     except Exception as exc:  # a broken frame is itself a finding, never a crash
         return [{"schema": model.__name__, "column": "", "check": "validation ran", "row": "", "value": repr(exc)}]
     return []
+
+
+# The column that names a row best, for a check over whole rows.
+ROW_NAMES = ("indicator", "finding_id", "claim_id", "table_id", "title", "page")
+
+
+def _collapse(rows: list[dict], frame: pd.DataFrame) -> list[dict]:
+    """pandera reports a failed check over whole rows once per column: keep one row per failed row, naming it."""
+    seen: dict[tuple[str, str], int] = {}
+    for r in rows:
+        seen[(r["check"], r["row"])] = seen.get((r["check"], r["row"]), 0) + 1
+    out, done = [], set()
+    name = next((c for c in ROW_NAMES if c in frame.columns), None)
+    for r in rows:
+        key = (r["check"], r["row"])
+        if seen[key] == 1 or not r["row"]:
+            out.append(r)
+        elif key not in done:
+            done.add(key)
+            value = frame.loc[int(r["row"]), name] if name and int(r["row"]) in frame.index else ""
+            out.append({**r, "column": name or "", "value": "" if pd.isna(value) else str(value)})
+    return out

@@ -144,6 +144,71 @@ def split_appendix_table(path: Path, first_page_rows: int = 16, rows=APPENDIX6_R
     return path
 
 
+# Appendix tables as another district numbers and heads them: 国际影响表 is 附表4 and 服务贡献表 附表5 (the
+# national template has them the other way round), 指标名称/计量单位/2023年度 headers, a full-width ％, a row
+# the template does not list, and a 计分卡 printed under its title alone, without a number.
+INTERNATIONAL_ROWS = [
+    ("1", "开发并被国外采用的职业教育标准、资源、装备数量", "个", "5", "7"),
+    ("1", "其中：标准数量", "个", "3", "4"),
+    ("1", "专业标准数量", "个", "1", "1"),
+    ("1", "课程标准数量", "个", "2", "2"),
+    ("1", "资源数量", "个", "1", "2"),
+    ("1", "装备数量", "个", "1", "1"),
+    ("2", "接收国外留学生专业数", "个", "0", "1"),
+    ("3", "接收国外留学生人数", "人", "0", "12"),
+    ("4", "境外合作办学项目数", "个", "2", "3"),
+]
+SERVICE_ROWS = [
+    ("1", "毕业生初次就业人数", "人", "600", "620"),
+    ("1", "其中：A类：留在当地就业人数", "人", "500", "530"),
+    ("1", "B类：到西部和东北地区就业人数", "人", "10", "12"),
+    ("1", "C类：到中小微企业就业人数", "人", "400", "410"),
+    ("1", "D类：到大型企业就业人数", "人", "150", "160"),
+    ("2", "知识产权项目数量", "项", "10", "12"),
+    ("2", "其中：专利授权数量", "项", "6", "8"),
+    ("2", "发明专利授权数量", "项", "1", "2"),
+]
+SCORECARD_ROWS = [
+    ("1", "毕业生人数", "人", "900", "950"),
+    ("2", "毕业去向落实人数", "人", "860", "915"),
+    ("3", "毕业生本省去向落实率", "％", "95.20", "96.10"),
+]
+DISTRICT_HEADER = ["序号", "指标名称", "计量单位", "2023年度", "2024年度"]
+
+
+def _appendix_page(c: canvas.Canvas, heading: str, caption: str, rows, header=DISTRICT_HEADER) -> None:
+    text(c, 90, 60, heading, size=16)
+    if caption:
+        text(c, 230, 95, caption, size=12)
+    spans = [Span(0, i, h) for i, h in enumerate(header)]
+    r = 0
+    while r < len(rows):
+        run = 1
+        while r + run < len(rows) and rows[r + run][0] == rows[r][0]:
+            run += 1
+        spans.append(Span(r + 1, 0, rows[r][0], rowspan=run))
+        for k in range(run):
+            for col in range(1, 5):
+                spans.append(Span(r + 1 + k, col, rows[r + k][col]))
+        r += run
+    draw_lattice(c, 70, 125, APPENDIX6_WIDTHS, 22, spans)
+
+
+def renumbered_appendix_tables(path: Path) -> Path:
+    """附表4 国际影响表, 附表5 服务贡献表, then a 人才培养质量计分卡 without a number, one page each."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _appendix_page(c, "附表 4 国际影响表", "表4 国际影响表", INTERNATIONAL_ROWS)
+    page_number(c, 1)
+    c.showPage()
+    _appendix_page(c, "附表 5 服务贡献表", "表5 服务贡献表", SERVICE_ROWS)
+    page_number(c, 2)
+    c.showPage()
+    _appendix_page(c, "人才培养质量计分卡", "", SCORECARD_ROWS)
+    page_number(c, 3)
+    c.save()
+    return path
+
+
 SCHOOLS = ["上海市甲乙职业技术学校", "上海市丙丁服务学校"]
 
 
@@ -187,6 +252,43 @@ def narrative(path: Path, paragraphs: list[str]) -> Path:
             rest, first, top = rest[width:], False, top + 20
         top += 6
     page_number(c, 1)
+    c.save()
+    return path
+
+
+def case_headings(path: Path) -> Path:
+    """Case studies headed four other ways, none in a filled box: 案例一 (unboxed, ends at the next heading),
+    【案例2】 over a box drawn as four separate lines, 案例3 with its title on the next line (unboxed, ends at
+    a caption), 案例 4：title (unboxed, ends at a ruled table)."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(FONT, 16)
+    c.drawString(90, HEIGHT - 76, "1.1 立德树人")
+    text(c, 90, 100, "案例一 课程思政进课堂", size=13)
+    text(c, 114, 124, "某职业学校开设思政选修课12门。")
+    text(c, 90, 148, "全年覆盖学生3000人次。")
+    c.setFont(FONT, 16)
+    c.drawString(90, HEIGHT - 190, "1.2 专业建设")
+    text(c, 114, 214, "区内学校新增专业5个。")
+    # a box of four lines, not a rectangle
+    c.setLineWidth(0.8)
+    for x0, y0, x1, y1 in ((80, 240, 520, 240), (80, 330, 520, 330), (80, 240, 80, 330), (520, 240, 520, 330)):
+        c.line(x0, HEIGHT - y0, x1, HEIGHT - y1)
+    text(c, 90, 250, "【案例2】产教融合实训基地", size=13)
+    text(c, 114, 276, "与企业共建实训基地2个。")
+    text(c, 90, 300, "年培训员工800人次。")
+    text(c, 114, 350, "框外的正文不属于案例。")
+    page_number(c, 1)
+    c.showPage()
+    text(c, 90, 60, "案例3", size=13)
+    text(c, 90, 82, "技能大赛成绩突出", size=13)
+    text(c, 114, 108, "学生获一等奖4项。")
+    text(c, 230, 140, "图表3 技能大赛获奖情况", size=11)
+    text(c, 114, 170, "图表之后的正文不属于案例。")
+    text(c, 90, 210, "案例 4：社区培训", size=13)
+    text(c, 114, 236, "面向社区开展培训20期。")
+    draw_lattice(c, 90, 270, [120, 120], 20, grid_spans([["项目", "期数"], ["社区培训", "20"]]))
+    text(c, 114, 340, "表格之后的正文不属于案例。")
+    page_number(c, 2)
     c.save()
     return path
 

@@ -106,3 +106,43 @@ def test_another_districts_style_parses(tmp_path):
     assert (late.page, late.parent_indicator, late.value) == (2, "聘请行业导师人数", 2)
     missing = [i.message for i in got.indicators.issues]
     assert len(missing) == 5 and all("not found" in m for m in missing)
+
+
+def test_tables_found_by_kind_with_the_reports_own_numbers(tmp_path):
+    """国际影响表 printed as 附表4, 服务贡献表 as 附表5, a 计分卡 with no number: each is found by what it prints."""
+    got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))
+    f = got.indicators.frame
+    kinds = f.drop_duplicates("table_kind")[["table_kind", "table_no", "page"]].values.tolist()
+    assert [[k, None if n != n else int(n), p] for k, n, p in kinds] == [
+        ["计分卡", None, 3], ["服务贡献表", 5, 2], ["国际影响表", 4, 1]]
+    # parents come from the template of the table's kind, whatever its number
+    assert _value(f, 4, "专业标准数量", 2024).parent_indicator == "标准数量"
+    assert _value(f, 4, "课程标准数量", 2023).parent_indicator == "标准数量"
+    assert _value(f, 5, "发明专利授权数量", 2024).parent_indicator == "专利授权数量"
+    assert _value(f, 5, "A类：留在当地就业人数", 2024).value == 530
+    # a row the template does not list is kept, with its serial
+    extra = f[(f.indicator == "境外合作办学项目数") & (f.year == 2024)].iloc[0]
+    assert (extra.table_kind, extra.serial, extra.value) == ("国际影响表", "4", 3)
+    # ％ is canonicalised; the printed form is kept
+    rate = f[(f.indicator == "毕业生本省去向落实率") & (f.year == 2024)].iloc[0]
+    assert (rate.unit, rate.unit_raw, rate.value) == ("%", "％", 96.10)
+
+
+def test_absent_template_indicators_are_warnings(tmp_path):
+    got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))
+    missing = [i.message for i in got.indicators.issues if i.level == "missing"]
+    assert "国际影响表 (附表4, p.1): the template's indicator '中外合作办学专业数' (个) is not in the table" in missing
+    assert "服务贡献表 (附表5, p.2): the template's indicator '非学历培训到账经费' (万元) is not in the table" in missing
+    assert "计分卡 (p.3): the template's indicator '月收入' (元) is not in the table" in missing
+    assert not any("'标准数量'" in m or "'毕业生人数'" in m for m in missing)
+    assert sum("not found; its indicators are missing" in m for m in missing) == 3  # 满意度, 教学资源, 落实政策
+
+
+def test_unknown_row_is_listed_in_validation(tmp_path):
+    from pipeline.frames import indicators_frame
+    from schemas import validate
+
+    got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))
+    rows = validate({"indicators": indicators_frame(got.indicators)})
+    unknown = rows[rows["check"] == "indicator_in_template"]
+    assert len(unknown) == 2  # 境外合作办学项目数, one row per year column

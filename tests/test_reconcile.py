@@ -101,3 +101,22 @@ def test_share_without_a_count_needs_a_whole_number(tmp_path):
     findings = {f.claim_value: f for f in reconcile(claims, got.indicators).findings if f.kind == "ratio"}
     assert findings["50.0%"].verdict == "mismatch" and "no whole count" in findings["50.0%"].explanation
     assert findings["62.5%"].verdict == "unverifiable" and findings["62.5%"].expected == "5"
+
+
+def test_table_checks_follow_the_kind_not_the_number(tmp_path):
+    """国际影响表 printed as 附表4: its 标准数量 check runs on it (4 ≠ 1 + 2 in 2024, as drawn), and the
+    服务贡献表's firm-size check on the table printed as 附表5."""
+    import pdfs
+    from conftest import extract_all
+
+    from pipeline.claims import Claims
+    from pipeline.reconcile import reconcile
+
+    got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))
+    found = reconcile(Claims([], None, None, ""), got.indicators).findings
+    standards = {f.year: f for f in found if f.kind == "table_internal" and f.claim_text.startswith("sum: 标准数量")}
+    assert (standards[2023].verdict, standards[2024].verdict) == ("match", "mismatch")
+    assert standards[2024].table_no == 4 and standards[2024].table_kind == "国际影响表"
+    assert "附表4 标准数量 (个) 4 ≠ 专业标准数量 + 课程标准数量 = 1 + 2 = 3" in standards[2024].explanation
+    firms = [f for f in found if f.claim_text.startswith("le: 毕业生初次就业人数 ~ C类") and f.year == 2024]
+    assert [(f.verdict, f.table_no, f.explanation.split(" = ")[-1]) for f in firms] == [("match", 5, "570")]
