@@ -1,8 +1,11 @@
 """Stage 5: case studies (案例) with their chapter, section, pages, text and schools.
 
-A case starts at a "案例 N 标题" line. When the title sits in a boxed frame
-the case is the frame's content, continued in the frame at the top of the
-following pages; without a frame it runs to the next heading or case.
+A case starts at its heading: 案例1 标题, 案例 1：标题, 案例一 标题, 【案例1】标题,
+or the number alone with the title on the next line. When the heading sits
+in a frame (a box of any kind: filled, border only, or rules above and below,
+see the table stage), or a frame opens right under it, the case is the
+frame's content, continued in the frame at the top of the following pages;
+without a frame it runs to the next heading, case, caption or table.
 School names are the report's own: read from its school table and matched
 in the text with the short forms the report uses.
 """
@@ -10,14 +13,31 @@ in the text with the short forms the report uses.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .layout import center_inside, enclosing, is_photo_caption
 from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Sections, Tables
+from .numbers import chinese_integer
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
 
 STAGE = "cases"
-CASE_TITLE = re.compile(r"^案例\s*(?P<num>\d{1,3})\s*[:：.、]?\s*(?P<title>.*)$")
+CASE_TITLE = re.compile(
+    r"^[【\[［〔]?\s*案例\s*(?P<num>\d{1,3}|[一二三四五六七八九十百]{1,4})\s*[】\]］〕]?\s*[:：.、．\-—]?\s*(?P<title>.*)$")
+# A title on the line after a bare "案例N" heading is short and is not a sentence.
+MAX_TITLE_CHARS = 40
+CAPTION_LINE = re.compile(r"^(图表|图|表|续表|附表)\s*(\d{1,3}|[一二三四五六七八九十]{1,3})(?![\d.])")
+# A frame that opens this many line heights under a heading holds that case.
+FRAME_GAP_LINES = 2.0
+
+
+@dataclass
+class CaseStart:
+    page: int
+    heading: Line  # the 案例N line
+    number: int
+    title: str
+    title_lines: list[Line]  # the heading, and the next line when it carries the title
 
 
 def extract_cases(doc: Document, sections: Sections, tables: Tables) -> Cases:
@@ -27,33 +47,73 @@ def extract_cases(doc: Document, sections: Sections, tables: Tables) -> Cases:
     if not schools.names:
         issues.append(Issue(STAGE, "no school table (学校名称) found: cases have no school names"))
     starts = _case_starts(doc, toc_pages)
+    stops = _stops(doc, sections, tables, starts, toc_pages)
     cases = []
-    for i, (page_no, line, number, title) in enumerate(starts):
-        nxt = starts[i + 1] if i + 1 < len(starts) else None
-        region_lines, page_end = _case_lines(doc, tables.frames, sections.sections, page_no, line, nxt)
-        title, body = _split_title(title, region_lines, line)
+    for start in starts:
+        region_lines, page_end = _case_lines(doc, tables.frames, stops, start)
+        title, body = _split_title(start.title, [ln for ln in region_lines if ln not in start.title_lines], start.title_lines[-1])
         text = _paragraphs(body)
-        chapter, section = enclosing(sections.sections, page_no, line.top)
-        cases.append(Case(number, title, chapter, section, page_no, page_end, schools.find(text), text, line.bbox, body))
+        chapter, section = enclosing(sections.sections, start.page, start.heading.top)
+        cases.append(Case(start.number, title, chapter, section, start.page, page_end, schools.find(text), text,
+                          start.heading.bbox, body, start.title_lines))
     issues += _compare_case_toc(cases, sections)
     return Cases(cases, issues)
 
 
-def _case_starts(doc: Document, toc_pages: set[int]) -> list[tuple[int, Line, int, str]]:
+def _case_starts(doc: Document, toc_pages: set[int]) -> list[CaseStart]:
     starts = []
     for page in doc.pages:
         if page.number in toc_pages:
             continue
-        for ln in page.lines:
+        for i, ln in enumerate(page.lines):
             m = CASE_TITLE.match(ln.text)
-            if m and m.group("title") and len(ln.text) <= 60:
-                starts.append((page.number, ln, int(m.group("num")), m.group("title").strip()))
+            if not m or len(ln.text) > 60:
+                continue
+            number = int(m.group("num")) if m.group("num").isdigit() else chinese_integer(m.group("num"))
+            if number is None:
+                continue
+            title, title_lines = m.group("title").strip(), [ln]
+            if not title:
+                nxt = _title_line(page.lines[i + 1:], ln)
+                if nxt is None:
+                    continue  # "案例1" alone with no title after it: a reference in the text, not a heading
+                title, title_lines = nxt.text.strip(), [ln, nxt]
+            starts.append(CaseStart(page.number, ln, number, title, title_lines))
     return starts
 
 
+def _title_line(following: list[Line], heading: Line) -> Line | None:
+    """The line under a bare 案例N heading when it is a title: close below, short, not a sentence."""
+    below = [ln for ln in following if ln.top >= heading.bottom - 1]
+    if not below:
+        return None
+    nxt = min(below, key=lambda ln: (ln.top, ln.bbox[0]))
+    close = nxt.top - heading.bottom <= 1.5 * max(heading.size, nxt.size)
+    if close and len(nxt.text) <= MAX_TITLE_CHARS and not nxt.text.rstrip().endswith(("。", "；", "，")):
+        return nxt
+    return None
+
+
+def _stops(doc: Document, sections: Sections, tables: Tables, starts: list[CaseStart], toc_pages: set[int]) -> list[tuple[int, float]]:
+    """Where an unboxed case ends at the latest: the next heading, case, caption or table."""
+    stops = [(s.page_start, s.bbox[1]) for s in sections.sections]
+    stops += [(c.page, c.heading.top) for c in starts]
+    stops += [(t.pages[0], t.bbox[1]) for t in tables.tables]
+    for page in doc.pages:
+        if page.number in toc_pages:
+            continue
+        stops += [(page.number, ln.top) for ln in page.lines if CAPTION_LINE.match(ln.text) and len(ln.text) <= 60]
+    return sorted(stops)
+
+
 def _frame_around(frames: list[Frame], page: int, box: BBox) -> Frame | None:
+    """The frame holding a heading, or one that opens right under it (a heading printed above its box)."""
     for f in frames:
         if f.page == page and f.bbox[0] - 2 <= box[0] and f.bbox[2] + 2 >= box[2] and f.bbox[1] - 2 <= box[1] <= f.bbox[3]:
+            return f
+    height = box[3] - box[1]
+    for f in frames:
+        if f.page == page and 0 <= f.bbox[1] - box[3] <= FRAME_GAP_LINES * height and f.bbox[0] - 2 <= box[0] <= f.bbox[2]:
             return f
     return None
 
@@ -70,12 +130,14 @@ def _top_frame(doc: Document, frames: list[Frame], page_no: int) -> Frame | None
     return None
 
 
-def _case_lines(doc, frames, sections, page_no, title_line, nxt) -> tuple[list[Line], int]:
-    frame = _frame_around(frames, page_no, title_line.bbox)
-    page = doc.pages[page_no - 1]
+def _case_lines(doc: Document, frames: list[Frame], stops: list[tuple[int, float]], start: CaseStart) -> tuple[list[Line], int]:
+    heading = start.title_lines[-1]
+    frame = _frame_around(frames, start.page, start.heading.bbox) or _frame_around(frames, start.page, heading.bbox)
+    page = doc.pages[start.page - 1]
     if frame is not None:
-        lines = [ln for ln in page.lines if center_inside(ln, frame.bbox) and ln.top >= title_line.top]
-        page_end = page_no
+        lines = [*start.title_lines] + [ln for ln in page.lines if center_inside(ln, frame.bbox) and ln.top >= start.heading.top
+                                        and ln not in start.title_lines]
+        page_end = start.page
         while True:
             cont = _top_frame(doc, frames, page_end + 1) if frame.bbox[3] > page.height * 0.75 else None
             if cont is None:
@@ -85,18 +147,16 @@ def _case_lines(doc, frames, sections, page_no, title_line, nxt) -> tuple[list[L
             lines += [ln for ln in page.lines if center_inside(ln, cont.bbox)]
             frame = cont
         return _drop_photo_captions(lines, doc), page_end
-    return _unframed_lines(doc, sections, page_no, title_line, nxt)
+    return _unframed_lines(doc, stops, start)
 
 
-def _unframed_lines(doc, sections, page_no, title_line, nxt) -> tuple[list[Line], int]:
-    stops = [(s.page_start, s.bbox[1]) for s in sections]
-    if nxt:
-        stops.append((nxt[0], nxt[1].top))
-    end = min((s for s in stops if s > (page_no, title_line.top)), default=(doc.page_count + 1, 0))
-    lines, page_end = [], page_no
-    for page in doc.pages[page_no - 1 : end[0]]:
+def _unframed_lines(doc: Document, stops: list[tuple[int, float]], start: CaseStart) -> tuple[list[Line], int]:
+    begin = (start.page, start.heading.top)
+    end = min((s for s in stops if s > begin), default=(doc.page_count + 1, 0))
+    lines, page_end = [], start.page
+    for page in doc.pages[start.page - 1 : end[0]]:
         for ln in page.lines:
-            if (page.number, ln.top) >= (page_no, title_line.top) and (page.number, ln.top) < end:
+            if begin <= (page.number, ln.top) < end:
                 lines.append(ln)
                 page_end = page.number
     return _drop_photo_captions(lines, doc), page_end
@@ -108,8 +168,7 @@ def _drop_photo_captions(lines: list[Line], doc: Document) -> list[Line]:
     return [ln for ln in lines if not is_photo_caption(ln, doc.pages[ln.page - 1], body_size)]
 
 
-def _split_title(title: str, lines: list[Line], title_line: Line) -> tuple[str, list[Line]]:
-    body = [ln for ln in lines if ln is not title_line]
+def _split_title(title: str, body: list[Line], title_line: Line) -> tuple[str, list[Line]]:
     # a long title wraps onto a second line in the same bold style
     if body and body[0].bold and title_line.bold and body[0].size == title_line.size and "。" not in body[0].text:
         title = join_fragments([title, body[0].text])

@@ -236,6 +236,7 @@ class Case:
     text: str
     bbox: BBox  # title line on the first page
     lines: list[Line] = field(default_factory=list, repr=False, compare=False)  # the body lines, in order
+    heading: list[Line] = field(default_factory=list, repr=False, compare=False)  # the 案例N line (and its title line)
 
 
 @dataclass

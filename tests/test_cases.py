@@ -1,5 +1,7 @@
 """Stage 5: case studies."""
 
+import pytest
+
 TITLES = [
     "贯彻全面发展理念，培养学生综合素养", "推进市级优质专业建设，打造浦东职业教育品牌", "深化内涵建设, 推动课程教学改革",
     "落实培养培训制度，构建高质量教学团队", "专创融合，激发学生创新创业潜力", "以赛促教、以赛促学，技能大赛摘金夺银",
@@ -49,3 +51,27 @@ def test_short_forms_map_through_the_school_table():
     # a short form without a school word (临港科技) is not taken: 航空服务 is also a major's name
     assert schools.find("临港科技的“芯智制造开放实训中心”") == []
     assert schools.find("各中职学校积极开展职业学校建设") == []
+
+
+def test_case_headings_written_other_ways(tmp_path):
+    import pdfs
+    from conftest import extract_all
+
+    got = extract_all(pdfs.case_headings(tmp_path / "cases.pdf"))
+    cases = {c.case_no: c for c in got.cases.cases}
+    assert sorted(cases) == [1, 2, 3, 4]
+    assert [cases[n].title for n in (1, 2, 3, 4)] == ["课程思政进课堂", "产教融合实训基地", "技能大赛成绩突出", "社区培训"]
+    assert cases[1].text == "某职业学校开设思政选修课12门。全年覆盖学生3000人次。"  # ends at heading 1.2
+    assert cases[3].text == "学生获一等奖4项。"  # ends at the caption
+    assert cases[4].text == "面向社区开展培训20期。"  # ends at the table
+    assert [(c.page_start, c.page_end) for c in got.cases.cases] == [(1, 1), (1, 1), (2, 2), (2, 2)]
+
+
+@pytest.mark.xfail(strict=True, reason="a box drawn as four separate lines is not a frame yet (table stage)")
+def test_case_in_a_box_of_four_lines(tmp_path):
+    import pdfs
+    from conftest import extract_all
+
+    got = extract_all(pdfs.case_headings(tmp_path / "cases.pdf"))
+    case = next(c for c in got.cases.cases if c.case_no == 2)
+    assert case.text == "与企业共建实训基地2个。年培训员工800人次。"  # the box's content only
