@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from . import template
 from .layout import body_font_size
+from .numbers import chinese_integer
 from .records import Document, Issue, Line, Section, Sections, TocEntry
 from .text import squash
 
@@ -22,6 +23,8 @@ PAREN_CN = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]+)[）)]\
 APPENDIX = re.compile(r"^附\s*表\s*(?P<num>\d{1,2})\s*(?P<title>.*)$")
 NOT_HEADING = re.compile(r"^(图表|图|表|续表|案例)\s*\d")
 FIGURE_CAPTION = re.compile(r"^(?P<label>图表|图|表)\s*(?P<num>\d{1,3})\s*(?P<title>.*)$")
+# 案例一 / 【案例1】 in a 案例目录 (numbered like the headings, see pipeline.cases)
+CASE_ENTRY = re.compile(r"^[【\[［〔]?\s*案例\s*(?P<num>\d{1,3}|[一二三四五六七八九十百]{1,4})\s*[】\]］〕]?\s*[:：.、]?\s*(?P<title>.*)$")
 MAX_HEADING_CHARS = 40
 
 
@@ -86,7 +89,13 @@ def split_number(text: str) -> tuple[str, str]:
             if prefix == "第":
                 number += "章"
             return number, m.group("title").strip()
-    m = re.match(r"^(?P<label>图表|图|表|案例)\s*(?P<num>\d{1,3})\s*(?P<title>.*)$", text)
+    m = CASE_ENTRY.match(text)
+    if m:
+        num = m.group("num")
+        number = int(num) if num.isdigit() else chinese_integer(num)
+        if number:
+            return f"案例{number}", m.group("title").strip()
+    m = re.match(r"^(?P<label>图表|图|表)\s*(?P<num>\d{1,3})\s*(?P<title>.*)$", text)
     if m:
         return m.group("label") + m.group("num"), m.group("title").strip()
     return "", text
