@@ -96,8 +96,6 @@ def reference_model() -> dict:
 def model_for(variant: Variant) -> dict:
     model = reference_model()
     if variant.model == "district":
-        from district import district_model
-
         model = district_model(model)
     if variant.appendix_order:
         by_kind = {t["kind"]: t for t in model["appendix"]}
@@ -105,7 +103,84 @@ def model_for(variant: Variant) -> dict:
         for number, table in enumerate(model["appendix"], start=1):
             table["number"] = number
     model["toc"] = _appendix_toc(model, variant.style)
+    for entry in model["case_toc"]:  # the 案例目录 prints the cases' own labels
+        number, _, title = entry["text"].removeprefix("案例").partition(" ")
+        entry["text"] = f"{case_label(int(number), variant.style)} {title}"
     return model
+
+
+DISTRICT_EDITS = FIXTURES / "district" / "edits.json"
+
+
+def district_model(model: dict) -> dict:
+    """The reference model turned into another district's report by ``district/edits.json``."""
+    edits = json.loads(_load(DISTRICT_EDITS))
+    model = copy.deepcopy(model)
+    for edit in edits["text_edits"]:  # before the names change, so each edit names the reference's text
+        hits = [s for s in _strings(model["body"]) if edit["old"] in s]
+        assert len(hits) == 1, f"text edit {edit['old']!r} matches {len(hits)} strings"
+        _map_strings(model["body"], lambda s, e=edit: s.replace(e["old"], e["new"]))
+    for table in model["appendix"]:
+        _edit_appendix(table, edits)
+    percent = edits["percent"]
+    _map_strings(model["body"], lambda s: s.replace("%", percent))
+
+    def rename(text: str) -> str:
+        for old, new, _why in edits["names"]:
+            text = text.replace(old, new)
+        return text
+
+    return _map_strings(model, rename)
+
+
+def _edit_appendix(table: dict, edits: dict) -> None:
+    kind = table["kind"]
+    for cell in edits["cell_edits"]:
+        if cell["kind"] != kind:
+            continue
+        row = next(r for r in table["rows"] if r["indicator"] == cell["indicator"] and r["unit"] == cell["unit"])
+        key = {"2023": ("values", 0), "2024": ("values", 1)}.get(cell["column"])
+        if key:
+            assert row["values"][key[1]] == cell["old"], cell
+            row["values"][key[1]] = cell["new"]
+        else:
+            assert row[cell["column"]] == cell["old"], cell
+            row[cell["column"]] = cell["new"]
+    for removal in (r for r in edits["remove_rows"] if r["kind"] == kind):
+        at = next(i for i, r in enumerate(table["rows"]) if r["indicator"] == removal["indicator"])
+        removed = table["rows"].pop(at)
+        assert removed["serial"] is not None and (at == len(table["rows"]) or table["rows"][at]["serial"] is not None)
+        for row in table["rows"][at:]:  # the groups below move up one number
+            if row["serial"] is not None:
+                row["serial"] = str(int(row["serial"]) - 1)
+    for addition in (r for r in edits["add_rows"] if r["kind"] == kind):
+        at = next(i for i, r in enumerate(table["rows"]) if r["indicator"] == addition["after"])
+        table["rows"].insert(at + 1, copy.deepcopy(addition["row"]))
+    table["header"] = [edits["header"].get(h, h) for h in table["header"]]
+    for row in table["rows"]:
+        row["unit"] = row["unit"].replace("%", edits["percent"])
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+
+
+def _map_strings(node, change):
+    """Apply ``change`` to every string inside ``node`` in place (dict values and list items)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = change(value) if isinstance(value, str) else _map_strings(value, change)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            node[i] = change(value) if isinstance(value, str) else _map_strings(value, change)
+    return node
 
 
 def _appendix_toc(model: dict, style: Style) -> list[dict]:
