@@ -100,3 +100,47 @@ def batch_run(tmp_path_factory) -> BatchRun:
     (inputs / "corrupt.pdf").write_bytes(CORRUPT_PDF)
     result = run_cli("run", str(inputs), "--out", str(root / "out"), "--workers", "2")
     return BatchRun(inputs, root / "out", result.exit_code, result.output)
+
+
+# ---------------------------------------------------------------- renderings by other producers (tests/renders.py)
+
+
+@pytest.fixture(scope="session")
+def rendered(request, tmp_path_factory):
+    """``rendered(variant, producer)`` → the PDF of that rendering, printed once per session.
+
+    Whole reports are kept in pytest's cache folder keyed by their inputs (model, templates,
+    styles, renders.py), so a second session does not print them again; CI's clean clone does.
+    """
+    import renders
+
+    cache = Path(request.config.cache.mkdir("renders"))
+    focused = tmp_path_factory.mktemp("focused")
+    made: dict[tuple[str, str], Path] = {}
+
+    def get(variant: str, producer: str) -> Path:
+        if not renders.producer_available(producer):
+            pytest.skip(f"{producer} is not installed")
+        key = (variant, producer)
+        if key not in made:
+            if variant in renders.FOCUSED:
+                made[key] = renders.FOCUSED[variant](focused / f"{variant}-{producer}.pdf", producer)
+            else:
+                made[key] = renders.cached_render(variant, producer, cache)
+        return made[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def rendered_extracted(rendered):
+    """``rendered_extracted(variant, producer)`` → the extraction stages run once on that rendering."""
+    done: dict[tuple[str, str], Extracted] = {}
+
+    def get(variant: str, producer: str) -> Extracted:
+        key = (variant, producer)
+        if key not in done:
+            done[key] = extract_all(rendered(variant, producer))
+        return done[key]
+
+    return get
