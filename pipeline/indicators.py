@@ -95,6 +95,7 @@ def extract_indicators(report_id: str, tables: Tables) -> Indicators:
     import pandas as pd
 
     frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom"])
+    frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
     return Indicators(frame, issues)
 
 

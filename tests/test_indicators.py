@@ -1,5 +1,6 @@
 """Stage 4: the six appendix tables in long form."""
 
+import pandas as pd
 import pdfplumber
 import pdfs
 from conftest import REFERENCE, extract_all
@@ -113,7 +114,7 @@ def test_tables_found_by_kind_with_the_reports_own_numbers(tmp_path):
     got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))
     f = got.indicators.frame
     kinds = f.drop_duplicates("table_kind")[["table_kind", "table_no", "page"]].values.tolist()
-    assert [[k, None if n != n else int(n), p] for k, n, p in kinds] == [
+    assert [[k, None if pd.isna(n) else int(n), p] for k, n, p in kinds] == [
         ["计分卡", None, 3], ["服务贡献表", 5, 2], ["国际影响表", 4, 1]]
     # parents come from the template of the table's kind, whatever its number
     assert _value(f, 4, "专业标准数量", 2024).parent_indicator == "标准数量"
