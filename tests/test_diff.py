@@ -144,7 +144,7 @@ def test_diff_command_on_two_rendered_reports(tmp_path):
 def test_diff_of_one_report_is_its_year_over_year_view(report_a, tmp_path):
     result = run_cli("diff", str(report_a), "--to", str(tmp_path / "yoy"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "yoy").iterdir()) == ["diff.md", "yoy.csv"]
+    assert sorted(p.name for p in (tmp_path / "yoy").iterdir()) == ["diff.html", "diff.md", "yoy.csv"]
     assert "| 1 | 毕业生人数 |  | 人 | 2023 | 2024 | 3913 | 3552 | -361 | -9.2 |" in (tmp_path / "yoy" / "diff.md").read_text(encoding="utf-8")
 
 
