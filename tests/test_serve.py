@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from conftest import run_cli
 from serving import TOKEN, copy_output, free_port, running_server
 
 REPORT = "pudong-2024"
@@ -61,8 +62,9 @@ def raw_get(base, path: str, headers: dict | None = None) -> tuple[int, str]:
 def test_api_lists_the_reports_and_a_reports_findings(site):
     out, base = site
     reports = {r["report_id"]: r for r in httpx.get(f"{base}/api/reports").json()}
-    assert set(reports) == {"pudong-2024", "district-2024", "district-2025", "script-report"}
+    assert set(reports) == {"pudong-2024", "district-2024", "district-2025", "script-report", "corrupt"}
     assert reports[REPORT]["pages"] == 55 and reports[REPORT]["status"] == "ok"
+    assert reports["corrupt"]["status"] == "error" and reports["corrupt"]["unreviewed"] == 0
     finding = course_finding(base)
     assert (finding["verdict"], finding["page"], finding["table_page"], finding["table_value"], finding["year"]) == (
         "mismatch", 13, 51, "817", 2024)
@@ -88,6 +90,26 @@ def test_api_review_answers_the_updated_finding_and_writes_review_csv(site):
     assert reopened.json()["review_status"] == "open" and review_rows(out)[finding["finding_id"]]["status"] == ""
 
 
+def test_a_report_that_could_not_be_read_shows_why(site):
+    page = httpx.get(f"{site[1]}/reports/corrupt")
+    assert page.status_code == 200 and "This PDF could not be read: stage pages" in page.text
+    assert httpx.get(f"{site[1]}/api/reports/corrupt/findings").json() == []
+
+
+def test_without_a_store_the_pages_say_so(serve_output, tmp_path):
+    out = copy_output(serve_output, tmp_path)
+    (out / "vetreport.duckdb").unlink()
+    with running_server(out) as base:
+        assert "no store at" in httpx.get(f"{base}/").text
+        assert httpx.get(f"{base}/api/reports").status_code == 503
+        assert httpx.get(f"{base}/reports/{REPORT}").status_code == 200  # a report's own files still show
+
+
+def test_serve_needs_an_output_folder(tmp_path):
+    result = run_cli("serve", "--out", str(tmp_path / "missing"))
+    assert result.exit_code == 2 and "is not a folder" in result.output
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -96,6 +118,7 @@ def test_api_review_answers_the_updated_finding_and_writes_review_csv(site):
     "/reports/../../etc/passwd", f"/reports/{REPORT}/images/..%2Fmanifest.json", f"/reports/{REPORT}/images/%2Fetc%2Fpasswd",
     f"/reports/{REPORT}/images/..%2F..%2F{REPORT}%2Faudit_images%2Fx.png", "/api/reports/..%2Fout/findings",
     "/api/reports/%2Ftmp/findings", "/static/..%2Fapp.py", "/static/../app.py",
+    f"/compare?a=..&b={REPORT}", f"/compare?a=%2Fetc&b={REPORT}", f"/compare?a={REPORT}&b=..%2F{REPORT}",
 ])
 def test_paths_out_of_the_output_folder_are_404(site, path):
     assert raw_get(site[1], path)[0] == 404

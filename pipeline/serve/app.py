@@ -148,7 +148,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
     def report_page(request: Request):
         folder = folder_of(request)
         findings = output.findings(folder)
-        return page("report.html", report_id=folder.name, manifest=output.manifest(folder),
+        return page("report.html", report_id=folder.name, manifest=output.manifest(folder), error=output.error(folder),
                     summary=report_summary(findings), attention=output.attention(folder),
                     tables=output.indicator_tables(folder), sections=output.sections(folder), cases=output.cases(folder))
 

@@ -117,6 +117,11 @@ class Output:
     def manifest(self, folder: Path) -> dict:
         return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
+    def error(self, folder: Path) -> dict | None:
+        """error.json of a report that could not be read (stage, message, page), else None."""
+        path = folder / "error.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
     def findings(self, folder: Path) -> pd.DataFrame:
         """findings.csv with the statuses review.csv holds now."""
         findings = read_csv(folder / "findings.csv")
