@@ -107,6 +107,23 @@ def test_review_in_the_browser_survives_reload_and_rerun(page, site, serve_outpu
     assert finding.locator("input.note").input_value() == NOTE
 
 
+def test_report_shows_the_appendix_tables_as_printed(page, site):
+    """表2 on page 50: 课堂育人满意度 under 在校生满意度, 90.38 (2023), 91.20 (2024), 调查人次 3993, 全国统一网上调查;
+    page 10 opens 案例1 贯彻全面发展理念，培养学生综合素养."""
+    out, base = site
+    page.goto(f"{base}/reports/{REPORT}")
+    table = page.locator("table.indicators", has_text="课堂育人满意度")
+    headers = table.locator("tr").first.locator("th").all_inner_texts()
+    assert headers == ["序号", "indicator", "unit", "2023", "2024", "调查人次", "调查方式", "page"]
+    rows = [r.locator("td").all_inner_texts() for r in table.locator("tr").all()[1:3]]
+    assert rows == [["1", "在校生满意度", "%", "88.43", "90.09", "3993", "全国统一网上调查", "50"],
+                    ["1", "在校生满意度 › 课堂育人满意度", "%", "90.38", "91.20", "3993", "全国统一网上调查", "50"]]
+    assert page.locator("h3", has_text="满意度调查表").inner_text() == "附表2 满意度调查表"
+    first_case = page.locator("table.cases tr").nth(1).locator("td").all_inner_texts()
+    assert first_case[:2] == ["1", "贯彻全面发展理念，培养学生综合素养"]  # 案例1, page 10
+    assert first_case[3].startswith("10")
+
+
 def test_reports_page_sorts_and_filters(page, site):
     out, base = site
     page.goto(base + "/")

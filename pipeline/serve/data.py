@@ -30,7 +30,8 @@ STORE = "vetreport.duckdb"
 LOCK_WAIT = 10.0  # seconds a query waits for a run that is writing the store
 TEXT = {c: str for c in ("finding_id", "claim_id", "claim_text", "indicator", "table_value", "expected", "tolerance",
                          "explanation", "claim_value", "unit", "review_status", "review_note", "value_raw", "serial",
-                         "survey_count", "survey_method", "title", "number", "chapter", "section", "schools", "text")}
+                         "survey_count", "survey_method", "title", "number", "chapter", "section", "schools", "text",
+                         "parent_indicator", "table_title", "table_kind")}
 
 
 class StoreUnavailable(RuntimeError):
