@@ -110,6 +110,22 @@ def test_serve_needs_an_output_folder(tmp_path):
     assert result.exit_code == 2 and "is not a folder" in result.output
 
 
+def test_indicators_are_picked_by_table_kind_when_the_store_has_it(serve_output, tmp_path):
+    """A store whose indicators carry table_kind: 附表1 (page 49, 月收入 4174.00 in 2024) is picked as 计分卡."""
+    import duckdb
+
+    out = copy_output(serve_output, tmp_path)
+    with duckdb.connect(str(out / "vetreport.duckdb")) as con:
+        con.execute("ALTER TABLE indicators ADD COLUMN table_kind VARCHAR")
+        con.execute("UPDATE indicators SET table_kind = '计分卡' WHERE table_title = '人才培养质量计分卡'")
+    with running_server(out) as base:
+        page = httpx.get(f"{base}/indicators", params={"kind": "计分卡", "indicator": "月收入", "parent": ""}).text
+        assert '<optgroup label="计分卡">' in page
+        assert "data-report='pudong-2024' data-year='2024' data-value='4174.00'" in page
+        old = httpx.get(f"{base}/indicators", params={"kind": "人才培养质量计分卡", "indicator": "月收入", "parent": ""}).text
+        assert "No values to draw." in old
+
+
 # ---------------------------------------------------------------- refusals
 
 
