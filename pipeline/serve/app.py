@@ -71,21 +71,20 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
-        refusal = self.refusal(request)
-        if refusal is not None:
-            response = refusal
-        elif (self.require_token and request.query_params.get("token") and request.method == "GET"
-              and not request.url.path.startswith("/api/")):
+        response = self.refusal(request)
+        if response is None and self.require_token and request.query_params.get("token") and request.method == "GET" \
+                and not request.url.path.startswith("/api/"):
             response = self._set_cookie(request)
-        else:
-            async def send_with_headers(message):
-                if message["type"] == "http.response.start":
-                    message.setdefault("headers", [])
-                    message["headers"] += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-                await send(message)
-            return await self.app(scope, receive, send_with_headers)
-        response.headers.update(SECURITY_HEADERS)
-        await response(scope, receive, send)
+        if response is not None:
+            response.headers.update(SECURITY_HEADERS)
+            return await response(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
     def _matches(self, value: str | None) -> bool:
         return bool(value) and secrets.compare_digest(value.encode(), self.token.encode())
