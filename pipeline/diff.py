@@ -26,15 +26,15 @@ import pandas as pd
 
 from .output import atomic_write_text, float_text, write_csv
 
-IDENTITY = ["table", "indicator", "parent_indicator", "unit"]  # table: the table's kind (see load_indicators)
+IDENTITY = ["table_kind", "indicator", "parent_indicator", "unit"]
 KEY = [*IDENTITY, "occurrence"]
 DIFF_COLUMNS = [
-    "kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year", "field",
+    "kind", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year", "field",
     "value_raw_a", "value_raw_b", "value_a", "value_b", "delta", "page_a", "page_b",
 ]
 SURVEY_FIELDS = {"survey_count": "调查人次", "survey_method": "调查方式"}  # field -> label
 YOY_COLUMNS = [
-    "report_id", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence",
+    "report_id", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence",
     "year_from", "year_to", "value_from", "value_to", "change", "change_pct",
 ]
 KINDS = ("restated", "changed", "added", "removed")
@@ -63,13 +63,13 @@ def resolve_report(ref: str | Path, out_root: Path) -> Path:
 
 
 def load_indicators(folder: Path) -> ReportIndicators:
-    """indicators.csv read by column name (extra columns are kept), with the ``table`` and ``occurrence`` keys."""
+    """indicators.csv read by column name (extra columns are kept), with table_kind filled and an occurrence key."""
     frame = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
     frame["table_no"] = pd.to_numeric(frame["table_no"], errors="coerce").astype("Int64")
     frame["year"] = frame["year"].astype(int)
     frame["row_seq"] = frame["row_seq"].astype(int)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    frame["table"] = table_kind(frame)
+    frame["table_kind"] = kind_of(frame)
     for name in SURVEY_FIELDS:
         frame[name] = frame[name].str.strip() if name in frame else ""
     frame = frame.sort_values(["table_no", "row_seq", "year"], kind="stable")
@@ -77,7 +77,7 @@ def load_indicators(folder: Path) -> ReportIndicators:
     return ReportIndicators(folder.resolve().name, frame.reset_index(drop=True))
 
 
-def table_kind(frame: pd.DataFrame) -> pd.Series:
+def kind_of(frame: pd.DataFrame) -> pd.Series:
     """Each row's table kind: table_kind where indicators.csv has it, else the table's title."""
     title = frame["table_title"].astype(str).str.strip()
     if "table_kind" not in frame:
@@ -128,13 +128,14 @@ def _cell_change(cell_a, cell_b, year: int, current_a: int | None, current_b: in
 
 
 def _diff_row(kind: str, key: tuple, cell_a, cell_b, field: str = "value") -> dict:
-    _, indicator, parent, unit, occurrence, year = key
+    table_kind, indicator, parent, unit, occurrence, year = key
     either = cell_b if cell_b is not None else cell_a
     raw = "value_raw" if field == "value" else field
     value_a = _field_value(cell_a, field)
     value_b = _field_value(cell_b, field)
     return {
-        "kind": kind, "table_no": either["table_no"], "table_title": either["table_title"], "indicator": indicator,
+        "kind": kind, "table_kind": table_kind, "table_no": either["table_no"], "table_title": either["table_title"],
+        "indicator": indicator,
         "parent_indicator": parent, "unit": unit, "occurrence": occurrence, "year": year, "field": field,
         "value_raw_a": cell_a[raw] if cell_a is not None else "",
         "value_raw_b": cell_b[raw] if cell_b is not None else "",
