@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .evidence import evidence_images
 from .output import atomic_write_bytes, atomic_write_text
 from .records import Issue
 
@@ -23,8 +23,6 @@ STAGE = "audit"
 ATTENTION = ("mismatch", "other_year_match", "uncertain")
 VERDICT_ORDER = ("mismatch", "other_year_match", "uncertain", "unverifiable", "rounding_only", "approx_match", "match")
 IMAGE_DIR = "audit_images"
-SCALE = 2.0  # 144 dpi
-MAX_PIXELS = 16_000_000  # a crop larger than this is rendered smaller (decompression-bomb guard)
 
 
 @dataclass
@@ -39,8 +37,9 @@ def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], pa
     report_dir = Path(report_dir)
     findings = frames.get("findings", pd.DataFrame())
     claims = frames.get("claims", pd.DataFrame())
-    attention = _attention(findings)
-    crops, issues = _crops(Path(pdf), attention, claims, password)
+    attention = attention_findings(findings)
+    tables, cells = _table_frames(report_dir, frames)
+    crops, issues = evidence_images(Path(pdf), attention, claims, tables, cells, password)
     html_text = _html(report_dir.name, pdf, claims, findings, attention, crops)
     md_text = _markdown(report_dir.name, pdf, claims, findings, attention, crops)
     atomic_write_text(report_dir / "audit.html", html_text)
@@ -51,7 +50,22 @@ def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], pa
     return Audit(report_dir / "audit.html", report_dir / "audit.md", len(crops), issues)
 
 
-def _attention(findings: pd.DataFrame) -> pd.DataFrame:
+def _table_frames(report_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """tables and table_cells, from the run's frames or, for `vetreport audit`, the folder's CSVs.
+
+    A run's frames (they hold pages) never fall back to the files an earlier run left.
+    """
+    found = []
+    for name in ("tables", "table_cells"):
+        frame = frames.get(name)
+        if frame is None and "pages" not in frames and (report_dir / f"{name}.csv").is_file():
+            frame = pd.read_csv(report_dir / f"{name}.csv", dtype={"table_id": str, "text": str}, keep_default_na=False,
+                                na_values=[""])
+        found.append(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame())
+    return found[0], found[1]
+
+
+def attention_findings(findings: pd.DataFrame) -> pd.DataFrame:
     if findings.empty:
         return findings
     rows = findings[findings["verdict"].isin(ATTENTION)].copy()
@@ -59,67 +73,9 @@ def _attention(findings: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(["order", "page", "finding_id"], na_position="last").drop(columns="order")
 
 
-# ---------------------------------------------------------------- images
-
-
 def _value(row, key):
     value = row.get(key) if isinstance(row, dict) else getattr(row, key, None)
     return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else value
-
-
-def _crops(pdf: Path, attention: pd.DataFrame, claims: pd.DataFrame, password: str | None) -> tuple[dict[str, bytes], list[Issue]]:
-    """finding_id + "-text" / "-table" -> PNG bytes."""
-    if attention.empty:
-        return {}, []
-    try:
-        import pypdfium2 as pdfium
-
-        document = pdfium.PdfDocument(str(pdf), password=password)
-    except Exception as exc:
-        return {}, [Issue(STAGE, f"the PDF cannot be opened to draw evidence images ({exc}); audit written without them")]
-    by_claim = {r["claim_id"]: r for r in claims.to_dict("records")} if not claims.empty else {}
-    pages: dict[int, object] = {}
-    crops: dict[str, bytes] = {}
-    try:
-        for row in attention.to_dict("records"):
-            claim = by_claim.get(row.get("claim_id") or "")
-            if claim:
-                box = tuple(claim[k] for k in ("sentence_x0", "sentence_top", "sentence_x1", "sentence_bottom"))
-                mark = tuple(claim[k] for k in ("x0", "top", "x1", "bottom"))
-                crops[f"{row['finding_id']}-text"] = _crop(document, pages, int(claim["page"]), box, mark)
-            table_page = _value(row, "table_page")
-            if table_page is not None and _value(row, "table_x0") is not None:
-                cell = tuple(float(row[k]) for k in ("table_x0", "table_top", "table_x1", "table_bottom"))
-                crops[f"{row['finding_id']}-table"] = _crop(document, pages, int(table_page), cell, cell, full_row=True)
-    finally:
-        document.close()
-    return crops, []
-
-
-def _crop(document, pages: dict, number: int, box, mark, full_row: bool = False) -> bytes:
-    """Render only the region around ``box`` (PDF points from the top-left) and outline ``mark`` in red."""
-    from PIL import ImageDraw
-
-    if number not in pages:
-        pages[number] = document[number - 1]
-    page = pages[number]
-    width, height = page.get_size()
-    x0, top, x1, bottom = box
-    if full_row:  # the whole table row: the indicator's name and unit beside the cell
-        x0, x1, top, bottom = 40, width - 40, top - 2, bottom + 2
-    margin = 6
-    left, upper = max(0.0, x0 - margin), max(0.0, top - margin)
-    right, lower = min(width, max(x1 + margin, left + 1)), min(height, max(bottom + margin, upper + 1))
-    scale = min(SCALE, (MAX_PIXELS / max((right - left) * (lower - upper), 1.0)) ** 0.5)
-    image = page.render(scale=scale, crop=(left, height - lower, width - right, upper)).to_pil().convert("RGB")
-    mx0, mtop, mx1, mbottom = mark
-    ImageDraw.Draw(image).rectangle(
-        ((mx0 - left) * scale - 2, (mtop - upper) * scale - 2, (mx1 - left) * scale + 2, (mbottom - upper) * scale + 2),
-        outline=(220, 30, 30), width=3,
-    )
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- summary

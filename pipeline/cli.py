@@ -257,6 +257,25 @@ def diff(
         console.print(", ".join(f"{int(kinds.get(k, 0))} {k}" for k in ("restated", "changed", "added", "removed")))
 
 
+@app.command()
+def serve(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder written by `vetreport run` (with vetreport.duckdb).")] = Path("output"),
+    host: Annotated[str, typer.Option(help="Address to listen on. Any other than loopback requires the token on every request.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    token: Annotated[Optional[str], typer.Option(help="The access token (default: a new random one, printed at start).", show_default=False)] = None,
+) -> None:
+    """Look at the output in the browser: reports, each report's findings with their evidence and review buttons, compare two reports, one indicator across reports.
+
+    Reviews made in the browser go into each report's review.csv, which `vetreport run` and `vetreport audit` read. Stop with Ctrl+C.
+    """
+    from .serve.app import serve as run_server
+
+    if not out.is_dir():
+        console.print(f"[red]error:[/red] {escape(str(out))} is not a folder: run `vetreport run --out {escape(str(out))}` first")
+        raise typer.Exit(2)
+    run_server(out, host, port, token, lambda text: console.print(escape(text)))
+
+
 def main() -> None:
     try:
         app()

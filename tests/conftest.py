@@ -144,3 +144,36 @@ def rendered_extracted(rendered):
         return done[key]
 
     return get
+@dataclass
+class ServeOutput:
+    inputs: Path
+    out: Path
+
+
+SERVE_OUTLIER = "1,129.00"  # district-2025's restated 2024 figure of 年实习专项经费 (112.90 elsewhere)
+
+
+@pytest.fixture(scope="session")
+def serve_output(tmp_path_factory) -> ServeOutput:
+    """What `make run` writes for `vetreport serve` to show: the reference PDF, two editions of a
+    reportlab-drawn 附表6 (district-2025 restates 年实习专项经费 2024 as 1,129.00), a report whose
+    text holds a <script> tag, and a corrupt file. Tests copy the folder before they change it."""
+    import shutil
+
+    import pdfs
+
+    root = tmp_path_factory.mktemp("serve")
+    inputs = root / "in"
+    inputs.mkdir()
+    shutil.copy(REFERENCE, inputs / "pudong-2024.pdf")
+    pdfs.split_appendix_table(inputs / "district-2024.pdf")
+    rows = [(s, name, unit, v2024, v2024) for s, name, unit, _, v2024 in pdfs.APPENDIX6_ROWS]
+    rows = [(s, name, unit, SERVE_OUTLIER, "120.00") if name == "年实习专项经费" else (s, name, unit, a, b)
+            for s, name, unit, a, b in rows]
+    pdfs.split_appendix_table(inputs / "district-2025.pdf", rows=rows, header=["序号", "指标", "计量单位", "2024", "2025"])
+    pdfs.narrative(inputs / "script-report.pdf", [
+        '<script>alert("x")</script> 2024年，学生在技能大赛中获奖30个，其中金奖5个、银奖4个、铜奖17个。'])
+    (inputs / "corrupt.pdf").write_bytes(CORRUPT_PDF)
+    result = run_cli("run", str(inputs), "--out", str(root / "out"), "--workers", "2")
+    assert result.exit_code == 1 and "error: corrupt: stage pages" in result.output, result.output
+    return ServeOutput(inputs, root / "out")

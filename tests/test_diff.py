@@ -1,5 +1,6 @@
 """Indicator diffs: exactly the changed cells and restatements, matched on identity, and the year-over-year view."""
 
+import re
 import shutil
 
 import pandas as pd
@@ -7,7 +8,7 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, run_cli
 
-from pipeline.diff import diff_reports, load_indicators, year_over_year
+from pipeline.diff import diff_reports, load_indicators, write_diff, year_over_year
 
 CELL = ["kind", "table_no", "indicator", "parent_indicator", "unit", "occurrence", "year", "value_raw_a", "value_raw_b"]
 
@@ -139,15 +140,54 @@ def test_diff_command_on_two_rendered_reports(tmp_path):
     assert "## Year over year in district-2025" in md
     yoy = pd.read_csv(folder / "yoy.csv", dtype=str, keep_default_na=False)
     assert set(yoy.report_id) == {"district-2024", "district-2025"}
+    html = (folder / "diff.html").read_text(encoding="utf-8")
+    assert not re.search(r"<link|<script|src=|https?://", html)  # one self-contained file
+    restated = html[html.index("<section id=\"restated\""):html.index("<section id=\"changed\"")]
+    assert "(1)</h2>" in restated and "全日制在校生人数" in restated and "12,001" in restated and "12,010" in restated
 
 
 def test_diff_of_one_report_is_its_year_over_year_view(report_a, tmp_path):
     result = run_cli("diff", str(report_a), "--to", str(tmp_path / "yoy"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "yoy").iterdir()) == ["diff.md", "yoy.csv"]
+    assert sorted(p.name for p in (tmp_path / "yoy").iterdir()) == ["diff.html", "diff.md", "yoy.csv"]
     assert "| 1 | 毕业生人数 |  | 人 | 2023 | 2024 | 3913 | 3552 | -361 | -9.2 |" in (tmp_path / "yoy" / "diff.md").read_text(encoding="utf-8")
 
 
 def test_diff_of_an_unknown_report_is_a_usage_error(tmp_path):
     result = run_cli("diff", "nope-2023", "nope-2024", "--out", str(tmp_path))
     assert result.exit_code == 2 and "no indicators.csv for 'nope-2023'" in result.output
+
+
+def test_survey_counts_and_methods_are_compared(report_a, tmp_path):
+    """表2 (page 50) prints 调查人次 3993 for 在校生满意度 and 调查方式 网络问卷、随访 for 家长满意度, once per row."""
+    b = indicators(report_a)
+    b.loc[b.indicator == "在校生满意度", "survey_count"] = "4100"
+    b.loc[b.indicator == "家长满意度", "survey_method"] = "电话随访"
+    folder = write_report(tmp_path / "b", b)
+    diff = diff_reports(load_indicators(report_a), load_indicators(folder))
+    surveys = diff[["kind", "indicator", "field", "value_raw_a", "value_raw_b", "page_a", "page_b"]]
+    assert set(map(tuple, surveys.astype(str).values.tolist())) == {
+        ("changed", "家长满意度", "survey_method", "网络问卷、随访", "电话随访", "50", "50"),
+        ("changed", "在校生满意度", "survey_count", "3993", "4100", "50", "50"),
+    }
+    assert diff.year.isna().all()  # a row's survey is not a year column
+    assert diff.loc[diff.field == "survey_count", "delta"].tolist() == [107]
+    written = write_diff(report_a, folder, tmp_path / "diff")
+    md = written["diff.md"].read_text(encoding="utf-8")
+    assert "| 2 | 在校生满意度 · 调查人次 |  | % |  | 3993 | 4100 | 107 |" in md
+    html = written["diff.html"].read_text(encoding="utf-8")
+    assert "在校生满意度 · <b>调查人次</b>" in html and "网络问卷、随访" in html and "电话随访" in html
+
+
+def test_tables_are_matched_by_kind_not_by_number(report_a, tmp_path):
+    """Reports number their appendix tables differently: B prints 落实政策表 as its 附表7 and
+    carries columns A does not have (table_kind, one more); nothing differs."""
+    b = indicators(report_a)
+    b.loc[b.table_title == "落实政策表", "table_no"] = "7"
+    b["table_kind"] = b["table_title"]
+    b["remark"] = "extra"
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+    assert diff.empty
+    b.loc[(b.indicator == "年实习专项经费") & (b.year == "2024"), ["value_raw", "value"]] = ["113.00", "113"]
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+    assert cells(diff) == {("changed", "7", "年实习专项经费", "", "万元", "1", "2024", "112.90", "113.00")}

@@ -1,0 +1,285 @@
+"""`vetreport serve` over plain HTTP: the JSON API, the refusals that keep it safe, concurrent review writes.
+
+The server is the real app under uvicorn on a free loopback port, over output that `vetreport run`
+wrote (the session fixture serve_output). Expected values are read off the reference PDF: page 13
+says 课均学生 137 人, 附表3 on page 51 prints 在线精品课程课均学生数 817 for 2024.
+"""
+
+import csv
+import http.client
+import io
+import json
+import multiprocessing
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from conftest import run_cli
+from serving import TOKEN, copy_output, free_port, running_server
+
+REPORT = "pudong-2024"
+HEADERS = {"x-vetreport-token": TOKEN}
+
+
+@pytest.fixture(scope="module")
+def site(serve_output, tmp_path_factory):
+    out = copy_output(serve_output, tmp_path_factory.mktemp("site"))
+    with running_server(out) as base:
+        yield out, base
+
+
+def review_rows(out, report=REPORT) -> dict[str, dict]:
+    with (out / report / "review.csv").open(encoding="utf-8") as fh:
+        return {row["finding_id"]: row for row in csv.DictReader(fh)}
+
+
+def course_finding(base) -> dict:
+    """The mismatch of 课均学生137人 (page 13) against 附表3's 817."""
+    findings = httpx.get(f"{base}/api/reports/{REPORT}/findings").json()
+    return next(f for f in findings if "课均学生137人" in (f["claim_text"] or "") and f["indicator"] == "在线精品课程课均学生数")
+
+
+def raw_get(base, path: str, headers: dict | None = None) -> tuple[int, str]:
+    """A GET with the path sent exactly as written (httpx and browsers would resolve ../ first)."""
+    parts = urlsplit(base)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        con.request("GET", path, headers=headers or {})
+        response = con.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_api_lists_the_reports_and_a_reports_findings(site):
+    out, base = site
+    reports = {r["report_id"]: r for r in httpx.get(f"{base}/api/reports").json()}
+    assert set(reports) == {"pudong-2024", "district-2024", "district-2025", "script-report", "corrupt"}
+    assert reports[REPORT]["pages"] == 55 and reports[REPORT]["status"] == "ok"
+    assert reports["corrupt"]["status"] == "error" and reports["corrupt"]["unreviewed"] == 0
+    finding = course_finding(base)
+    assert (finding["verdict"], finding["page"], finding["table_page"], finding["table_value"], finding["year"]) == (
+        "mismatch", 13, 51, "817", 2024)
+    assert finding["review_status"] == "open"
+
+
+def test_api_review_answers_the_updated_finding_and_writes_review_csv(site):
+    out, base = site
+    finding = course_finding(base)
+    before = httpx.get(f"{base}/api/reports").json()
+    unreviewed = next(r["unreviewed"] for r in before if r["report_id"] == REPORT)
+    answer = httpx.post(f"{base}/api/reports/{REPORT}/review", headers=HEADERS,
+                        json={"finding_id": finding["finding_id"], "status": "confirmed", "note": "学校已更正"})
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["finding_id"], answer.json()["review_status"], answer.json()["review_note"]) == (
+        finding["finding_id"], "confirmed", "学校已更正")
+    row = review_rows(out)[finding["finding_id"]]
+    assert (row["status"], row["note"]) == ("confirmed", "学校已更正")
+    after = httpx.get(f"{base}/api/reports").json()
+    assert next(r["unreviewed"] for r in after if r["report_id"] == REPORT) == unreviewed - 1
+    reopened = httpx.post(f"{base}/api/reports/{REPORT}/review", headers=HEADERS,
+                          json={"finding_id": finding["finding_id"], "status": "open", "note": ""})
+    assert reopened.json()["review_status"] == "open" and review_rows(out)[finding["finding_id"]]["status"] == ""
+
+
+def test_a_report_that_could_not_be_read_shows_why(site):
+    page = httpx.get(f"{site[1]}/reports/corrupt")
+    assert page.status_code == 200 and "This PDF could not be read: stage pages" in page.text
+    assert httpx.get(f"{site[1]}/api/reports/corrupt/findings").json() == []
+
+
+def test_without_a_store_the_pages_say_so(serve_output, tmp_path):
+    out = copy_output(serve_output, tmp_path)
+    (out / "vetreport.duckdb").unlink()
+    with running_server(out) as base:
+        assert "no store at" in httpx.get(f"{base}/").text
+        assert httpx.get(f"{base}/api/reports").status_code == 503
+        assert httpx.get(f"{base}/reports/{REPORT}").status_code == 200  # a report's own files still show
+
+
+def test_serve_needs_an_output_folder(tmp_path):
+    result = run_cli("serve", "--out", str(tmp_path / "missing"))
+    assert result.exit_code == 2 and "is not a folder" in result.output
+
+
+def test_indicators_are_picked_by_table_kind_when_the_store_has_it(serve_output, tmp_path):
+    """A store whose indicators carry table_kind: 附表1 (page 49, 月收入 4174.00 in 2024) is picked as 计分卡."""
+    import duckdb
+
+    out = copy_output(serve_output, tmp_path)
+    with duckdb.connect(str(out / "vetreport.duckdb")) as con:
+        con.execute("ALTER TABLE indicators ADD COLUMN table_kind VARCHAR")
+        con.execute("UPDATE indicators SET table_kind = '计分卡' WHERE table_title = '人才培养质量计分卡'")
+    with running_server(out) as base:
+        page = httpx.get(f"{base}/indicators", params={"kind": "计分卡", "indicator": "月收入", "parent": ""}).text
+        assert '<optgroup label="计分卡">' in page
+        assert "data-report='pudong-2024' data-year='2024' data-value='4174.00'" in page
+        old = httpx.get(f"{base}/indicators", params={"kind": "人才培养质量计分卡", "indicator": "月收入", "parent": ""}).text
+        assert "No values to draw." in old
+
+
+# ---------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize("path", [
+    "/reports/..", "/reports/%2e%2e", "/reports/..%2F..%2Fetc%2Fpasswd", "/reports/%2Fetc%2Fpasswd",
+    "/reports/../../etc/passwd", f"/reports/{REPORT}/images/..%2Fmanifest.json", f"/reports/{REPORT}/images/%2Fetc%2Fpasswd",
+    f"/reports/{REPORT}/images/..%2F..%2F{REPORT}%2Faudit_images%2Fx.png", "/api/reports/..%2Fout/findings",
+    "/api/reports/%2Ftmp/findings", "/static/..%2Fapp.py", "/static/../app.py",
+    f"/compare?a=..&b={REPORT}", f"/compare?a=%2Fetc&b={REPORT}", f"/compare?a={REPORT}&b=..%2F{REPORT}",
+])
+def test_paths_out_of_the_output_folder_are_404(site, path):
+    assert raw_get(site[1], path)[0] == 404
+
+
+def test_an_evidence_image_of_the_report_is_served(site):
+    out, base = site
+    finding = course_finding(base)
+    image = httpx.get(f"{base}/reports/{REPORT}/images/{finding['finding_id']}-table.png")
+    assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_text_from_the_pdf_is_escaped(site):
+    out, base = site
+    page = httpx.get(f"{base}/reports/script-report")
+    assert page.status_code == 200
+    assert '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;' in page.text
+    assert "<script>alert" not in page.text
+    assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/app.js" defer>']
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_a_foreign_host_name_is_refused_on_loopback(site):
+    status, body = raw_get(site[1], "/api/reports", headers={"Host": "attacker.example"})
+    assert status == 421 and "localhost" in body
+
+
+def test_changes_without_the_token_or_from_another_origin_are_refused(site):
+    out, base = site
+    finding = course_finding(base)
+    body = {"finding_id": finding["finding_id"], "status": "dismissed", "note": "forged"}
+    before = (out / REPORT / "review.csv").read_bytes()
+    url = f"{base}/api/reports/{REPORT}/review"
+    no_token = httpx.post(url, json=body)
+    wrong_token = httpx.post(url, json=body, headers={"x-vetreport-token": "guess"})
+    other_origin = httpx.post(url, json=body, headers={**HEADERS, "Origin": "http://attacker.example"})
+    form = httpx.post(url, data=body, headers={"Origin": base})  # what a cross-site form could send
+    for response in (no_token, wrong_token, form):
+        assert response.status_code == 403 and "x-vetreport-token" in response.json()["error"]
+    assert other_origin.status_code == 403 and "another origin" in other_origin.json()["error"]
+    assert (out / REPORT / "review.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("body, status, message", [
+    ({"finding_id": "F000nope", "status": "dismissed", "note": ""}, 404, "no finding 'F000nope'"),
+    ({"finding_id": "FROM_PAGE", "status": "rejected", "note": ""}, 422, "status 'rejected' is not one of confirmed, dismissed, open"),
+    ({"finding_id": "FROM_PAGE", "status": "dismissed", "note": "x" * 2001}, 422, "at most 2000 characters"),
+    ({"finding_id": "FROM_PAGE"}, 422, "finding_id and status"),
+    (["FROM_PAGE", "dismissed"], 422, "JSON object"),
+])
+def test_invalid_edits_are_a_clear_4xx_and_write_nothing(site, body, status, message):
+    out, base = site
+    fid = course_finding(base)["finding_id"]
+    body = json.loads(json.dumps(body).replace("FROM_PAGE", fid))
+    before = (out / REPORT / "review.csv").read_bytes()
+    response = httpx.post(f"{base}/api/reports/{REPORT}/review", headers=HEADERS, json=body)
+    assert response.status_code == status and message in response.json()["error"], response.text
+    assert (out / REPORT / "review.csv").read_bytes() == before
+
+
+def test_a_body_that_is_not_json_is_400(site):
+    out, base = site
+    response = httpx.post(f"{base}/api/reports/{REPORT}/review", headers={**HEADERS, "content-type": "application/json"},
+                          content=b"finding_id=F1")
+    assert response.status_code == 400
+
+
+def test_on_another_host_every_request_needs_the_printed_token(serve_output):
+    """`vetreport serve --host 0.0.0.0` prints a token; requests (sent to 127.0.0.1) without it are 401."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--out", str(serve_output.out),
+                               "--host", "0.0.0.0", "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        token = None
+        while token is None:
+            line = server.stderr.readline()
+            assert line, "vetreport serve ended before printing its token"
+            match = re.search(r"token: (\S+)", line)
+            token = match.group(1) if match else None
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                first = httpx.get(f"{base}/api/reports")
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert first.status_code == 401 and "token" in first.json()["error"]
+        assert httpx.get(f"{base}/").status_code == 401
+        assert httpx.get(f"{base}/reports/{REPORT}").status_code == 401
+        assert httpx.get(f"{base}/api/reports", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert httpx.get(f"{base}/api/reports", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        with httpx.Client(base_url=base, follow_redirects=True) as browser:  # the printed address: ?token= once
+            page = browser.get(f"/?token={token}")
+            assert page.status_code == 200 and REPORT in page.text and "token=" not in str(page.url)
+            assert browser.get(f"/reports/{REPORT}").status_code == 200  # the cookie carries it from then on
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# ---------------------------------------------------------------- concurrent writes
+
+
+def _post_many(base: str, decisions: list[tuple[str, str, str]]) -> list[int]:
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return list(pool.map(lambda d: httpx.post(
+            f"{base}/api/reports/{REPORT}/review", headers=HEADERS, timeout=60,
+            json={"finding_id": d[0], "status": d[1], "note": d[2]}).status_code, decisions))
+
+
+def test_concurrent_posts_lose_no_decision(serve_output, tmp_path):
+    out = copy_output(serve_output, tmp_path)
+    with running_server(out) as base:
+        ids = [f["finding_id"] for f in httpx.get(f"{base}/api/reports/{REPORT}/findings").json()][:40]
+        decisions = [(fid, ("confirmed", "dismissed")[n % 2], f"note {n}，第{n}条") for n, fid in enumerate(ids)]
+        assert _post_many(base, decisions) == [200] * len(decisions)
+        stored = review_rows(out)
+        assert {fid: (stored[fid]["status"], stored[fid]["note"]) for fid in ids} == {d[0]: d[1:] for d in decisions}
+        served = {f["finding_id"]: f["review_status"] for f in httpx.get(f"{base}/api/reports/{REPORT}/findings").json()}
+        assert all(served[fid] == status for fid, status, _ in decisions)
+
+
+def _record_in_process(folder, decisions, barrier):
+    from pipeline.review import record_review
+
+    barrier.wait(timeout=120)  # every process imported the pipeline: now all write at once
+    for fid, status, note in decisions:
+        record_review(folder, fid, status, note)
+
+
+def test_writers_in_several_processes_lose_no_decision(serve_output, tmp_path):
+    """Two servers, or the app and a script, writing one review.csv at once."""
+    out = copy_output(serve_output, tmp_path)
+    folder = out / REPORT
+    ids = [row["finding_id"] for row in csv.DictReader(io.StringIO((folder / "findings.csv").read_text(encoding="utf-8")))][:60]
+    decisions = [(fid, "dismissed", f"process {n % 2}") for n, fid in enumerate(ids)]
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    writers = [context.Process(target=_record_in_process, args=(folder, decisions[k::2], barrier)) for k in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=180)
+        assert writer.exitcode == 0
+    stored = review_rows(out)
+    assert {fid: (stored[fid]["status"], stored[fid]["note"]) for fid in ids} == {d[0]: d[1:] for d in decisions}
