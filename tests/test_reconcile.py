@@ -51,6 +51,9 @@ def test_every_mismatch_in_the_reference(findings):
         ("ratio", "A类：留在当地就业人数", "88.17%"),
         ("table_internal", "专业教学资源库数", ""),
         ("table_internal", "在线精品课程数", ""),
+        ("table_internal", "毕业生满意度", ""),  # 96.71 outside its parts' 96.80 and 97.07
+        ("cross_table", "毕业生面向三次产业就业人数", ""),  # 附表1 1277 vs 附表4 596
+        ("cross_table", "毕业生面向三次产业就业人数", ""),  # 附表1 1277 vs 3478 − 2878 = 600
     ])
 
 
@@ -62,7 +65,10 @@ def test_rounding_aware_verdicts(findings):
     parts = _one(findings, kind="sum", claim_value="97.92%")
     assert parts.verdict == "rounding_only"  # 81.02 + 16.89 = 97.91, within the parts' rounding
     nearly = _one(findings, kind="direct", indicator="在线精品课程数", unit="学时")
-    assert nearly.verdict == "approx_match" and nearly.table_value == "1726"
+    assert nearly.verdict == "uncertain" and nearly.table_value == "1726"  # 近 2000 allows 1800–2000
+    assert "1726 is 13.7% below 2000" in nearly.explanation and nearly.tolerance.startswith("近: 1800 ≤ x ≤ 2000")
+    close = _one(findings, kind="direct", indicator="非学历培训学时")
+    assert close.verdict == "approx_match" and close.table_value == "38052"  # 近 40000: 4.9% short
 
 
 def test_school_figures_are_not_judged_against_district_tables(findings):
