@@ -25,6 +25,7 @@ VERDICT_ORDER = ("mismatch", "other_year_match", "uncertain", "unverifiable", "r
 IMAGE_DIR = "audit_images"
 SCALE = 2.0  # 144 dpi
 MAX_PIXELS = 16_000_000  # a crop larger than this is rendered smaller (decompression-bomb guard)
+EVIDENCE = (("text", "the sentence"), ("table", "the table cell"), ("other", "the other cell"))
 
 
 @dataclass
@@ -91,6 +92,10 @@ def _crops(pdf: Path, attention: pd.DataFrame, claims: pd.DataFrame, password: s
             if table_page is not None and _value(row, "table_x0") is not None:
                 cell = tuple(float(row[k]) for k in ("table_x0", "table_top", "table_x1", "table_bottom"))
                 crops[f"{row['finding_id']}-table"] = _crop(document, pages, int(table_page), cell, cell, full_row=True)
+            other_page = _value(row, "other_page")  # the second cell of cross_table / year_broken
+            if other_page is not None and _value(row, "other_x0") is not None:
+                cell = tuple(float(row[k]) for k in ("other_x0", "other_top", "other_x1", "other_bottom"))
+                crops[f"{row['finding_id']}-other"] = _crop(document, pages, int(other_page), cell, cell, full_row=True)
     finally:
         document.close()
     return crops, []
@@ -147,10 +152,11 @@ def _by_kind(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table(row) -> str:
-    """附表N as the report numbers it, else the table's kind; empty for findings about the text alone."""
+    """附表N as the report numbers it, else the table's kind, else the body table counted (图表5); empty for
+    findings about the text alone."""
     if _value(row, "table_no") is not None:
         return f"附表{int(row['table_no'])}"
-    return str(_value(row, "table_kind") or "")
+    return str(_value(row, "table_kind") or _value(row, "table_id") or "")
 
 
 def _where(row) -> str:
@@ -222,7 +228,7 @@ def _html_finding(row: dict, crops: dict[str, bytes]) -> str:
     if status:
         parts.append(f"<span class='review'>reviewed: {e(str(status))} — {e(str(_value(row, 'review_note') or ''))}</span>")
     figures = []
-    for suffix, label in (("text", "the sentence"), ("table", "the table cell")):
+    for suffix, label in EVIDENCE:
         png = crops.get(f"{fid}-{suffix}")
         if png:
             data = base64.b64encode(png).decode("ascii")
@@ -250,7 +256,7 @@ def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops) -> 
         status = _value(row, "review_status")
         if status:
             lines += [f"Reviewed: **{status}** — {_value(row, 'review_note') or ''}", ""]
-        for suffix, label in (("text", "the sentence"), ("table", "the table cell")):
+        for suffix, label in EVIDENCE:
             if f"{fid}-{suffix}" in crops:
                 lines.append(f"![{label}]({IMAGE_DIR}/{fid}-{suffix}.png)")
         lines.append("")

@@ -2,9 +2,9 @@
 
 Official names come from the report's school table (a table whose header
 names 学校名称). Short forms are matched when they are the official name
-with its parenthesised alias, without the 上海市 prefix, or an abbreviation
-whose distinctive characters occur in order in exactly one official name
-(海大职校 → 上海海事大学附属职业技术学校).
+with its parenthesised alias, without a leading place name (上海市…, 江苏省江南市…),
+or an abbreviation whose distinctive characters occur in order in exactly one
+official name (海大职校 → 上海海事大学附属职业技术学校).
 
 The school table also gives each school's level (a group column holding
 中职 / 高职, the words of template/count_terms.csv) and its labels (a 类型
@@ -26,7 +26,8 @@ from .text import canonical_name
 SCHOOL_HEADER = ("学校名称", "院校名称", "学校", "承建学校")
 SCHOOL_SUFFIX = re.compile(r"(学校|学院|中心|大学)(（[^）]*）)?$")
 SERIAL_PREFIX = re.compile(r"^[\s\d一二三四五六七八九十、.．]+")
-GENERIC = ("上海市", "上海", "职业技术", "职业", "学校", "职校", "学院", "附属", "中等", "技术")
+GENERIC = ("职业技术", "职业", "学校", "职校", "学院", "附属", "中等", "技术")
+PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:自治区|省|市|区|县)")  # 上海市, 江苏省, 江南市: a leading place name
 ABBREVIATION_END = re.compile(r"(职业技术学校|职业学校|技术学校|学校|职校|学院)")
 LABEL_SPLIT = re.compile(r"[、，,；;/]")
 COUNT = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]{1,3})\s*所")
@@ -34,8 +35,34 @@ NOUN_END = "，,。；;、：:+＋"
 OPEN, CLOSE = "（(", "）)"
 
 
-def _distinctive(name: str) -> str:
-    core = re.sub(r"（[^）]*）", "", name)
+def _without_place(name: str, places: tuple[str, ...] = ()) -> str:
+    """The name without its leading place names (江苏省江南市滨江中等专业学校 → 滨江中等专业学校): 上海市-like
+    words, and the place words most of the report's school names open with (``places``: 上海, 江南)."""
+    changed = True
+    while changed:
+        changed = False
+        m = PLACE.match(name)
+        if m and len(name) - m.end() >= 4:
+            name, changed = name[m.end():], True
+        for place in places:
+            if name.startswith(place) and len(name) - len(place) >= 4:
+                name, changed = name[len(place):], True
+    return name
+
+
+def common_places(names: list[str]) -> tuple[str, ...]:
+    """Two- or three-character openings shared by most of the school names (their city): 上海, 江南."""
+    out = []
+    for k in (3, 2):
+        counts: dict[str, int] = {}
+        for name in names:
+            counts[name[:k]] = counts.get(name[:k], 0) + 1
+        out += [p for p, n in counts.items() if n >= max(2, (len(names) + 1) // 2)]
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def _distinctive(name: str, places: tuple[str, ...] = ()) -> str:
+    core = _without_place(re.sub(r"（[^）]*）", "", name), places)
     for word in GENERIC:
         core = core.replace(word, "")
     return core
@@ -60,6 +87,7 @@ class SchoolDirectory:
     names: list[str]
     aliases: dict[str, str] = field(default_factory=dict)
     rows: list[SchoolRow] = field(default_factory=list)
+    places: tuple[str, ...] = ()  # the city most names open with (上海): left out when names are shortened
     table_id: str = ""  # the school table, for the evidence of a count
     page: int | None = None
     bbox: BBox | None = None
@@ -81,11 +109,14 @@ class SchoolDirectory:
 
     @classmethod
     def from_names(cls, names: list[str]) -> "SchoolDirectory":
+        places = common_places(names)
         aliases: dict[str, str] = {}
         for name in names:
-            for alias in _aliases(name):
+            for alias in _aliases(name, places):
                 aliases.setdefault(alias, name)
-        return cls(names, aliases)
+        directory = cls(names, aliases)
+        directory.places = places
+        return directory
 
     def find(self, text: str) -> list[str]:
         """Official names of the schools mentioned in ``text``, in order of first mention."""
@@ -111,10 +142,10 @@ class SchoolDirectory:
                 candidate = text[start:end]
                 if not re.fullmatch(r"[\u4e00-\u9fff（）]+", candidate):
                     continue
-                core = _distinctive(candidate)
+                core = _distinctive(candidate, self.places)
                 if len(core) < 2:
                     continue
-                owners = [n for n in self.names if _is_subsequence(core, _distinctive(n))]
+                owners = [n for n in self.names if _is_subsequence(core, _distinctive(n, self.places))]
                 if len(owners) == 1:
                     found.append((start, owners[0]))
                     break
@@ -136,16 +167,16 @@ class SchoolDirectory:
         return found[0] if len(found) == 1 else ""
 
 
-def _aliases(name: str) -> set[str]:
+def _aliases(name: str, places: tuple[str, ...] = ()) -> set[str]:
     canon = canonical_name(name)
     forms = {canon}
     m = re.match(r"^(?P<main>[^（]+)（(?P<alt>[^）]+)）$", canon)
     if m:
         forms |= {m.group("main"), m.group("alt")}
     for form in list(forms):
-        for prefix in ("上海市", "上海"):
-            if form.startswith(prefix) and len(form) - len(prefix) >= 6:
-                forms.add(form[len(prefix):])
+        short = _without_place(form, places)
+        if short != form and len(short) >= 6:
+            forms.add(short)
     return {f for f in forms if len(f) >= 4}
 
 

@@ -103,7 +103,7 @@ def _noun_follows(claim: Claim) -> bool:
 
 
 def _items(segment: str) -> tuple[tuple[str, ...], str] | None:
-    if not segment or "等" in segment:
+    if not segment or segment.rstrip().endswith("等"):  # A、B 等 3 个: the list may be incomplete
         return None
     titles = TITLES.findall(segment)
     if len(titles) >= 2:
