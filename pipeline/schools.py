@@ -190,7 +190,7 @@ def school_column(table: Table) -> tuple[int, int] | None:
     return None
 
 
-def _school_in(row: list[str], col: int) -> str:
+def school_in(row: list[str], col: int) -> str:
     for text in (row[col], *row):
         name = canonical_name(SERIAL_PREFIX.sub("", text))
         if SCHOOL_SUFFIX.search(name) and len(name) >= 6:
@@ -206,7 +206,7 @@ def school_names(table: Table) -> list[str]:
     h, col = found
     names: list[str] = []
     for row in table.grid()[h + 1:]:
-        name = _school_in(row, col)
+        name = school_in(row, col)
         if name and name not in names:
             names.append(name)
     return names
@@ -222,12 +222,12 @@ def school_rows(table: Table) -> list[SchoolRow]:
     level_cols = [c for c in range(table.n_cols) if _is_level_column([row[c] for row in grid])]
     rows: dict[str, SchoolRow] = {}
     for row in grid:
-        name = _school_in(row, col)
+        name = school_in(row, col)
         if not name or name in rows:
             continue
         level = next((level_of(row[c]) for c in level_cols if level_of(row[c])), "")
         labels = tuple(lab.strip() for c, text in enumerate(row) if c != col and c not in level_cols
-                       and not _school_in([text], 0) for lab in LABEL_SPLIT.split(text) if lab.strip())
+                       and not school_in([text], 0) for lab in LABEL_SPLIT.split(text) if lab.strip())
         rows[name] = SchoolRow(name, level, labels)
     return list(rows.values())
 
@@ -276,8 +276,8 @@ def stated_school_counts(text: str) -> list[StatedCount]:
         value = int(raw) if raw.isdigit() else chinese_integer(raw)
         if value is None or text[max(0, m.start() - 1):m.start()] == "第":
             continue
-        after = _phrase_after(text, m.end())
-        before = _phrase_before(text, m.start())
+        after = phrase_after(text, m.end())
+        before = phrase_before(text, m.start())
         if any(n in after for n in nouns):  # 6所中职学校共有7个… → 中职学校: up to its last school word
             noun = after[: max(after.rfind(n) + len(n) for n in nouns if n in after)]
         elif not after.strip() and any(n in before for n in nouns):  # 中等职业学校 6 所
@@ -288,7 +288,7 @@ def stated_school_counts(text: str) -> list[StatedCount]:
     return out
 
 
-def _phrase_after(text: str, pos: int, limit: int = 16) -> str:
+def phrase_after(text: str, pos: int, limit: int = 16) -> str:
     """The words after ``pos`` up to the end of the clause (a bracketed aside kept: 新型（五年一贯制）职业院校)."""
     depth, end = 0, pos
     while end < len(text) and end - pos < limit:
@@ -305,7 +305,7 @@ def _phrase_after(text: str, pos: int, limit: int = 16) -> str:
     return text[pos:end].strip()
 
 
-def _phrase_before(text: str, pos: int, limit: int = 16) -> str:
+def phrase_before(text: str, pos: int, limit: int = 16) -> str:
     start = max((i + 1 for i in range(max(0, pos - limit), pos) if text[i] in NOUN_END + OPEN), default=max(0, pos - limit))
     return text[start:pos].strip()
 

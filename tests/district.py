@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pdfs import A4, DISTRICT_HEADER, Span, _appendix_page, canvas, draw_lattice, page_number, text
+from pdfs import A4, DISTRICT_HEADER, Span, _appendix_page, canvas, draw_lattice, page_number, paragraphs, text
 
 TITLE = "滨江区中等职业教育质量年度报告（2024年度）"
 
@@ -83,17 +83,6 @@ POLICY = [
 ]
 
 
-def _paragraphs(c: canvas.Canvas, top: float, paragraphs: list[str]) -> float:
-    for paragraph in paragraphs:
-        rest, first = paragraph, True
-        while rest:
-            width = 34 if first else 36
-            text(c, 90 + (24 if first else 0), top, rest[:width])
-            rest, first, top = rest[width:], False, top + 20
-        top += 6
-    return top
-
-
 def _school_table(c: canvas.Canvas, top: float) -> float:
     text(c, 200, top, "图表 2 滨江区教育局主管职业院校布局", size=11)
     spans = [Span(0, 0, "学校名称", colspan=2), Span(0, 2, "类型"), Span(1, 0, "高职"), Span(2, 0, "中职", rowspan=6)]
@@ -119,19 +108,19 @@ def _majors_table(c: canvas.Canvas, top: float) -> float:
 def district_report(path: Path) -> Path:
     c = canvas.Canvas(str(path), pagesize=A4)
     text(c, 120, 60, TITLE, size=16)
-    top = _paragraphs(c, 100, PAGE1)
+    top = paragraphs(c, 100, PAGE1)
     _school_table(c, top + 10)
     page_number(c, 1)
     c.showPage()
-    top = _paragraphs(c, 70, PAGE2)
+    top = paragraphs(c, 70, PAGE2)
     _majors_table(c, top + 10)
     page_number(c, 2)
     c.showPage()
-    _paragraphs(c, 70, PAGE3)
+    paragraphs(c, 70, PAGE3)
     page_number(c, 3)
     c.showPage()
     text(c, 90, 70, "案例一 深化产教融合", size=13)
-    _paragraphs(c, 100, CASE)
+    paragraphs(c, 100, CASE)
     page_number(c, 4)
     c.showPage()
     for n, (heading, caption, rows) in enumerate([("附表 1 人才培养质量计分卡", "表1 人才培养质量计分卡", SCORECARD),
@@ -151,7 +140,7 @@ def school_level_report(path: Path) -> Path:
     中职 rows (three), not by all its rows (one 高职 and three 中职)."""
     c = canvas.Canvas(str(path), pagesize=A4)
     text(c, 120, 60, TITLE, size=16)
-    top = _paragraphs(c, 100, ["2024年，各中职学校校均班主任数20人。"])
+    top = paragraphs(c, 100, ["2024年，各中职学校校均班主任数20人。"])
     text(c, 200, top + 10, "图表 1 滨江区职业院校", size=11)
     spans = [Span(0, 0, "学校名称", colspan=2), Span(0, 2, "类型"), Span(1, 0, "高职"), Span(2, 0, "中职", rowspan=3)]
     for r, (_, name, kind) in enumerate(SCHOOLS[:4], start=1):

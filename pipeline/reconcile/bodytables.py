@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import template
+from ..indicators import header_map
 from ..records import BBox, Table
-from ..schools import SERIAL_PREFIX, school_column, _school_in
+from ..schools import SERIAL_PREFIX, school_column, school_in
 from ..tables import CAPTION
 from ..text import canonical_name
 
@@ -57,7 +58,7 @@ class BodyTable:
             if cell is None or id(cell) in seen or not _is_item(cell.text):
                 continue
             seen.add(id(cell))
-            school = _school_in(grid[r], school_col) if school_col is not None else ""
+            school = school_in(grid[r], school_col) if school_col is not None else ""
             items.append(Item(cell.text.strip(), school, r))
         if not items or not nouns:
             return None
@@ -118,8 +119,6 @@ def _caption_noun(caption: str) -> str:
 
 def body_tables(tables: list[Table]) -> list[BodyTable]:
     """The tables of the report that are not appendix indicator tables, read as lists."""
-    from ..indicators import header_map
-
     out = []
     for table in tables:
         if header_map(table) is not None:

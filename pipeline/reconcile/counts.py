@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import template
 from ..claims import Claim
-from ..schools import _phrase_after, _phrase_before, stated_school_counts
+from ..schools import phrase_after, phrase_before, stated_school_counts
 from .context import Context, claim_finding
 from .explain import items as shown_items
 from .findings import Finding
@@ -84,10 +84,10 @@ def _school_count(claim: Claim, ctx: Context) -> Finding | None:
 def counted_noun(claim: Claim) -> tuple[str, bool]:
     """What a count counts, and whether it follows the number: the words after its unit (up to 的), else
     the words before the number with the fillers between them and the number (共, 建设, 数 …) taken off."""
-    after = _phrase_after(claim.sentence, claim.end, limit=20).split("的")[0]
+    after = phrase_after(claim.sentence, claim.end, limit=20).split("的")[0]
     if len(after) >= 2:
         return after, True
-    before = _phrase_before(claim.sentence, claim.position, limit=24)
+    before = phrase_before(claim.sentence, claim.position, limit=24)
     fillers = template.terms_of("filler")
     stripped = True
     while stripped:

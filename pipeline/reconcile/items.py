@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .. import template
 from ..claims import Claim
-from ..schools import _phrase_after
+from ..schools import phrase_after
 from .context import Context, claim_finding
 from .explain import items as shown_items
 from .findings import Finding
@@ -89,7 +89,7 @@ def listed_after(claim: Claim, ctx: Context) -> Listed | None:
         found = None if numbers_after else _items(listed)
         if found:
             return Listed(found[0], found[1], "after")
-    noun = _phrase_after(text, claim.end, limit=8).split("的")[0]
+    noun = phrase_after(text, claim.end, limit=8).split("的")[0]
     if len(noun) >= 2:
         named = list(dict.fromkeys(re.findall(r"[“\"]([^“”\"]{1,20})[”\"]" + re.escape(noun), claim.following)))
         if len(named) >= 2:

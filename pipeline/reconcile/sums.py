@@ -14,7 +14,7 @@ from .explain import fmt, qualifier_tolerance, summed
 from .findings import Finding
 from .judge import qualified
 
-PART_STOP = re.compile(r"^(在|于|并|同时|此外|另外|以|通过|和|及)")
+PART_STOP = re.compile(r"^(在|于|并|同时|此外|另|以|通过|和|及)")  # 另有 103 件…: not a part
 TALLIES = {"count", "person", "person_time", "times", "org"}  # 37 项荣誉，包括一等奖 12 人次 …: a tally of either
 
 
