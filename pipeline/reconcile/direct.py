@@ -8,7 +8,7 @@ from functools import lru_cache
 from .. import template
 from ..claims import Claim
 from ..numbers import consistent, unit_family
-from ..schools import school_count_before
+from ..schools import level_of, school_count_before
 from .appendix import Appendix, Cell, measure
 from .context import Context, claim_finding
 from .explain import fmt, qualified_claim, qualifier_tolerance, rounded
@@ -115,10 +115,14 @@ def _same_table_hint(claim: Claim, appendix: Appendix, kind: str, year: int) -> 
 
 
 def schools_for(claim: Claim, ctx: Context) -> tuple[int | None, str]:
-    """The number of schools a 校均 figure divides by: stated before it in its sentence, else the report's."""
+    """The number of schools a 校均 figure divides by: stated before it in its sentence; else the school
+    table's rows of the level the sentence names (各高职院校校均 …); else the report's own count."""
     stated = school_count_before(claim.sentence, claim.position)
     if stated:
         return stated.value, f"{stated.value} schools, stated in the sentence"
+    level, schools = level_of(claim.sentence[: claim.position]), ctx.schools
+    if level and level in schools.levels and level != ctx.claims.report_level:
+        return schools.count(level), f"the {level} rows of the report's school table {schools.table_id}".rstrip()
     return ctx.claims.n_schools, ctx.claims.n_schools_source
 
 

@@ -78,11 +78,12 @@ def listed_before(claim: Claim, ctx: Context) -> Listed | None:
 
 
 def listed_after(claim: Claim, ctx: Context) -> Listed | None:
-    """分别为 A、B after the count (in its sentence), or the items named with the counted noun later on."""
+    """分别为 A、B opening the clause after the count's (in its sentence), or the items named with the counted
+    noun later on."""
     text = claim.sentence
     rest = text[claim.end:]
     openers = "|".join(re.escape(t) for t in template.terms_of("enum_after"))
-    m = re.search(rf"(^|[，,：:])\s*[^，,。；;]{{0,30}}?({openers})", rest)
+    m = re.match(rf"[^，,。；;：:]{{0,40}}[，,：:]\s*({openers})", rest)  # the opener starts the next clause
     if m:
         listed = rest[m.end():].rstrip("。；;！？ ")
         numbers_after = [c for c in ctx.siblings(claim) if c.position >= claim.end]  # the list is this count's alone
