@@ -103,3 +103,22 @@ def test_the_school_count_before_a_figure_and_levels():
     assert (stated.value, stated.level) == (6, "中职")
     assert school_count_before("校均班主任数60人", 5) is None
     assert (level_of("中等职业教育质量年度报告"), level_of("高职院校"), level_of("职业院校")) == ("中职", "高职", "")
+
+
+def test_sums_of_parts_in_narrative_text(tmp_path):
+    import pdfs
+    from conftest import extract_all
+
+    from pipeline.claims import extract_claims
+    from pipeline.reconcile import reconcile
+
+    got = extract_all(pdfs.narrative(tmp_path / "sums.pdf", [
+        "全校共有教师 100 人，其中男教师 60 人、女教师 40 人，其中党员 20 人。",  # 60 + 40; 20 is a part of a part
+        "学生获奖 20 项，包括一等奖 5 项、二等奖 8 项、三等奖 9 项。",  # 22 of 20
+        "共开设课程 120 门，包括专业课 80 门、文化课 30 门。",  # 110 of 120: the rest not listed
+        "答复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度答复）。",  # one part: nothing to add up
+    ]))
+    claims = extract_claims(got.doc, got.sections, got.tables, got.cases)
+    sums = {f.claim_value: f for f in reconcile(claims, got.indicators, got.tables).findings if f.kind == "sum"}
+    assert sorted((k, f.verdict) for k, f in sums.items()) == [("100 人", "match"), ("120 门", "uncertain"), ("20 项", "mismatch")]
+    assert "after 包括: 5 项 + 8 项 + 9" in sums["20 项"].explanation and "= 22: the parts exceed the total" in sums["20 项"].explanation

@@ -4,6 +4,7 @@ sum_trigger), and shares of one whole that must add to 100% (73.3% … 17% … 9
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import template
 from ..claims import Claim
@@ -30,6 +31,7 @@ def checks(ctx: Context) -> list[Finding]:
 # ---------------------------------------------------------------- totals and their parts
 
 
+@lru_cache(maxsize=1)
 def _triggers() -> re.Pattern:
     return re.compile("|".join(re.escape(t) for t in template.terms_of("sum_trigger")))
 
@@ -80,8 +82,9 @@ def _parts_after(sentence: list[Claim], at: int, total: Claim) -> list[Claim]:
             if _compatible(total, c):
                 parts.append(c)
             continue
-        if family(c.unit) != family(parts[0].unit) or PART_STOP.match(c.clause.strip()):
-            break
+        between = c.sentence[parts[-1].end:c.position]
+        if family(c.unit) != family(parts[0].unit) or PART_STOP.match(c.clause.strip()) or _triggers().search(between):
+            break  # …，其中党员 20 人: a part of a part starts a list of its own
         parts.append(c)
     return parts
 
