@@ -16,7 +16,7 @@ from .. import template
 from ..claims import Claim
 from ..schools import phrase_after, phrase_before, stated_school_counts
 from .context import Context, claim_finding
-from .explain import items as shown_items
+from . import explain
 from .findings import Finding
 
 
@@ -70,9 +70,7 @@ def _school_count(claim: Claim, ctx: Context) -> Finding | None:
     which = " and ".join(p for p in (f"level {level}" if level else "", f"labelled {label}" if label else "") if p)
     names = [r.name for r in schools.rows if (not level or r.level == level) and (not label or label in r.labels)]
     verdict = _verdict(claim, n)
-    explanation = f"{claim.value_raw} vs {schools.table_id or 'the school table'}: {n} schools of {which} ({shown_items(names, 4)})"
-    if verdict == "uncertain":
-        explanation += f"; {int(claim.value)} ≠ {n}: a part of them, or other schools?"
+    explanation = explain.schools_counted(claim.value_raw, schools.table_id, n, which, names, claim.value, verdict)
     return claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
                          indicator=f"schools of {which}", check=f"schools {level}|{label}", table_id=schools.table_id,
                          table_page=schools.page, table_bbox=schools.bbox)
@@ -113,10 +111,8 @@ def _table_count(claim: Claim, ctx: Context) -> Finding | None:
     verdict = _verdict(claim, n)
     whose = f" of {school}" if school else ""
     counted = noun[: noun.find(shared) + len(shared)] if leading else noun
-    explanation = (f"{claim.value_raw} vs {table.table_id} ({table.header}): {n} rows{whose} "
-                   f"({shown_items([i.text for i in found], 6)}); the text counts {counted}, the table lists {shared}")
-    if verdict == "uncertain":
-        explanation += f"; {int(claim.value)} ≠ {n}: a part of them, or another list?"
+    explanation = explain.rows_counted(claim.value_raw, table.table_id, table.header, [i.text for i in found], whose,
+                                       counted, shared, claim.value, verdict)
     return claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
                          indicator=f"rows of {table.table_id}{whose}", check=f"rows {table.table_id}|{school}",
                          table_id=table.table_id, table_page=table.page, table_bbox=table.bbox)

@@ -11,7 +11,8 @@ from ..numbers import consistent, unit_family
 from ..schools import level_of, school_count_before
 from .appendix import Appendix, Cell, measure
 from .context import Context, claim_finding
-from .explain import fmt, qualified_claim, qualifier_tolerance, rounded
+from . import explain
+from .explain import fmt, qualifier_tolerance
 from .findings import Finding
 from .judge import judge
 
@@ -60,30 +61,29 @@ def _direct_or_average(claim: Claim, link: dict, ctx: Context) -> Finding:
     label = cells[0].label() if cells else f"{kind} {indicator}"
     cell = cells[0] if cells else None
     if claim.scope_school:
-        return claim_finding("direct", "unverifiable", claim, f"a figure about {claim.scope_school}; {label} covers all schools together",
+        return claim_finding("direct", "unverifiable", claim, explain.about_one_school(claim.scope_school, label),
                              cell=cell, check=label)
     if len(cells) > 1:
-        return claim_finding("direct", "uncertain", claim, f"{len(cells)} cells of {label} could be meant: " + ", ".join(c.raw for c in cells),
+        return claim_finding("direct", "uncertain", claim, explain.several_cells(label, [c.raw for c in cells]),
                              cell=cell, check=label)
     if cell is None or cell.value is None:
-        why = f"{label} has no value for {year}" if cell else f"{label} for {year} is not in the appendix"
-        return claim_finding("direct", "unverifiable", claim, why, cell=cell, check=label)
+        return claim_finding("direct", "unverifiable", claim, explain.no_value(label, year, cell is not None), cell=cell, check=label)
     if claim.scope_average == "校均" and measure(unit) in ("count", "amount") and claim.field == "value":
         return _average(claim, cell, ctx, unit)
     actual = cell.survey_count if claim.field == "survey_count" else cell.value
     if actual is None:
-        return claim_finding("direct", "unverifiable", claim, f"{label} has no survey count", cell=cell, check=label)
+        return claim_finding("direct", "unverifiable", claim, explain.no_survey_count(label), cell=cell, check=label)
     verdict = judge(claim.value, claim.decimals, actual, None if claim.field == "survey_count" else cell.decimals, claim.qualifier)
     what = "survey count of " + label if claim.field == "survey_count" else label
     shown = fmt(actual, cell.decimals)
-    explanation = f"text {claim.value_raw} vs {what} {year} = {shown}"
+    explanation = explain.restated(claim.value_raw, what, year, shown)
     if claim.qualifier and verdict != "match":
-        explanation += f"; {qualified_claim(claim.qualifier, claim.value_raw, actual, claim.value)} ({qualifier_tolerance(claim.qualifier, claim.value, claim.decimals)})"
+        explanation += explain.beyond_qualifier(claim.qualifier, claim.value, claim.decimals, actual)
     if verdict == "mismatch":
         other = other_year(claim, appendix, lambda y: cell_value(appendix, kind, indicator, y, row_unit, claim.field))
         if other:
             verdict = "other_year_match"
-            explanation += f"; the {other[0]} column has {fmt(other[1], cell.decimals)}"
+            explanation += explain.other_column(other[0], fmt(other[1], cell.decimals))
         else:
             explanation += _same_table_hint(claim, appendix, kind, year)
     return claim_finding("direct", verdict, claim, explanation, cell=cell, expected=shown, table_value=shown,
@@ -111,7 +111,7 @@ def other_year(claim: Claim, appendix: Appendix, compute) -> tuple[int, float] |
 def _same_table_hint(claim: Claim, appendix: Appendix, kind: str, year: int) -> str:
     twins = [c for c in appendix.cells if c.table_kind == kind and c.year == year and c.value is not None
              and c.unit == ("%" if claim.unit == "%" else c.unit) and consistent(claim.value, claim.decimals, c.value)]
-    return f" ({claim.value_raw} is the value of {twins[0].indicator})" if twins else ""
+    return explain.twin_cell(claim.value_raw, twins[0].indicator) if twins else ""
 
 
 def schools_for(claim: Claim, ctx: Context) -> tuple[int | None, str]:
@@ -119,10 +119,10 @@ def schools_for(claim: Claim, ctx: Context) -> tuple[int | None, str]:
     table's rows of the level the sentence names (各高职院校校均 …); else the report's own count."""
     stated = school_count_before(claim.sentence, claim.position)
     if stated:
-        return stated.value, f"{stated.value} schools, stated in the sentence"
+        return stated.value, explain.stated_schools(stated.value)
     level, schools = level_of(claim.sentence[: claim.position]), ctx.schools
     if level and level in schools.levels and level != ctx.claims.report_level:
-        return schools.count(level), f"the {level} rows of the report's school table {schools.table_id}".rstrip()
+        return schools.count(level), explain.level_rows(level, schools.table_id)
     return ctx.claims.n_schools, ctx.claims.n_schools_source
 
 
@@ -131,18 +131,16 @@ def _average(claim: Claim, cell: Cell, ctx: Context, unit: str) -> Finding:
     n, source = schools_for(claim, ctx)
     label = cell.label().removesuffix(f" ({cell.unit})")
     if not n:
-        return claim_finding("per_school_average", "unverifiable", claim, "校均 figure, but the report never states how many schools",
-                             cell=cell, check=label)
+        return claim_finding("per_school_average", "unverifiable", claim, explain.no_school_count(), cell=cell, check=label)
     expected = cell.value / n
     verdict = judge(claim.value, claim.decimals, expected, qualifier=claim.qualifier)
-    explanation = (f"校均 {claim.value_raw} vs {label} {cell.year} {cell.raw} ÷ {n} schools = {fmt(expected, 2)}"
-                   f" → {rounded(expected, claim.decimals)} ({source})")
+    explanation = explain.per_school(claim.value_raw, label, cell.year, cell.raw, n, expected, claim.decimals, source)
     if claim.qualifier and verdict != "approx_match":
-        explanation += f"; {qualified_claim(claim.qualifier, claim.value_raw, expected, claim.value)}"
+        explanation += explain.beyond_qualifier(claim.qualifier, claim.value, claim.decimals, expected, with_range=False)
     if verdict == "mismatch":
         other = other_year(claim, appendix, lambda y: (v / n if (v := cell_value(appendix, cell.table_kind, cell.indicator, y, unit, "value")) is not None else None))
         if other:
             verdict = "other_year_match"
-            explanation += f"; the {other[0]} column gives {fmt(other[1] * n, cell.decimals)} ÷ {n} = {fmt(other[1], 2)}"
+            explanation += explain.other_column_average(other[0], fmt(other[1] * n, cell.decimals), n, other[1])
     return claim_finding("per_school_average", verdict, claim, explanation, cell=cell, expected=fmt(expected, 2),
                          tolerance=_tolerance(claim))

@@ -14,7 +14,8 @@ from .. import template
 from ..numbers import consistent, printed_interval
 from ..template import Identity
 from .appendix import Appendix, Cell, Evaluated, measure
-from .explain import fmt
+from . import explain
+from .explain import fmt, relation_sign
 from .findings import Finding
 
 RATE_SCALE = {"percent": 100.0, "ratio": 1.0}
@@ -36,10 +37,6 @@ def _holds(relation: str, left: float, right: float) -> bool:
     return abs(left - right) < 1e-9 if relation == "eq" else left <= right + 1e-9
 
 
-def _sign(relation: str, holds: bool) -> str:
-    return ("=" if holds else "≠") if relation == "eq" else ("≤" if holds else ">")
-
-
 def _side(expression, value: Evaluated) -> str:
     cells = value.cells
     if len(cells) == 1:
@@ -59,16 +56,11 @@ def _identity(identity: Identity, appendix: Appendix) -> list[Finding]:
         expected = _holds(identity.expect, left.value, right.value)
         must = _holds(identity.must, left.value, right.value) if identity.must else True
         verdict = "match" if expected else ("mismatch" if not must else "uncertain")
-        explanation = (f"{year}: {_side(identity.left, left)} {_sign(identity.expect, expected)} "
-                       f"{_side(identity.right, right)} ({identity.note})")
-        if not must and identity.must != identity.expect:
-            explanation += f"; it must at least hold as {_sign(identity.must, True)}, and does not"
-        elif not expected and identity.must and must:
-            explanation += f"; {_sign(identity.must, True)} holds, {_sign(identity.expect, True)} does not"
-        others = [f"{y}: {l.shown} {_sign(identity.expect, _holds(identity.expect, l.value, r.value))} {r.shown}"
-                  for y, (l, r) in values.items() if y != year]
-        if others and verdict != "match":
-            explanation += "; " + "; ".join(others)
+        others = [f"{y}: {l.shown} {relation_sign(identity.expect, _holds(identity.expect, l.value, r.value))} {r.shown}"
+                  for y, (l, r) in values.items() if y != year] if verdict != "match" else []
+        explanation = explain.identity(year, _side(identity.left, left), relation_sign(identity.expect, expected),
+                                       _side(identity.right, right), identity.note, identity.must, identity.expect,
+                                       must, expected, others)
         first, second = left.cells[0], right.cells[0]
         out.append(Finding(
             finding_id="", kind="cross_table", verdict=verdict, claim_id="", claim_text=identity.name, page=first.page,
@@ -141,11 +133,9 @@ def _broken(rate: Cell, a: Cell, b: Cell, year: int, other: int, scale: float, a
     computed = a2.value / b2.value * scale
     if consistent(rate2.value, rate2.decimals, computed):
         return None  # the identity holds in both columns
-    pct = "%" if scale == 100 else ""
     formula = f"{a.indicator} ÷ {b.indicator}" + (" × 100" if scale == 100 else "")
-    explanation = (f"{rate.label()}: in {year} {rate.raw} = {a.raw} ÷ {b.raw}{' × 100' if scale == 100 else ''} "
-                   f"= {fmt(a.value / b.value * scale, 3)}{pct} exactly ({formula}); in {other} {rate2.raw} vs "
-                   f"{a2.raw} ÷ {b2.raw} = {fmt(computed, 3)}{pct}: the {other} column is not computed the same way")
+    explanation = explain.year_broken(rate.label(), year, rate.raw, a.raw, b.raw, a.value / b.value * scale, scale == 100,
+                                      formula, other, rate2.raw, a2.raw, b2.raw, computed)
     return Finding(
         finding_id="", kind="year_broken", verdict="uncertain", claim_id="", claim_text=f"{rate.label()} = {formula}",
         page=rate2.page, table_no=rate2.table_no, table_kind=rate2.table_kind, indicator=rate2.indicator, year=other,

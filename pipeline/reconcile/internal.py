@@ -8,6 +8,7 @@ from ..numbers import consistent, printed_interval, round_half_up
 from ..template import TableCheck
 from ..template.expressions import Ratio
 from .appendix import Appendix, Cell, measure
+from . import explain
 from .explain import fmt
 from .findings import Finding
 
@@ -47,16 +48,11 @@ def _rule_finding(rule: TableCheck, year: int, appendix: Appendix) -> Finding | 
     if whole is None or any(v is None for v in values):
         return None
     summed = sum(values)
-    shown = " + ".join(fmt(v, total.decimals) for v in values)
-    what = "survey count of " if survey else ""
-    names = " + ".join(rule.parts.names)
-    if rule.rule == "le":
-        verdict = "match" if summed <= whole + 1e-9 else "mismatch"
-        explanation = f"{what}{total.label()} {fmt(whole, 2)} ≥ {names} = {shown} = {fmt(summed, 2)}"
-    else:
-        verdict = "match" if abs(summed - whole) < 1e-9 else "mismatch"
-        sign = "=" if verdict == "match" else "≠"
-        explanation = f"{what}{total.label()} {fmt(whole, 2)} {sign} {names} = {shown} = {fmt(summed, 2)}"
+    relation = "le" if rule.rule == "le" else "eq"
+    holds = summed <= whole + 1e-9 if relation == "le" else abs(summed - whole) < 1e-9
+    verdict = "match" if holds else "mismatch"
+    explanation = explain.rule_total("survey count of " if survey else "", total.label(), whole, list(rule.parts.names),
+                                     [fmt(v, total.decimals) for v in values], summed, relation, holds)
     return _finding(rule, total, verdict, fmt(summed, 2), explanation, table_value=fmt(whole, 2))
 
 
@@ -67,9 +63,8 @@ def _ratio(rule: TableCheck, total: Cell, parts: Ratio, year: int, appendix: App
     value = num.value / den.value
     verdict = "match" if consistent(total.value, total.decimals, value) else (
         "rounding_only" if any(consistent(total.value, d, value) for d in range(total.decimals)) else "mismatch")
-    explanation = f"{total.label()} {total.raw} vs {num.shown} ÷ {den.shown} = {fmt(value, 3)}"
-    if verdict == "rounding_only":
-        explanation += f" (the table pads a value rounded to fewer decimals: {round_half_up(value, total.decimals - 1)})"
+    padded = str(round_half_up(value, total.decimals - 1)) if verdict == "rounding_only" else None
+    explanation = explain.rule_ratio(total.label(), total.raw, num.shown, den.shown, value, padded)
     return _finding(rule, total, verdict, fmt(value, total.decimals + 1), explanation)
 
 
@@ -80,9 +75,8 @@ def _mean(rule: TableCheck, total: Cell, parts: list[Cell], year: int, appendix:
         return None
     low = min(printed_interval(p.value, p.decimals)[0] for p in parts)
     high = max(printed_interval(p.value, p.decimals)[1] for p in parts)
-    rates = ", ".join(f"{p.indicator} {p.raw}" for p in parts)
     inside = low <= printed_interval(total.value, total.decimals)[1] and printed_interval(total.value, total.decimals)[0] <= high
-    explanation = f"{total.label()} {total.raw} {'lies' if inside else 'is not'} between its parts' rates ({rates})"
+    explanation = explain.pooled(total.label(), total.raw, inside, [(p.indicator, p.raw) for p in parts])
     verdict, expected = ("match" if inside else "mismatch"), f"{fmt(min(p.value for p in parts), 2)} – {fmt(max(p.value for p in parts), 2)}"
     counts = [p.survey_count for p in parts]
     if year == appendix.years[-1] and all(counts) and sum(counts):
@@ -91,12 +85,11 @@ def _mean(rule: TableCheck, total: Cell, parts: list[Cell], year: int, appendix:
         lo = sum(printed_interval(p.value, p.decimals)[0] * c for p, c in zip(parts, counts)) / weights
         hi = sum(printed_interval(p.value, p.decimals)[1] * c for p, c in zip(parts, counts)) / weights
         t_lo, t_hi = printed_interval(total.value, total.decimals)
-        pooled = " + ".join(f"{p.raw} × {fmt(c, 0)}" for p, c in zip(parts, counts))
-        explanation += f"; weighted by the survey counts: ({pooled}) ÷ {fmt(weights, 0)} = {fmt(mean, 3)}"
+        agrees = lo < t_hi and t_lo < hi
+        explanation += explain.pooled_mean([(p.raw, c) for p, c in zip(parts, counts)], weights, mean, total.raw, agrees)
         expected = fmt(mean, total.decimals)
-        if not (lo < t_hi and t_lo < hi):
+        if not agrees:
             verdict = "mismatch" if not inside else "uncertain"
-            explanation += f", not {total.raw}"
     return _finding(rule, total, verdict, expected, explanation)
 
 
@@ -125,7 +118,7 @@ def _children_within_parents(year: int, appendix: Appendix) -> list[Finding]:
             finding_id="", table_kind=child.table_kind, kind="table_internal", verdict=verdict, claim_id="",
             claim_text=check, page=child.page, table_no=child.table_no, indicator=child.indicator, year=year,
             table_value=child.raw, expected=f"≤ {parent.raw}", tolerance="0",
-            explanation=f"{child.label()} {child.raw} {'≤' if verdict == 'match' else '>'} its parent {parent.indicator} {parent.raw}",
+            explanation=explain.within_parent(child.label(), child.raw, verdict == "match", parent.indicator, parent.raw),
             unit=child.unit, table_page=child.page, table_bbox=child.bbox,
             key=(check, child.table_kind, parent.parent, year),
         ))

@@ -16,7 +16,7 @@ from .. import template
 from ..claims import Claim
 from ..schools import phrase_after
 from .context import Context, claim_finding
-from .explain import items as shown_items
+from . import explain
 from .findings import Finding
 
 BOUNDARY = "，,：:；;。！？"
@@ -54,8 +54,7 @@ def checks(ctx: Context) -> list[Finding]:
             continue
         else:
             verdict = "mismatch" if listed.delimited else "uncertain"
-        explanation = (f"{claim.value_raw} vs the {n} items listed {listed.where} it: {shown_items(list(listed.items))}"
-                       + ("" if verdict == "match" else f" ({n} ≠ {int(claim.value)})"))
+        explanation = explain.listed(claim.value_raw, list(listed.items), listed.where, claim.value, verdict == "match")
         out.append(claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
                                  indicator="listed items", check=f"items {listed.where}"))
     return out

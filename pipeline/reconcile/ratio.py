@@ -13,7 +13,8 @@ from ..template.expressions import Expression, Operand
 from .appendix import Cell, Evaluated
 from .context import Context, claim_finding
 from .direct import family, links, other_year
-from .explain import fmt, rounded
+from . import explain
+from .explain import fmt
 from .findings import Finding
 from .judge import judge
 
@@ -82,13 +83,12 @@ def _formula_check(claim: Claim, formula: Formula, ctx: Context) -> Finding | No
     value, arithmetic, cell = formula_value(formula, year, siblings, ctx)
     if value is None:
         return None
-    scale = " × 100" if formula.scale == 100 else ""
-    explanation = f"{claim.value_raw} vs {arithmetic}{scale} = {fmt(value, 3)} ({formula.note}, {year})"
+    explanation = explain.formula(claim.value_raw, arithmetic, formula.scale == 100, value, formula.note, year)
     verdict = judge(claim.value, claim.decimals, value, qualifier=claim.qualifier)
     if verdict == "mismatch":
         other = other_year(claim, ctx.appendix, lambda y: formula_value(formula, y, siblings, ctx)[0])
         if other:
-            verdict, explanation = "other_year_match", explanation + f"; with the {other[0]} columns: {fmt(other[1], 3)}"
+            verdict, explanation = "other_year_match", explanation + explain.other_columns(*other)
     return claim_finding("ratio", verdict, claim, explanation, cell=cell, expected=fmt(value, claim.decimals + 1),
                          table_value="", check=formula.subject)
 
@@ -120,22 +120,17 @@ def _share_check(claim: Claim, ctx: Context) -> list[Finding]:
         return [_possible_share(claim, whole)]
     share = part.value / whole.value * 100
     verdict = judge(claim.value, claim.decimals, share, qualifier=claim.qualifier)
-    explanation = f"{part.value_raw} ÷ {whole.value_raw} = {fmt(share, 3)}% → {rounded(share, claim.decimals)}%"
+    explanation = explain.share(part.value_raw, whole.value_raw, share, claim.decimals)
     if verdict == "mismatch":
         k = integer_count_exists(claim.value, claim.decimals, int(whole.value))
-        explanation += f"; {claim.value_raw} of {whole.value_raw} would need {k}" if k is not None else "; no whole count gives it"
+        explanation += explain.share_needs(claim.value_raw, whole.value_raw, k)
     return [claim_finding("ratio", verdict, claim, explanation, expected=fmt(share, claim.decimals + 1), table_value="",
                           check=f"share {part.value_raw}/{whole.value_raw}")]
 
 
 def _possible_share(claim: Claim, whole: Claim) -> Finding:
     k = integer_count_exists(claim.value, claim.decimals, int(whole.value))
-    if k is None:
-        verdict, expected = "mismatch", ""
-        explanation = f"{claim.value_raw} of {whole.value_raw}: no whole count k gives k ÷ {whole.value_raw} = {claim.value_raw}"
-    else:
-        verdict, expected = "unverifiable", str(k)
-        explanation = (f"{claim.value_raw} of {whole.value_raw} is possible ({k} ÷ {whole.value_raw} = "
-                       f"{fmt(k * 100 / whole.value, 3)}%); no count is stated")
+    verdict, expected = ("mismatch", "") if k is None else ("unverifiable", str(k))
+    explanation = explain.possible_share(claim.value_raw, whole.value_raw, k, whole.value)
     return claim_finding("ratio", verdict, claim, explanation, expected=expected, table_value="",
                          check=f"share of {whole.value_raw}")

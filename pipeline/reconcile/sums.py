@@ -11,7 +11,8 @@ from ..claims import Claim
 from ..numbers import printed_interval
 from .context import Context, claim_finding
 from .direct import family
-from .explain import fmt, qualifier_tolerance, summed
+from . import explain
+from .explain import fmt, qualifier_tolerance
 from .findings import Finding
 from .judge import qualified
 
@@ -94,9 +95,7 @@ def _sum_finding(total: Claim, parts: list[Claim], trigger: str) -> Finding | No
     low = sum(printed_interval(p.value, p.decimals)[0] for p in parts)
     high = sum(printed_interval(p.value, p.decimals)[1] for p in parts)
     t_low, t_high = printed_interval(total.value, total.decimals)
-    shown = summed([p.value_raw for p in parts])
     decimals = max(p.decimals for p in parts)
-    explanation = f"{total.value_raw} vs the parts after {trigger}: {shown} = {fmt(exact, decimals)}"
     tolerance = f"±{fmt((high - low) / 2, decimals + 1)}"
     if total.qualifier:
         if exact < total.value:
@@ -106,11 +105,13 @@ def _sum_finding(total: Claim, parts: list[Claim], trigger: str) -> Finding | No
     elif abs(exact - total.value) < 1e-9:
         verdict = "match"
     elif low < t_high and high > t_low:
-        verdict, explanation = "rounding_only", explanation + " (within the rounding of the parts)"
+        verdict = "rounding_only"
     elif exact > total.value:
-        verdict, explanation = "mismatch", explanation + ": the parts exceed the total"
+        verdict = "mismatch"
     else:
-        verdict, explanation = "uncertain", explanation + f": {fmt(total.value - exact, decimals)} of the total is not listed"
+        verdict = "uncertain"
+    explanation = explain.parts(total.value_raw, trigger, [p.value_raw for p in parts], exact, decimals, verdict,
+                                total.value if not total.qualifier else exact)
     return claim_finding("sum", verdict, total, explanation, expected=fmt(exact, decimals), tolerance=tolerance,
                          indicator="", check="parts " + "+".join(re.sub(r"\s+", "", p.value_raw) for p in parts))
 
@@ -132,7 +133,6 @@ def _shares(statement: list[Claim]) -> list[Finding]:
         texts = dict.fromkeys(c.sentence for c in series)
         tail = series[0].sentence[series[0].end:] + "".join(list(texts)[1:])
         rest = next((w for w in template.terms_of("complement") if w in tail), "")
-        shown = summed([c.value_raw for c in series])
         if abs(exact - 100) < 1e-9:
             verdict = "match"
         elif low <= 100 < high:
@@ -141,10 +141,7 @@ def _shares(statement: list[Claim]) -> list[Finding]:
             verdict = "mismatch"
         else:
             continue
-        why = f"one share named as the rest ({rest}), so they must add to 100%" if rest else "together they make up the whole"
-        explanation = f"{shown} = {fmt(exact, decimals)}% ({why})"
-        if verdict == "rounding_only":
-            explanation += f"; 100% is within the rounding of the shares ({fmt(low, decimals + 1)} – {fmt(high, decimals + 1)})"
+        explanation = explain.shares([c.value_raw for c in series], exact, decimals, rest, verdict, low, high)
         out.append(claim_finding("sum", verdict, series[0], explanation, expected="100", tolerance=f"{fmt(low, decimals + 1)} – {fmt(high, decimals + 1)}",
                                  indicator="", check="shares " + "+".join(c.value_raw for c in series)))
     return out

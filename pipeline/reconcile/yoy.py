@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .appendix import Appendix, measure
-from .explain import fmt
+from .explain import fmt, jump
 from .findings import Finding
 
 POINTS = 15  # percentage points
@@ -29,7 +29,7 @@ def checks(appendix: Appendix) -> list[Finding]:
             finding_id="", table_kind=new.table_kind,
             kind="year_over_year", verdict="uncertain", claim_id="", claim_text=f"{new.label()} {first} → {last}",
             page=new.page, table_no=new.table_no, indicator=new.indicator, year=last, table_value=new.raw,
-            expected=old.raw, tolerance="", explanation=f"{old.raw} → {new.raw}: {reason}", unit=new.unit,
+            expected=old.raw, tolerance="", explanation=jump(old.raw, new.raw, reason), unit=new.unit,
             table_page=new.page, table_bbox=new.bbox, key=(new.table_kind, new.indicator, new.parent, new.unit, last),
         ))
     return out
