@@ -37,15 +37,18 @@ def checks(ctx: Context, listed: set[str]) -> list[Finding]:
     return out
 
 
-def _whole(claim: Claim) -> bool:
-    head = claim.sentence[max(0, claim.position - 12):claim.position]
+def _whole(claim: Claim, ctx: Context) -> bool:
+    """共有 7 个 / 全区 6 所 / 主管 … 1 所: the count is stated as the whole set (words right before it, after
+    any number before it: "区属6所中职学校中有3所" states 6 as the whole, not 3)."""
+    start = max([claim.position - 12, 0, *(c.end for c in ctx.siblings(claim) if c.end <= claim.position)])
+    head = claim.sentence[start:claim.position]
     return claim.is_total or any(w in head for w in template.terms_of("whole"))
 
 
-def _verdict(claim: Claim, n: int) -> str:
+def _verdict(claim: Claim, n: int, ctx: Context) -> str:
     if n == claim.value:
         return "match"
-    return "mismatch" if _whole(claim) else "uncertain"
+    return "mismatch" if _whole(claim, ctx) else "uncertain"
 
 
 # ---------------------------------------------------------------- schools
@@ -69,7 +72,7 @@ def _school_count(claim: Claim, ctx: Context) -> Finding | None:
     n = schools.count(level, label)
     which = " and ".join(p for p in (f"level {level}" if level else "", f"labelled {label}" if label else "") if p)
     names = [r.name for r in schools.rows if (not level or r.level == level) and (not label or label in r.labels)]
-    verdict = _verdict(claim, n)
+    verdict = _verdict(claim, n, ctx)
     explanation = explain.schools_counted(claim.value_raw, schools.table_id, n, which, names, claim.value, verdict)
     return claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
                          indicator=f"schools of {which}", check=f"schools {level}|{label}", table_id=schools.table_id,
@@ -108,7 +111,7 @@ def _table_count(claim: Claim, ctx: Context) -> Finding | None:
         return None  # one school's count, but the table does not list that school
     found = table.items_of(school)
     n = len(found)
-    verdict = _verdict(claim, n)
+    verdict = _verdict(claim, n, ctx)
     whose = f" of {school}" if school else ""
     counted = noun[: noun.find(shared) + len(shared)] if leading else noun
     explanation = explain.rows_counted(claim.value_raw, table.table_id, table.header, [i.text for i in found], whose,
