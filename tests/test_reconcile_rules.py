@@ -122,3 +122,23 @@ def test_sums_of_parts_in_narrative_text(tmp_path):
     sums = {f.claim_value: f for f in reconcile(claims, got.indicators, got.tables).findings if f.kind == "sum"}
     assert sorted((k, f.verdict) for k, f in sums.items()) == [("100 人", "match"), ("120 门", "uncertain"), ("20 项", "mismatch")]
     assert "after 包括: 5 项 + 8 项 + 9" in sums["20 项"].explanation and "= 22: the parts exceed the total" in sums["20 项"].explanation
+
+
+def test_a_change_or_a_bare_number_is_no_part_of_a_total(tmp_path):
+    """Sentences of real 部门预算 (the shared corpus): a change after 比 and numbers without a unit the claim
+    units know are not parts (nothing is a contradiction here)."""
+    import pdfs
+    from conftest import extract_all
+
+    from pipeline.claims import extract_claims
+    from pipeline.reconcile import reconcile
+
+    got = extract_all(pdfs.narrative(tmp_path / "budget.pdf", [
+        "2024年收入预算15621.11万元，其中：财政拨款收入15621.11万元，比2023年（上一年度，下同）预算减少876.75万元。",
+        "公务用车购置及运行费46.56万元，比2023年预算增加25万元，其中：公务用车购置费20万元，运行费5万元。",
+        "规划建筑面积约为13459平方米，其中地上建筑面积为8013平方米（其中计容面积7998平方米，不计容面积105平方米）。",
+        "项目总预算2921.00万元，其中支持外贸发展370.00万元，支持总部经济2551.00万元，合计2921.00万元。",
+    ]))
+    claims = extract_claims(got.doc, got.sections, got.tables, got.cases)
+    sums = [(f.claim_value, f.verdict) for f in reconcile(claims, got.indicators, got.tables).findings if f.kind == "sum"]
+    assert sums == [("2921.00万元", "match")]

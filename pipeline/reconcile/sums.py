@@ -16,7 +16,9 @@ from .explain import fmt, qualifier_tolerance
 from .findings import Finding
 from .judge import qualified
 
-PART_STOP = re.compile(r"^(在|于|并|同时|此外|另|以|通过|和|及)")  # 另有 103 件…: not a part
+PART_STOP = re.compile(r"^(在|于|并|同时|此外|另|以|通过|和|及|比|较|合计|共计|总计)")  # 另有 103 件…, 比上年增加 …: not a part
+COMPARED = re.compile(r"(^|[，,；;])\s*(比|较)")
+CHANGE = re.compile(r"^(比|较)|(比|较)[^，,；;。]{0,12}(增加|减少|增长|下降|提高|降低|上升)")  # 比上年增加 25 万元: a change
 TALLIES = {"count", "person", "person_time", "times", "org"}  # 37 项荣誉，包括一等奖 12 人次 …: a tally of either
 
 
@@ -42,8 +44,8 @@ def _sum_checks(sentence: list[Claim], ctx: Context) -> list[Finding]:
     text = sentence[0].sentence
     for m in _triggers().finditer(text):
         total = _total_before(sentence, m, ctx)
-        if total is None or total.unit == "%" and m.group(0) != "其中":
-            continue
+        if total is None or total.unit == "%" and m.group(0) != "其中" or not family(total.unit) or CHANGE.search(total.clause.strip()):
+            continue  # a percentage's parts only after 其中; a bare number (平方米, 辆 …) or a change is no total
         parts = _parts_after(sentence, m.end(), total)
         if len(parts) < 2 or (total.claim_id, parts[0].claim_id) in done:
             continue
@@ -80,12 +82,13 @@ def _parts_after(sentence: list[Claim], at: int, total: Claim) -> list[Claim]:
         if c.position < at:
             continue
         if not parts:
-            if _compatible(total, c):
+            if family(c.unit) and _compatible(total, c):
                 parts.append(c)
             continue
         between = c.sentence[parts[-1].end:c.position]
-        if family(c.unit) != family(parts[0].unit) or PART_STOP.match(c.clause.strip()) or _triggers().search(between):
-            break  # …，其中党员 20 人: a part of a part starts a list of its own
+        if (family(c.unit) != family(parts[0].unit) or PART_STOP.match(c.clause.strip()) or _triggers().search(between)
+                or COMPARED.search(between)):
+            break  # …，其中党员 20 人: a part of a part starts a list of its own; …，比上年（…，…）增加 N: a change
         parts.append(c)
     return parts
 
