@@ -64,7 +64,7 @@ def process_report(
     indicators = run("indicators", extract_indicators, report_id, tables)
     cases = run("cases", extract_cases, doc, sections, tables)
     claims = run("claims", extract_claims, doc, sections, tables, cases)
-    findings = run("reconcile", reconcile, claims, indicators)
+    findings = run("reconcile", reconcile, claims, indicators, tables)
     run.budget = None  # review, validation, the audit and writing always run, so what was extracted is kept
     frames = collect_frames(doc, sections=sections, tables=tables, indicators=indicators, cases=cases,
                             claims=claims, findings=findings)

@@ -23,6 +23,7 @@ STAGE = "audit"
 ATTENTION = ("mismatch", "other_year_match", "uncertain")
 VERDICT_ORDER = ("mismatch", "other_year_match", "uncertain", "unverifiable", "rounding_only", "approx_match", "match")
 IMAGE_DIR = "audit_images"
+EVIDENCE = (("text", "the sentence"), ("table", "the table cell"), ("other", "the other cell"))
 
 
 @dataclass
@@ -103,10 +104,11 @@ def _by_kind(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table(row) -> str:
-    """附表N as the report numbers it, else the table's kind; empty for findings about the text alone."""
+    """附表N as the report numbers it, else the table's kind, else the body table counted (图表5); empty for
+    findings about the text alone."""
     if _value(row, "table_no") is not None:
         return f"附表{int(row['table_no'])}"
-    return str(_value(row, "table_kind") or "")
+    return str(_value(row, "table_kind") or _value(row, "table_id") or "")
 
 
 def _where(row) -> str:
@@ -178,7 +180,7 @@ def _html_finding(row: dict, crops: dict[str, bytes]) -> str:
     if status:
         parts.append(f"<span class='review'>reviewed: {e(str(status))} — {e(str(_value(row, 'review_note') or ''))}</span>")
     figures = []
-    for suffix, label in (("text", "the sentence"), ("table", "the table cell")):
+    for suffix, label in EVIDENCE:
         png = crops.get(f"{fid}-{suffix}")
         if png:
             data = base64.b64encode(png).decode("ascii")
@@ -206,7 +208,7 @@ def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops) -> 
         status = _value(row, "review_status")
         if status:
             lines += [f"Reviewed: **{status}** — {_value(row, 'review_note') or ''}", ""]
-        for suffix, label in (("text", "the sentence"), ("table", "the table cell")):
+        for suffix, label in EVIDENCE:
             if f"{fid}-{suffix}" in crops:
                 lines.append(f"![{label}]({IMAGE_DIR}/{fid}-{suffix}.png)")
         lines.append("")

@@ -47,7 +47,7 @@ class CellPlace:
 
 def evidence_images(pdf, attention: pd.DataFrame, claims: pd.DataFrame, tables: pd.DataFrame,
                     cells: pd.DataFrame, password: str | None) -> tuple[dict[str, bytes], list[Issue]]:
-    """finding_id + "-text" / "-table" -> PNG bytes, for every finding in ``attention``."""
+    """finding_id + "-text" / "-table" / "-other" -> PNG bytes, for every finding in ``attention``."""
     if attention.empty:
         return {}, []
     try:
@@ -66,11 +66,12 @@ def evidence_images(pdf, attention: pd.DataFrame, claims: pd.DataFrame, tables: 
                 box = tuple(float(claim[k]) for k in ("sentence_x0", "sentence_top", "sentence_x1", "sentence_bottom"))
                 mark = tuple(float(claim[k]) for k in ("x0", "top", "x1", "bottom"))
                 crops[f"{row['finding_id']}-text"] = _png(pages.region(int(claim["page"]), box, [(mark, CELL_COLOUR)]))
-            table_page = _present(row.get("table_page"))
-            if table_page is not None and _present(row.get("table_x0")) is not None:
-                cell = tuple(float(row[k]) for k in ("table_x0", "table_top", "table_x1", "table_bottom"))
-                place = locate_cell(cells, tables, int(table_page), cell) or _page_row(pages, int(table_page), cell)
-                crops[f"{row['finding_id']}-table"] = _png(table_crop(pages, place))
+            for which in ("table", "other"):  # other: the second cell of a check between two tables
+                page = _present(row.get(f"{which}_page"))
+                if page is not None and _present(row.get(f"{which}_x0")) is not None:
+                    cell = tuple(float(row[f"{which}_{k}"]) for k in ("x0", "top", "x1", "bottom"))
+                    place = locate_cell(cells, tables, int(page), cell) or _page_row(pages, int(page), cell)
+                    crops[f"{row['finding_id']}-{which}"] = _png(table_crop(pages, place))
     finally:
         document.close()
     return crops, []

@@ -24,7 +24,9 @@ FINDING_COLUMNS = [
     "finding_id", "kind", "verdict", "claim_id", "claim_text", "page", "table_kind", "table_no", "indicator", "year",
     "table_value",
     "expected", "tolerance", "explanation", "claim_value", "unit", "review_status", "review_note",
-    "table_page", "table_x0", "table_top", "table_x1", "table_bottom",
+    "table_page", "table_x0", "table_top", "table_x1", "table_bottom", "table_id",
+    "other_table_kind", "other_table_no", "other_indicator", "other_year", "other_page",
+    "other_x0", "other_top", "other_x1", "other_bottom",
 ]
 PAGE_COLUMNS = ["page", "printed_page", "width", "height", "rotation", "source", "ocr_confidence", "lines", "chars",
                 "rules", "images", "notes"]
@@ -117,6 +119,7 @@ def findings_frame(findings: Findings) -> pd.DataFrame:
     rows = []
     for f in findings.findings:
         box = rounded(f.table_bbox) if f.table_bbox and None not in f.table_bbox else (None,) * 4
+        other = rounded(f.other_bbox) if f.other_bbox and None not in f.other_bbox else (None,) * 4
         rows.append({
             "finding_id": f.finding_id, "kind": f.kind, "verdict": f.verdict, "claim_id": f.claim_id,
             "claim_text": f.claim_text, "page": f.page, "table_kind": f.table_kind, "table_no": f.table_no,
@@ -124,8 +127,13 @@ def findings_frame(findings: Findings) -> pd.DataFrame:
             "table_value": f.table_value, "expected": f.expected, "tolerance": f.tolerance, "explanation": f.explanation,
             "claim_value": f.claim_value, "unit": f.unit, "review_status": f.review_status, "review_note": f.review_note,
             "table_page": f.table_page, **dict(zip(["table_x0", "table_top", "table_x1", "table_bottom"], box)),
+            "table_id": f.table_id, "other_table_kind": f.other_kind, "other_table_no": f.other_no,
+            "other_indicator": f.other_indicator, "other_year": f.other_year, "other_page": f.other_page,
+            **dict(zip(["other_x0", "other_top", "other_x1", "other_bottom"], other)),
         })
-    return _frame(rows, FINDING_COLUMNS).astype({"page": "Int64", "table_no": "Int64", "year": "Int64", "table_page": "Int64"})
+    return _frame(rows, FINDING_COLUMNS, floats=("other_x0", "other_top", "other_x1", "other_bottom")).astype(
+        {"page": "Int64", "table_no": "Int64", "year": "Int64", "table_page": "Int64", "other_table_no": "Int64",
+         "other_year": "Int64", "other_page": "Int64"})
 
 
 # The published column list of each CSV (indicators.csv has exactly the columns of the issue).

@@ -60,7 +60,10 @@ NUMBER = re.compile(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 CN_IDIOMS = ("一带一路", "一方面", "另一方面", "一是", "二是", "三是", "四是", "五是", "六是", "十四五", "一体化", "五位一体",
              "一流", "一线", "一系列", "一致", "一起", "一同", "一定", "一直", "一般", "一贯制", "统一", "唯一", "之一",
-             "一步", "一些", "一切", "三校生", "三优", "三全", "五育", "四大", "三大", "六大", "五大", "一对一", "一中心", "二基地")
+             "一步", "一些", "一切", "三校生", "三优", "三全", "五育", "一对一", "一中心", "二基地")
+# 两大, 五大 … count the items listed before them (五大教师创优团队); not in 大学, 大赛, 大型, 大家 …
+NOT_AFTER_DA = set("学赛型家会众厦道量批多约概力幅体队楼")
+ITEM_NUMERALS = set("两二三四五六七八九十")
 RANGE = re.compile(r"\d+\s*[-–—~～至到]\s*\d+")
 PLUS_LABEL = re.compile(r"\d+(?:\s*[+＋]\s*(?:\d+|[A-Za-z]))+")
 YEAR_WORD = re.compile(r"^\s*(年度|年)")
@@ -92,11 +95,11 @@ def claim_units() -> dict[str, tuple[str, str]]:
     return {r["unit"]: (r["canonical"], r["family"]) for r in template.read_rows("claim_units.csv")}
 
 
-@lru_cache(maxsize=1)
-def qualifiers() -> dict[str, dict[str, str]]:
+def qualifiers():
+    """Qualifier -> template.Qualifier (position, meaning, tolerances), from claim_qualifiers.csv."""
     from . import template
 
-    return {r["qualifier"]: r for r in template.read_rows("claim_qualifiers.csv")}
+    return template.qualifiers()
 
 
 def unit_family(unit: str) -> str:
@@ -113,7 +116,7 @@ def _unit_at(text: str, pos: int) -> str:
 def _qualifier_before(text: str, start: int) -> str:
     head = text[max(0, start - 4):start].rstrip()
     for q, row in sorted(qualifiers().items(), key=lambda kv: -len(kv[0])):
-        if row["position"] == "before" and head.endswith(q):
+        if row.position == "before" and head.endswith(q):
             return q
     return ""
 
@@ -137,10 +140,12 @@ def _tail(text: str, pos: int) -> tuple[int, float, str, str, str]:
             qualifier, pos = q, _skip_spaces(text, pos + 1)
             break
     unit = _unit_at(text, pos)
+    if unit == "大":  # 3大 is not how a report counts listed items (五大 is; 1大批 …): no unit
+        unit = ""
     if unit:
         pos += len(unit)
     for q, row in qualifiers().items():
-        if row["position"] == "after" and q not in ("余", "多") and text.startswith(q, _skip_spaces(text, pos)):
+        if row.position == "after" and q not in ("余", "多") and text.startswith(q, _skip_spaces(text, pos)):
             qualifier = q
             pos = _skip_spaces(text, pos) + len(q)
             break
@@ -216,6 +221,8 @@ def _chinese_token(norm: str, text: str, m: re.Match) -> NumberToken | None:
         return None
     unit = _unit_at(norm, end)
     if not unit or unit in ("年", "日") or m.group(0) == "一":  # 一批, 一支: an article, not a count
+        return None
+    if unit == "大" and (m.group(0) not in ITEM_NUMERALS or norm[end + 1:end + 2] in NOT_AFTER_DA):
         return None
     try:
         import cn2an

@@ -6,11 +6,9 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline import template
-from pipeline.reconcile import VERDICTS
+from pipeline.reconcile import KINDS, VERDICTS
 
 from .common import BBoxModel, page_field
-
-KINDS = ["direct", "per_school_average", "ratio", "sum", "table_internal", "year_over_year"]
 
 
 class ClaimSchema(BBoxModel):
@@ -29,17 +27,18 @@ class ClaimSchema(BBoxModel):
 
 class FindingSchema(pa.DataFrameModel):
     finding_id: Series[str] = pa.Field(unique=True, str_matches=r"^F[0-9a-f]{10}(-\d+)?$")
-    kind: Series[str] = pa.Field(isin=KINDS)
+    kind: Series[str] = pa.Field(isin=list(KINDS))
     verdict: Series[str] = pa.Field(isin=list(VERDICTS))
     claim_id: Series[str] = pa.Field(nullable=True)
     page: Series[pa.Int64] = pa.Field(nullable=True, ge=1)
     table_kind: Series[str] = pa.Field(nullable=True, isin=["", *template.table_kinds()])
     table_no: Series[pa.Int64] = pa.Field(nullable=True, ge=1, le=99)
+    other_table_kind: Series[str] = pa.Field(nullable=True, isin=["", *template.table_kinds()])
     year: Series[pa.Int64] = pa.Field(nullable=True, ge=1990, le=2100)
     explanation: Series[str] = pa.Field(str_length={"min_value": 1})
     review_status: Series[str] = pa.Field(nullable=True, isin=["", "confirmed", "dismissed"])
 
     @pa.dataframe_check(description="a finding about the text names its claim")
     def text_findings_name_a_claim(cls, df):
-        about_text = df["kind"].isin(["direct", "per_school_average", "ratio", "sum"])
+        about_text = df["kind"].isin(["direct", "per_school_average", "ratio", "sum", "count"])
         return ~about_text | (df["claim_id"].fillna("") != "")

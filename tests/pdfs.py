@@ -240,17 +240,23 @@ def fake_bold_heading(path: Path) -> Path:
     return path
 
 
-def narrative(path: Path, paragraphs: list[str]) -> Path:
-    """Plain body text, one paragraph per entry, wrapped at 36 characters with a first-line indent."""
-    c = canvas.Canvas(str(path), pagesize=A4)
-    top = 80
-    for paragraph in paragraphs:
+def paragraphs(c: canvas.Canvas, top: float, texts: list[str]) -> float:
+    """Body text from ``top`` down, one paragraph per entry, wrapped at 36 characters with a first-line
+    indent; returns where the text ends (from the top of the page)."""
+    for paragraph in texts:
         rest, first = paragraph, True
         while rest:
             width = 34 if first else 36
             text(c, 90 + (24 if first else 0), top, rest[:width])
             rest, first, top = rest[width:], False, top + 20
         top += 6
+    return top
+
+
+def narrative(path: Path, texts: list[str]) -> Path:
+    """Plain body text, one paragraph per entry, wrapped at 36 characters with a first-line indent."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    paragraphs(c, 80, texts)
     page_number(c, 1)
     c.save()
     return path

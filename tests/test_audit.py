@@ -36,7 +36,7 @@ def test_audit_files_and_evidence_for_every_finding_that_needs_a_look(report):
         if row.claim_id:
             assert len(images) >= 1, row.finding_id
         if pd.notna(row.table_page):
-            assert len(images) == (2 if row.claim_id else 1), row.finding_id
+            assert len(images) == 1 + bool(row.claim_id) + pd.notna(row.other_page), row.finding_id
         for data in images:
             assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
         assert row.explanation in md

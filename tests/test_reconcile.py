@@ -51,6 +51,9 @@ def test_every_mismatch_in_the_reference(findings):
         ("ratio", "A类：留在当地就业人数", "88.17%"),
         ("table_internal", "专业教学资源库数", ""),
         ("table_internal", "在线精品课程数", ""),
+        ("table_internal", "毕业生满意度", ""),  # 96.71 outside its parts' 96.80 and 97.07
+        ("cross_table", "毕业生面向三次产业就业人数", ""),  # 附表1 1277 vs 附表4 596
+        ("cross_table", "毕业生面向三次产业就业人数", ""),  # 附表1 1277 vs 3478 − 2878 = 600
     ])
 
 
@@ -62,7 +65,10 @@ def test_rounding_aware_verdicts(findings):
     parts = _one(findings, kind="sum", claim_value="97.92%")
     assert parts.verdict == "rounding_only"  # 81.02 + 16.89 = 97.91, within the parts' rounding
     nearly = _one(findings, kind="direct", indicator="在线精品课程数", unit="学时")
-    assert nearly.verdict == "approx_match" and nearly.table_value == "1726"
+    assert nearly.verdict == "uncertain" and nearly.table_value == "1726"  # 近 2000 allows 1800–2000
+    assert "1726 is 13.7% below 2000" in nearly.explanation and nearly.tolerance.startswith("近: 1800 ≤ x ≤ 2000")
+    close = _one(findings, kind="direct", indicator="非学历培训学时")
+    assert close.verdict == "approx_match" and close.table_value == "38052"  # 近 40000: 4.9% short
 
 
 def test_school_figures_are_not_judged_against_district_tables(findings):
@@ -120,3 +126,41 @@ def test_table_checks_follow_the_kind_not_the_number(tmp_path):
     assert "附表4 标准数量 (个) 4 ≠ 专业标准数量 + 课程标准数量 = 1 + 2 = 3" in standards[2024].explanation
     firms = [f for f in found if f.claim_text.startswith("le: 毕业生初次就业人数 ~ C类") and f.year == 2024]
     assert [(f.verdict, f.table_no, f.explanation.split(" = ")[-1]) for f in firms] == [("match", 5, "570")]
+
+
+def test_every_contradiction_between_the_scorecard_and_the_service_table(findings):
+    """附表1 p.49 and 附表4 p.53 as printed: 2023 674 / 674 / 3822 − 3148 = 674 agree; 2024 1277 / 596 /
+    3478 − 2878 = 600 do not."""
+    cross = findings[findings.kind == "cross_table"]
+    got = sorted((r.year, r.table_kind, r.other_table_kind, r.table_value, r.expected, r.verdict)
+                 for r in cross.itertuples() if "服务贡献表" in (r.table_kind, r.other_table_kind) or "三次产业" in r.indicator)
+    assert got == [
+        (2023, "服务贡献表", "计分卡", "674", "674", "match"),
+        (2023, "计分卡", "服务贡献表", "674", "674", "match"),
+        (2023, "计分卡", "计分卡", "674", "674", "match"),
+        (2024, "服务贡献表", "计分卡", "596", "600", "uncertain"),  # ≤ holds, = does not
+        (2024, "计分卡", "服务贡献表", "1277", "596", "mismatch"),
+        (2024, "计分卡", "计分卡", "1277", "600", "mismatch"),  # more in work than placed and not studying
+    ]
+    both = cross[(cross.verdict == "mismatch") & (cross.other_table_kind == "服务贡献表")].iloc[0]
+    assert (both.table_no, both.table_page, both.other_table_no, both.other_page) == (1, 49, 4, 53)
+    assert both.table_x0 < both.table_x1 and both.other_x0 < both.other_x1
+
+
+def test_a_pooled_rate_outside_its_parts_and_a_rate_computed_one_way_in_one_year_only(findings):
+    pooled = _one(findings, kind="table_internal", indicator="毕业生满意度", year=2024, verdict="mismatch")
+    assert "(96.80 × 832 + 97.07 × 1218) ÷ 2050 = 96.96, not 96.71" in pooled.explanation  # 附表2 p.50
+    broken = _one(findings, kind="year_broken")  # 附表1 p.49: 3478 ÷ 3552 = 97.92 in 2024; 3822 ÷ 3913 = 97.67 ≠ 89.30
+    assert (broken.indicator, broken.year, broken.verdict, broken.table_value) == ("毕业生本省去向落实率", 2023, "uncertain", "89.30")
+    assert "3822 ÷ 3913 = 97.674%" in broken.explanation
+
+
+def test_the_audit_report_shows_the_new_kinds_with_their_evidence(reference_run):
+    html = (reference_run.out_dir / "audit.html").read_text(encoding="utf-8")
+    findings = reference_run.frames["findings"]
+    for kind, images in (("cross_table", 2), ("year_broken", 2), ("count", 2)):
+        rows = findings[(findings.kind == kind) & findings.verdict.isin(["mismatch", "uncertain"]) & findings.table_page.notna()]
+        assert not rows.empty, kind
+        block = html[html.index(f"id='{rows.iloc[0].finding_id}'"):].split("</div>\n<div class='finding", 1)[0]
+        assert block.count("src='data:image/png;base64,") == images, kind
+    assert "the other cell" in html and "图表2" in html

@@ -11,10 +11,13 @@ typo is an error at start, not a check that silently never runs.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from .expressions import Expression, ExpressionError, Ratio, parse_ratio, parse_sum
 
 
 class TemplateError(ValueError):
@@ -171,28 +174,187 @@ def claim_links() -> tuple[dict[str, str], ...]:
     return rows
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A rate the narrative states and how the tables (or the numbers stated beside it) compute it."""
+
+    subject: str
+    numerator: Expression
+    denominator: Expression
+    scale: float
+    note: str
+    where: str
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """A rule inside the appendix tables: a total and its parts (sum, le, survey_sum, mean) or a ratio."""
+
+    table_kind: str
+    total: str
+    parts: Expression | Ratio
+    rule: str
+    note: str
+    where: str
+
+    @property
+    def text(self) -> str:
+        parts = self.parts
+        shown = f"{parts.numerator.text} / {parts.denominator.text}" if isinstance(parts, Ratio) else " + ".join(parts.names)
+        return f"{self.rule}: {self.total} ~ {shown}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The same quantity read from two places of the appendix: ``left`` ~ ``right``.
+
+    ``expect`` is the relation that normally holds (eq / le); ``must`` the one that cannot fail
+    (eq / le, or empty): breaking ``must`` is a contradiction, breaking only ``expect`` is uncertain."""
+
+    name: str
+    left: Expression
+    right: Expression
+    expect: str
+    must: str
+    note: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """How far a qualified figure (近 2000, 约 90%, 600 余人) may be from the value it stands for."""
+
+    qualifier: str
+    position: str  # before / after the number
+    meaning: str  # nearly, around, over, at_least, under, more_than_step
+    tolerance: float  # relative: within it the claim is an approx_match
+    outer: float | None  # relative: beyond it (on the side the qualifier allows) a mismatch, between them uncertain
+
+
+TABLE_RULES = ("sum", "le", "survey_sum", "mean", "ratio")
+RELATIONS = ("eq", "le")
+MEANINGS = ("nearly", "around", "over", "at_least", "under", "more_than_step")
+COUNT_ROLES = ("level", "school_noun", "whole", "enum_unit", "enum_after", "sum_trigger", "complement", "name_header",
+               "caption_suffix", "filler")
+
+
+def _parsed(where: str, parse, text: str, default_kind: str = ""):
+    try:
+        return parse(text, default_kind)
+    except ExpressionError as exc:
+        raise TemplateError(f"{where}: {exc}") from None
+
+
+def _check_cells(expression, where: str) -> None:
+    for operand in expression.operands:
+        check_indicator(operand.kind, operand.name, where)
+
+
 @lru_cache(maxsize=1)
-def table_checks() -> tuple[dict[str, str], ...]:
+def table_checks() -> tuple[TableCheck, ...]:
     """table_checks.csv: totals and their parts inside the appendix tables, checked against the indicators."""
-    rows = tuple(read_rows("table_checks.csv"))
-    for n, r in enumerate(rows, start=2):
-        check_indicator(r["table_kind"], r["total"], f"table_checks.csv line {n}")
-        for operand in cell_operands(r["parts"]):
-            kind, _, name = operand.rpartition(":")
-            check_indicator(kind or r["table_kind"], name, f"table_checks.csv line {n}")
-    return rows
+    out = []
+    for n, r in enumerate(read_rows("table_checks.csv"), start=2):
+        where = f"table_checks.csv line {n}"
+        check_indicator(r["table_kind"], r["total"], where)
+        if r["rule"] not in TABLE_RULES:
+            raise TemplateError(f"{where}: unknown rule {r['rule']!r} (known: {', '.join(TABLE_RULES)})")
+        parse = parse_ratio if r["rule"] == "ratio" else parse_sum
+        parts = _parsed(where, parse, r["parts"], r["table_kind"])
+        _check_cells(parts, where)
+        out.append(TableCheck(r["table_kind"], r["total"], parts, r["rule"], r.get("note", ""), where))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
-def claim_formulas() -> tuple[dict[str, str], ...]:
-    """claim_formulas.csv: rates the narrative states and how the tables compute them."""
-    rows = tuple(read_rows("claim_formulas.csv"))
-    for n, r in enumerate(rows, start=2):
-        for operand in cell_operands(r["numerator"]) + cell_operands(r["denominator"]):
-            kind, _, name = operand.rpartition(":")
-            if kind:
-                check_indicator(kind, name, f"claim_formulas.csv line {n}")
-    return rows
+def claim_formulas() -> tuple[Formula, ...]:
+    """claim_formulas.csv: rates the narrative states and how the tables compute them. An operand without
+    a table kind is a subject the text states, which claim_links.csv must link to a cell."""
+    subjects = {r["subject"] for r in claim_links()}
+    out = []
+    for n, r in enumerate(read_rows("claim_formulas.csv"), start=2):
+        where = f"claim_formulas.csv line {n}"
+        numerator, denominator = (_parsed(where, parse_sum, r[k]) for k in ("numerator", "denominator"))
+        for operand in numerator.operands + denominator.operands:
+            if operand.kind:
+                check_indicator(operand.kind, operand.name, where)
+            elif operand.name not in subjects:
+                raise TemplateError(f"{where}: {operand.name!r} is neither kind:indicator nor a subject of claim_links.csv")
+        try:
+            scale = float(r["scale"])
+        except ValueError:
+            raise TemplateError(f"{where}: scale {r['scale']!r} is not a number") from None
+        out.append(Formula(r["subject"], numerator, denominator, scale, r.get("note", ""), where))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def table_identities() -> tuple[Identity, ...]:
+    """table_identities.csv: one quantity printed in two places of the appendix (by table kind)."""
+    out = []
+    for n, r in enumerate(read_rows("table_identities.csv"), start=2):
+        where = f"table_identities.csv line {n}"
+        left, right = (_parsed(where, parse_sum, r[k]) for k in ("left", "right"))
+        for side in (left, right):
+            if any(not o.kind for o in side.operands):
+                raise TemplateError(f"{where}: every operand needs its table kind (kind:indicator)")
+            _check_cells(side, where)
+        if r["expect"] not in RELATIONS or r["must"] not in ("", *RELATIONS):
+            raise TemplateError(f"{where}: expect must be one of {RELATIONS}, must one of those or empty")
+        out.append(Identity(r["name"], left, right, r["expect"], r["must"], r.get("note", ""), where))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def qualifiers() -> dict[str, Qualifier]:
+    """claim_qualifiers.csv: each qualifier with the tolerance it allows."""
+    out = {}
+    for n, r in enumerate(read_rows("claim_qualifiers.csv"), start=2):
+        where = f"claim_qualifiers.csv line {n}"
+        if r["meaning"] not in MEANINGS or r["position"] not in ("before", "after"):
+            raise TemplateError(f"{where}: unknown meaning {r['meaning']!r} or position {r['position']!r}")
+        try:
+            tolerance = float(r["tolerance"] or 0)
+            outer = float(r["outer"]) if r["outer"] else None
+        except ValueError:
+            raise TemplateError(f"{where}: tolerance and outer must be numbers") from None
+        if outer is not None and outer < tolerance:
+            raise TemplateError(f"{where}: outer {outer} is inside the tolerance {tolerance}")
+        out[r["qualifier"]] = Qualifier(r["qualifier"], r["position"], r["meaning"], tolerance, outer)
+    return out
+
+
+@lru_cache(maxsize=1)
+def count_terms() -> dict[str, tuple[tuple[str, str], ...]]:
+    """count_terms.csv: the words the count and sum checks read (levels, school nouns, list openers …),
+    role -> ((term, value), …), longest term first."""
+    out: dict[str, list[tuple[str, str]]] = {role: [] for role in COUNT_ROLES}
+    for n, r in enumerate(read_rows("count_terms.csv"), start=2):
+        if r["role"] not in COUNT_ROLES:
+            raise TemplateError(f"count_terms.csv line {n}: unknown role {r['role']!r} (known: {', '.join(COUNT_ROLES)})")
+        if r["role"] == "level" and not r["value"]:
+            raise TemplateError(f"count_terms.csv line {n}: a level term needs the level it names")
+        out[r["role"]].append((r["term"], r["value"]))
+    return {role: tuple(sorted(terms, key=lambda t: -len(t[0]))) for role, terms in out.items()}
+
+
+def terms_of(role: str) -> tuple[str, ...]:
+    return tuple(term for term, _ in count_terms()[role])
+
+
+@lru_cache(maxsize=1)
+def term_patterns() -> tuple[tuple["re.Pattern[str]", str], ...]:
+    """claim_term_patterns.csv: wordings that vary (留在上海就业 / 留在本省就业) mapped to one term."""
+    known = {r["term"] for r in read_rows("claim_terms.csv")}
+    out = []
+    for n, r in enumerate(read_rows("claim_term_patterns.csv"), start=2):
+        try:
+            out.append((re.compile(r["pattern"]), r["term"]))
+        except re.error as exc:
+            raise TemplateError(f"claim_term_patterns.csv line {n}: {exc}") from None
+        if r["term"] not in known:
+            raise TemplateError(f"claim_term_patterns.csv line {n}: {r['term']!r} is not a term of claim_terms.csv")
+    return tuple(out)
 
 
 def validate() -> None:
@@ -202,13 +364,7 @@ def validate() -> None:
     claim_links()
     table_checks()
     claim_formulas()
-
-
-def cell_operands(expression: str) -> list[str]:
-    """The operands of a template expression ("a + b", "kind:x - kind:y", "kind:x / kind:y")."""
-    out = []
-    for part in expression.replace("/", "+").replace(" - ", " + ").split("+"):
-        part = part.strip()
-        if part:
-            out.append(part)
-    return out
+    table_identities()
+    qualifiers()
+    count_terms()
+    term_patterns()

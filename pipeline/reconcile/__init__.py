@@ -1,0 +1,57 @@
+"""Stage 7: narrative figures against the tables, and the tables against themselves (findings.csv).
+
+Every comparison is rounding-aware: a number printed with d decimals stands
+for [v − ½·10^-d, v + ½·10^-d), rounded half up (四舍五入); a qualified one
+(近, 约, 余, 超过 …) for the range its qualifier allows (claim_qualifiers.csv).
+One module per kind of check:
+
+* direct.py — direct: the text restates a table cell; per_school_average: 校均 X vs total ÷ schools;
+* ratio.py — ratio: 占比/比例 recomputed from counts in the text or in the tables (claim_formulas.csv);
+* sums.py — sum: a stated total against its listed parts (其中, 包括 …); shares that must add to 100%;
+* items.py, counts.py — count: a count against the items listed with it, and against the rows of the
+  report's own tables (the school table by level or label, a body table's items, one school's rows);
+* internal.py — table_internal: parts against totals inside the appendix (table_checks.csv);
+* identities.py — cross_table: one quantity in two tables (table_identities.csv); year_broken: a rate two
+  cells reproduce in one year column and not in the other;
+* yoy.py — year_over_year: implausible jumps between the two year columns (a flag).
+
+Formulas are parsed once, with their names checked, when the template is read; verdicts are pure
+functions (judge.py); explanations are written in explain.py; ids are fingerprints of what is checked
+(findings.py).
+"""
+
+from __future__ import annotations
+
+from ..claims import Claims
+from ..records import Indicators, Issue, Tables
+from . import counts, direct, identities, internal, items, ratio, sums, yoy
+from .appendix import Appendix, Cell, table_label
+from .bodytables import body_tables
+from .context import Context
+from .findings import KINDS, VERDICTS, Finding, Findings, assign_ids
+
+__all__ = ["Appendix", "Cell", "Finding", "Findings", "KINDS", "STAGE", "VERDICTS", "reconcile", "table_label"]
+
+STAGE = "reconcile"
+
+
+def reconcile(claims: Claims, indicators: Indicators, tables: Tables | None = None) -> Findings:
+    """``tables``: the report's tables, for counts against its body tables (none are checked without them)."""
+    appendix = Appendix(indicators.frame)
+    issues: list[Issue] = []
+    if appendix.empty:
+        issues.append(Issue(STAGE, "no appendix indicators: only the narrative's own sums, ratios and counts are checked",
+                            level="warning"))
+    ctx = Context.build(claims, appendix, body_tables(tables.tables) if tables is not None else [])
+    findings: list[Finding] = []
+    for claim in claims.claims:
+        findings += direct.check(claim, ctx)
+        findings += ratio.check(claim, ctx)
+    findings += sums.checks(ctx)
+    listed = items.checks(ctx)
+    findings += listed + counts.checks(ctx, items.confirmed_claims(listed))
+    findings += internal.checks(appendix)
+    findings += identities.checks(appendix)
+    findings += yoy.checks(appendix)
+    assign_ids(findings)
+    return Findings(findings, issues)

@@ -1,0 +1,48 @@
+"""year_over_year — values that jump implausibly between the last two year columns: a flag for a person
+(verdict uncertain), never a failure."""
+
+from __future__ import annotations
+
+from .appendix import Appendix, measure
+from .explain import fmt, jump
+from .findings import Finding
+
+POINTS = 15  # percentage points
+FACTOR = 3
+SMALL = 20  # below this on both sides a jump means little
+
+
+def checks(appendix: Appendix) -> list[Finding]:
+    if len(appendix.years) < 2:
+        return []
+    first, last = appendix.years[-2], appendix.years[-1]
+    out = []
+    for new in [c for c in appendix.cells if c.year == last and c.value is not None]:
+        olds = [c for c in appendix.cells if c.year == first and c.table_kind == new.table_kind and c.row_seq == new.row_seq]
+        if not olds or olds[0].value is None:
+            continue
+        old = olds[0]
+        reason = _jump(old.value, new.value, new.unit)
+        if not reason:
+            continue
+        out.append(Finding(
+            finding_id="", table_kind=new.table_kind,
+            kind="year_over_year", verdict="uncertain", claim_id="", claim_text=f"{new.label()} {first} → {last}",
+            page=new.page, table_no=new.table_no, indicator=new.indicator, year=last, table_value=new.raw,
+            expected=old.raw, tolerance="", explanation=jump(old.raw, new.raw, reason), unit=new.unit,
+            table_page=new.page, table_bbox=new.bbox, key=(new.table_kind, new.indicator, new.parent, new.unit, last),
+        ))
+    return out
+
+
+def _jump(old: float, new: float, unit: str) -> str:
+    if measure(unit) == "percent":
+        return f"{fmt(abs(new - old), 2)} percentage points" if abs(new - old) >= POINTS else ""
+    if max(old, new) < SMALL:
+        return ""
+    if min(old, new) == 0:
+        return "from or to zero"
+    ratio = new / old
+    if ratio >= FACTOR or ratio <= 1 / FACTOR:
+        return f"× {fmt(ratio, 2)} in one year"
+    return ""
