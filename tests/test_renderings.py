@@ -134,3 +134,36 @@ def test_rendering_prints_the_report(rendered, variant, producer):
         toc = unicodedata.normalize("NFKC", pdf.pages[1].extract_text())  # Chromium writes some as Kangxi radicals
     assert "目录" in toc
     assert re.search(r"^1\.1 基本情况 \d+$", toc, re.M), toc
+
+
+def _findings(extracted):
+    from pipeline.claims import extract_claims
+    from pipeline.reconcile import reconcile
+
+    claims = extract_claims(extracted.doc, extracted.sections, extracted.tables, extracted.cases)
+    return reconcile(claims, extracted.indicators, extracted.tables).findings
+
+
+def test_district_checks_read_its_own_numbering_and_numbers(rendered_extracted):
+    """The district's checks, worked out by hand from tests/fixtures/district/NOTES.md: its 服务贡献表 is 附表5,
+    its text says 六所 and 88.17％留在本省就业, and its 毕业生人数 was changed in the table alone (3552 → 3418)."""
+    found = _findings(rendered_extracted("district", "chromium"))
+
+    def one(kind, value, **where):
+        rows = [f for f in found if f.kind == kind and f.claim_value.startswith(value)
+                and all(getattr(f, k) == v for k, v in where.items())]
+        assert len(rows) == 1, [(f.kind, f.verdict, f.explanation) for f in rows]
+        return rows[0]
+
+    local = one("ratio", "88.17")  # 568 ÷ (3478 − 2878) = 94.67%
+    assert local.verdict == "mismatch" and "568 ÷ (3478 − 2878)" in local.explanation
+    for printed, arithmetic in (("97.92", "3478 ÷ 3418"), ("81.02", "2878 ÷ 3418"), ("16.89", "(3478 − 2878) ÷ 3418")):
+        rate = one("ratio", printed)  # right against the reference's 3552, wrong against the district's 3418
+        assert rate.verdict == "mismatch" and arithmetic in rate.explanation
+    training = one("direct", "41")
+    assert (training.verdict, training.table_no, training.table_kind) == ("match", 5, "服务贡献表")
+    ratio = one("direct", "13.0", indicator="生师比")  # 11876 ÷ 917 = 12.951: 12.95 in the table, 13.0 in the text
+    assert ratio.verdict == "rounding_only" and ratio.table_value == "12.95"
+    assert {f.verdict for f in found if f.kind == "count" and f.claim_value == "六所"} == {"match"}
+    placed = [f for f in found if f.kind == "table_internal" and f.year == 2024 and "毕业生人数 (人) 3418" in f.explanation]
+    assert [f.verdict for f in placed] == ["mismatch"]  # 3418 graduates, 3478 placed
