@@ -35,12 +35,15 @@ class Audit:
     issues: list[Issue] = field(default_factory=list)
 
 
-def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], password: str | None = None) -> Audit:
+def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], password: str | None = None,
+                render_from: Path | None = None) -> Audit:
+    """``render_from``: the file the pages were read from when it is not ``pdf`` (a repaired or turned copy),
+    so the evidence images are cut where the records' boxes are."""
     report_dir = Path(report_dir)
     findings = frames.get("findings", pd.DataFrame())
     claims = frames.get("claims", pd.DataFrame())
     attention = _attention(findings)
-    crops, issues = _crops(Path(pdf), attention, claims, password)
+    crops, issues = _crops(Path(render_from or pdf), attention, claims, password)
     html_text = _html(report_dir.name, pdf, claims, findings, attention, crops)
     md_text = _markdown(report_dir.name, pdf, claims, findings, attention, crops)
     atomic_write_text(report_dir / "audit.html", html_text)
@@ -108,7 +111,7 @@ def _crop(document, pages: dict, number: int, box, mark, full_row: bool = False)
     if full_row:  # the whole table row: the indicator's name and unit beside the cell
         x0, x1, top, bottom = 40, width - 40, top - 2, bottom + 2
     margin = 6
-    left, upper = max(0.0, x0 - margin), max(0.0, top - margin)
+    left, upper = min(max(0.0, x0 - margin), width - 1), min(max(0.0, top - margin), height - 1)  # a box off the page
     right, lower = min(width, max(x1 + margin, left + 1)), min(height, max(bottom + margin, upper + 1))
     scale = min(SCALE, (MAX_PIXELS / max((right - left) * (lower - upper), 1.0)) ** 0.5)
     image = page.render(scale=scale, crop=(left, height - lower, width - right, upper)).to_pil().convert("RGB")
