@@ -40,6 +40,8 @@ SIGNATURES = {  # what a file that is not a PDF starts with
 PAGES, PAGE = LIT("Pages"), LIT("Page")
 FONT_PROGRAMS = ("FontFile", "FontFile2", "FontFile3")
 QPDF_NOTES = 4  # qpdf's own words on what it repaired, quoted in the warning
+GUESSED_BOX = re.compile(r"object (\d+) (\d+)\b.*MediaBox is undefined")
+DAMAGE_KEY = "/VetreportDamage"  # marks a page of a repaired copy that qpdf could not read whole
 
 
 @dataclass
@@ -99,7 +101,7 @@ def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
             damage.append("its cross-reference table is damaged or missing")
         damage += tree_damage
-        if not entries:
+        if not entries and not damage:
             damage.append("no pages were found in its page tree")
         if not damage:
             return Opened(pdf, entries, [])
@@ -164,21 +166,20 @@ def _repair_issue(path: Path, damage: list[str], notes: list[str]) -> Issue:
 
 def repair(src: Path, dst: Path, password: str | None) -> list[str]:
     """Rebuild ``src`` with qpdf into ``dst`` (cross-reference table, page tree); qpdf's warnings, without
-    the file name. A page's box that cannot be read is written back as it was, so that page is skipped
-    alone rather than read at a size qpdf made up."""
+    the file name. A page whose box qpdf could not read (and sets to letter size) is marked in the copy,
+    so that page is skipped alone rather than read at a size qpdf made up."""
     import pikepdf
 
     with pikepdf.open(src, password=password or "", attempt_recovery=True, suppress_warnings=True) as pdf:
-        boxes = _unreadable_boxes(pdf)
         pages = pdf.pages  # qpdf flattens the page tree here, dropping entries that are not pages
+        said = [_without_path(note, src) for note in pdf.get_warnings()]
+        boxes = {(int(m.group(1)), int(m.group(2))) for note in said if (m := GUESSED_BOX.search(note))}
         for page in pages:
             if page.objgen in boxes:
-                page.obj.MediaBox = boxes[page.objgen]
+                page.obj[DAMAGE_KEY] = pikepdf.String("its /MediaBox cannot be read")
         encryption = pikepdf.Encryption(user=password, owner=password) if password and pdf.is_encrypted else False
         pdf.save(dst, encryption=encryption)
-        said = pdf.get_warnings()
-    notes = [_without_path(note, src) for note in said]
-    return [n for n in notes if n and n != "file is damaged"]
+    return [n for n in said if n and n != "file is damaged"]
 
 
 def turned_copy(doc, turns: dict[int, int], max_pages: int) -> Opened:
@@ -199,37 +200,6 @@ def turned_copy(doc, turns: dict[int, int], max_pages: int) -> Opened:
     return Opened(pdf, entries, [], copy, scratch)
 
 
-def _unreadable_boxes(pdf) -> dict[tuple[int, int], object]:
-    """Pages whose own /MediaBox is not four numbers, by object number, with the box as written."""
-    import pikepdf
-
-    out = {}
-    seen = set()
-    stack = [pdf.Root.get("/Pages")]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, pikepdf.Dictionary) or node.objgen in seen:
-            continue
-        seen.add(node.objgen)
-        kids = node.get("/Kids")
-        if isinstance(kids, pikepdf.Array):
-            stack.extend(kids)
-            continue
-        box = node.get("/MediaBox")
-        if box is not None and not _four_numbers(box):
-            out[node.objgen] = box
-    return out
-
-
-def _four_numbers(box) -> bool:
-    import pikepdf
-
-    try:
-        return isinstance(box, pikepdf.Array) and len(box) == 4 and all(isinstance(float(v), float) for v in box)
-    except (TypeError, ValueError):
-        return False
-
-
 def _without_path(note: str, path: Path) -> str:
     return re.sub(rf"^{re.escape(str(path))}[:,]?\s*", "", note).strip()
 
@@ -246,6 +216,8 @@ def walk_pages(pdf: pdfplumber.PDF, path: Path, max_pages: int) -> tuple[list[Pa
     entries: list[PageEntry] = []
     damage: list[str] = []
     root = pdf.doc.catalog.get("Pages")
+    if root is None:
+        return entries, ["its catalog has no page tree (/Pages): the cross-reference table may point to the wrong places"]
     doctop = 0.0
     for objid, attrs, problem in _tree(root, dict(pdf.doc.catalog), damage, set(), "the root of the page tree"):
         if problem:
@@ -301,6 +273,9 @@ def _tree(node, inherited: dict, damage: list[str], visited: set, where: str):
 
 def _page(pdf: pdfplumber.PDF, objid, attrs: dict, label, number: int, doctop: float):
     """pdfplumber's page, or None and why its boxes or content list cannot be read."""
+    marked = resolve1(attrs.get(DAMAGE_KEY[1:]))
+    if marked:
+        return None, marked.decode("utf-8", "replace") if isinstance(marked, bytes) else str(marked)
     try:
         return PlumberPage(pdf, PDFPage(pdf.doc, objid, attrs, label), page_number=number, initial_doctop=doctop), None
     except LimitExceeded:

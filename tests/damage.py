@@ -153,22 +153,20 @@ def without_resources(src: Path, dst: Path, pages: list[int]) -> Path:
         return _save(pdf, dst)
 
 
-def cut_font_programs(src: Path, dst: Path, keep: float = 0.3) -> Path:
-    """Every embedded font program (FontFile, FontFile2, FontFile3) cut to ``keep`` of its bytes, its /Length1
-    left as it was: the glyph outlines are gone, the ToUnicode maps are intact."""
+def cut_font_programs(src: Path, dst: Path, keep: float = 1 / 3) -> Path:
+    """Every embedded Type 1 font program (/FontFile) cut short in place: its stream's bytes after ``keep``
+    and the rest of its object blanked, so the object can no longer be read. The ToUnicode maps are intact."""
     with pikepdf.open(src, suppress_warnings=True) as pdf:
-        seen = set()
-        for obj in pdf.objects:
-            if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
-                continue
-            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-                stream = obj.get(key)
-                if stream is None or stream.objgen in seen:
-                    continue
-                seen.add(stream.objgen)
-                raw = stream.read_raw_bytes()
-                stream.write(raw[: int(len(raw) * keep)], filter=stream.get("/Filter"), decode_parms=stream.get("/DecodeParms"))
-        return _save(pdf, dst)
+        programs = sorted({d.FontFile.objgen for d in pdf.objects
+                           if isinstance(d, pikepdf.Dictionary) and d.get("/Type") == "/FontDescriptor" and "/FontFile" in d})
+    data = bytearray(src.read_bytes())
+    for objgen in programs:
+        start, end = _object_span(data, objgen)
+        stream = data.index(b"stream", start) + len(b"stream\n")
+        cut = stream + int((data.index(b"endstream", stream) - stream) * keep)
+        data[cut:end + len(b"endobj")] = b" " * (end + len(b"endobj") - cut)
+    dst.write_bytes(bytes(data))
+    return dst
 
 
 def negative_mediabox(src: Path, dst: Path, pages: list[int]) -> Path:
