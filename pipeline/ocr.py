@@ -29,6 +29,8 @@ from .config import Limits, OcrSettings
 from .errors import ReportError
 from .lines import mean_confidence
 from .records import BBox, Char, Segment
+from .deskew import deskew, erase_leaders
+from .ocr_cells import closed_cells, closed_set, nearest
 from .rules import ruled_cells
 from .text import GARBLED, garbled_ratio, is_cjk
 
@@ -38,6 +40,8 @@ INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 BLANK_LEVEL = 200
 # Pixels darker than this are ink when cropping a table cell to its content.
 INK_LEVEL = 160
+# An OCR line whose strokes are this many times as wide as the page's typical line's is bold.
+BOLD_RATIO = 1.4
 # A word of one character that is only this (line residue, specks) is noise unless OCR is sure.
 # (Dashes are not: a lone "-" in a table cell means "no value".)
 SPECKS = set("|丨｜_~`'\"“”‘’.,:;·、，。")
@@ -109,12 +113,16 @@ def _tesseract_problem(language: str, binary: str | None) -> str | None:
     return None
 
 
-def run_tesseract(image: np.ndarray, language: str, psm: int, dpi: int, timeout: float, page: int, path: str) -> list[Word]:
+def run_tesseract(image: np.ndarray, language: str, psm: int, dpi: int, timeout: float, page: int, path: str,
+                  whitelist: str = "") -> list[Word]:
     ok, png = cv2.imencode(".png", image)
     if not ok:
         raise ReportError(STAGE, "the page image could not be encoded for OCR", path, page)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per page is faster than Tesseract's default
-    command = ["tesseract", "stdin", "stdout", "-l", language, "--psm", str(psm), "--dpi", str(max(dpi, 1)), "tsv"]
+    command = ["tesseract", "stdin", "stdout", "-l", language, "--psm", str(psm), "--dpi", str(max(dpi, 1))]
+    if whitelist:
+        command += ["-c", f"tessedit_char_whitelist={whitelist}"]
+    command.append("tsv")
     try:
         done = subprocess.run(command, input=png.tobytes(), capture_output=True, timeout=max(timeout, 0.1), env=env)
     except subprocess.TimeoutExpired as exc:
@@ -239,8 +247,9 @@ def erase(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- words to characters
 
 
-def words_to_chars(words: list[Word], scale: float, min_confidence: float) -> list[Char]:
-    """Each word split evenly into its characters; every character takes its OCR line's height.
+def words_to_chars(words: list[Word], scale: float, min_confidence: float, bold: set[tuple] = frozenset()) -> list[Char]:
+    """Each word split evenly into its characters; every character takes its OCR line's height
+    (and is bold when its line's key is in ``bold``).
 
     Tesseract's word boxes for Chinese sometimes reach over the next words; its
     reading order within a line is right. So each box is cut back to where the
@@ -260,7 +269,7 @@ def words_to_chars(words: list[Word], scale: float, min_confidence: float) -> li
             x = w.left / scale
             step = (right / scale - x) / len(w.text)
             for i, ch in enumerate(w.text):
-                chars.append(Char(ch, x + i * step, top, x + (i + 1) * step, bottom, size, False,
+                chars.append(Char(ch, x + i * step, top, x + (i + 1) * step, bottom, size, w.line_key in bold,
                                   source="ocr", confidence=round(w.confidence, 1)))
     return chars
 
@@ -279,6 +288,30 @@ def _is_speck(word: Word) -> bool:
     return len(word.text) == 1 and word.text in SPECKS and word.confidence < 80
 
 
+def bold_lines(image: np.ndarray, words: list[Word], ratio: float = BOLD_RATIO) -> set[tuple]:
+    """The keys of OCR lines set in a heavier weight than most of the page: their strokes (the median
+    run of ink across a row of pixels) are ``ratio`` times the page's median or more."""
+    ink = image < INK_LEVEL
+    strokes: dict[tuple, list[int]] = {}
+    for w in words:
+        x0, y0 = max(int(w.left), 0), max(int(w.top), 0)
+        crop = ink[y0:y0 + int(w.height) + 1, x0:x0 + int(w.width) + 1]
+        if crop.size:
+            strokes.setdefault(w.line_key, []).extend(_runs(crop))
+    widths = {key: float(np.median(runs)) for key, runs in strokes.items() if len(runs) >= 8}
+    if len(widths) < 3:
+        return set()
+    typical = float(np.median([width for width in widths.values()]))
+    return {key for key, width in widths.items() if width >= ratio * typical and width >= 2}
+
+
+def _runs(ink: np.ndarray) -> list[int]:
+    """Lengths of the runs of ink along each row."""
+    steps = np.diff(np.pad(ink.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    starts, ends = np.nonzero(steps == 1)[1], np.nonzero(steps == -1)[1]
+    return (ends - starts).tolist()
+
+
 # ---------------------------------------------------------------- ruled tables
 
 
@@ -292,6 +325,7 @@ class Slot:
     height: int
     page_left: int
     page_top: int
+    cell: BBox = (0.0, 0.0, 0.0, 0.0)  # the table cell (PDF points) whose ink this is
 
 
 def _ink_box(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
@@ -322,7 +356,7 @@ def _table_composite(image: np.ndarray, cells: list[BBox], scale: float) -> tupl
         box = (int(x0 * scale) + inset, int(top * scale) + inset, int(x1 * scale) - inset, int(bottom * scale) - inset)
         ink = _ink_box(image, box)
         if ink:
-            slots.append(Slot(margin, y, ink[2] - ink[0], ink[3] - ink[1], ink[0], ink[1]))
+            slots.append(Slot(margin, y, ink[2] - ink[0], ink[3] - ink[1], ink[0], ink[1], (x0, top, x1, bottom)))
             y += ink[3] - ink[1] + gap
     if not slots:
         return None
@@ -371,6 +405,35 @@ def _read_cells(composite: np.ndarray, slots: list[Slot], settings: OcrSettings,
     return chinese
 
 
+def _read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[int, list[Word]], scale: float,
+                       settings: OcrSettings, dpi: int, clock: "_Clock", page: int, path: str) -> list[str]:
+    """Cells under a closed column's header (units, row numbers) read again against their set; the
+    corrections made ("大→人"). ``cell_words`` is updated in place."""
+    texts = ["".join(w.text for w in cell_words.get(i, [])) for i in range(len(slots))]
+    corrections = []
+    for kind, indexes in closed_cells([s.cell for s in slots], texts).items():
+        allowed = closed_set(kind)
+        built = _table_composite(image, [slots[i].cell for i in indexes], scale)
+        if not built:
+            continue
+        composite, sub_slots = built
+        language = settings.language if kind == "unit" else (settings.digits_language or settings.language)
+        second = _by_slot(run_tesseract(composite, language, settings.table_psm, dpi, clock.left(), page, path,
+                                        whitelist=allowed.whitelist), sub_slots)
+        index_of = {slots[i].cell: i for i in indexes}
+        for j, sub in enumerate(sub_slots):
+            i = index_of[sub.cell]
+            reread = second.get(j, [])
+            text, correction = nearest(texts[i], "".join(w.text for w in reread), allowed)
+            if correction is None:
+                continue
+            corrections.append(correction)
+            confidence = min((w.confidence for w in reread), default=0.0)
+            slot = slots[i]
+            cell_words[i] = [Word(text, slot.x, slot.y, slot.width, slot.height, confidence, ("closed", kind, i))]
+    return corrections
+
+
 def _words_on_page(cell_words: dict[int, list[Word]], slots: list[Slot], table: int) -> list[Word]:
     """Composite coordinates back to the page image; each word stays inside its cell."""
     out = []
@@ -412,21 +475,39 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     automatic layout.
     """
     image, scale = renderer.render(number, width_pt, height_pt, settings.dpi)
-    note = f"rendered at {scale * 72:.0f} dpi (pixel budget)" if scale * 72 < settings.dpi - 0.5 else ""
+    notes = [f"rendered at {scale * 72:.0f} dpi (pixel budget)"] if scale * 72 < settings.dpi - 0.5 else []
     if is_blank(image):
         return None
+    image, angle = deskew(image, settings.max_skew)
+    if angle:
+        notes.append(f"deskewed by {angle:+.2f}°")
     rules, mask = find_rules(image, scale, settings)
     clean = erase(image, mask)
     clock, dpi, path = _Clock(timeout), round(scale * 72), str(renderer.path)
     words: list[Word] = []
+    corrections: list[str] = []
     tables = [cells for cells in ruled_cells(rules, width_pt, height_pt, settings.snap_tolerance) if len(cells) > 1]
     for t, cells in enumerate(tables):
         built = _table_composite(clean, cells, scale)
         if built:
             composite, slots = built
-            words += _words_on_page(_read_cells(composite, slots, settings, dpi, clock, number, path), slots, t)
+            cell_words = _read_cells(composite, slots, settings, dpi, clock, number, path)
+            corrections += _read_closed_cells(clean, slots, cell_words, scale, settings, dpi, clock, number, path)
+            words += _words_on_page(cell_words, slots, t)
         _whiten(clean, cells, scale)
     if not is_blank(clean):
-        words += run_tesseract(clean, settings.language, settings.psm, dpi, clock.left(), number, path)
-    chars = words_to_chars(words, scale, settings.min_confidence)
-    return OcrPage(chars, rules, mean_confidence(chars), scale, note)
+        text_image, leaders = erase_leaders(clean, scale)
+        if leaders:
+            notes.append(f"{leaders} dotted leaders erased")
+        words += run_tesseract(text_image, settings.language, settings.psm, dpi, clock.left(), number, path)
+    if corrections:
+        notes.append(f"{len(corrections)} cells read against their closed set ({_tally(corrections)})")
+    chars = words_to_chars(words, scale, settings.min_confidence, bold_lines(image, words))
+    return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes))
+
+
+def _tally(corrections: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for c in corrections:
+        counts[c] = counts.get(c, 0) + 1
+    return ", ".join(f"{c} ×{n}" if n > 1 else c for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -212,16 +212,18 @@ def content_bomb_on(src: Path, dst: Path, page: int, megabytes: int = 400) -> Pa
         return _save(pdf, dst)
 
 
-def photocopy(src: Path, dst: Path, dpi: int = 150, angle: float = 0.5, quality: int = 60) -> Path:
-    """What a photocopier or a phone makes of a report: every page rendered at ``dpi`` in grey, tilted by
-    ``angle`` degrees (counter-clockwise, white corners), JPEG-compressed at ``quality``, one image a page."""
+def photocopy(src: Path, dst: Path, dpi: int = 150, angle: float = 0.5, quality: int = 60,
+              pages: list[int] | None = None) -> Path:
+    """What a photocopier or a phone makes of a report: every page (or ``pages``) rendered at ``dpi`` in grey,
+    tilted by ``angle`` degrees (counter-clockwise, white corners), JPEG-compressed at ``quality``, one image a page."""
     import pypdfium2 as pdfium
     from PIL import Image
 
     pdf = pdfium.PdfDocument(str(src))
     try:
         images = []
-        for page in pdf:
+        for number in pages or range(1, len(pdf) + 1):
+            page = pdf[number - 1]
             image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
             images.append(image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255))
             page.close()

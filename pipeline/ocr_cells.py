@@ -1,0 +1,76 @@
+"""Table cells whose values come from a closed set, for OCR: which cells they are, and the nearest member.
+
+A column is closed when its header cell reads as one of ``template.closed_columns()`` (单位 and
+计量单位: the template's unit set; 序号: row numbers). Tesseract reads such cells again with a
+character whitelist of the set, and a reading that is not a member is taken to the one member
+it is nearest to (one character off), the correction noted on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import template
+from .records import BBox
+from .text import squash
+
+SERIAL = re.compile(r"^\d{1,3}$")
+DIGITS = "0123456789"
+
+
+@dataclass(frozen=True)
+class ClosedSet:
+    kind: str
+    whitelist: str
+    members: frozenset[str]
+
+    def holds(self, text: str) -> bool:
+        return text in self.members if self.kind == "unit" else bool(SERIAL.match(text))
+
+
+def closed_set(kind: str) -> ClosedSet:
+    if kind == "unit":
+        spellings = frozenset(template.units())
+        return ClosedSet(kind, "".join(sorted({ch for s in spellings for ch in s})), spellings)
+    return ClosedSet(kind, DIGITS, frozenset())
+
+
+def closed_cells(cells: list[BBox], texts: list[str]) -> dict[str, list[int]]:
+    """kind -> the indexes of the cells under a closed column's header (the header cell itself excluded)."""
+    headers = template.closed_columns()
+    out: dict[str, list[int]] = {}
+    for h, (box, text) in enumerate(zip(cells, texts)):
+        kind = headers.get(squash(text))
+        if not kind:
+            continue
+        members = [i for i, cell in enumerate(cells) if i != h and cell[1] >= box[3] - 1
+                   and box[0] - 2 <= (cell[0] + cell[2]) / 2 <= box[2] + 2]
+        out.setdefault(kind, []).extend(i for i in members if i not in out[kind])
+    return out
+
+
+def nearest(first: str, second: str, allowed: ClosedSet) -> tuple[str, str | None]:
+    """The cell's text from its two readings (``first`` unrestricted, ``second`` with the whitelist), and
+    the correction made ("大→人"), None when a reading was a member as read or nothing is near enough."""
+    first, second = squash(first), squash(second)
+    if allowed.holds(first):
+        return first, None
+    if allowed.holds(second):
+        return second, f"{first or '∅'}→{second}"
+    if allowed.kind == "unit" and second:
+        near = [m for m in allowed.members if _distance(second, m) <= 1]
+        if len(near) == 1:
+            return near[0], f"{first or '∅'}→{near[0]}"
+    return first, None
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (unit spellings are a few characters long)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
