@@ -262,9 +262,11 @@ def words_to_chars(words: list[Word], scale: float, min_confidence: float, bold:
         lines.setdefault(w.line_key, []).append(w)
     chars = []
     for members in lines.values():
-        top = min(w.top for w in members) / scale
-        bottom = max(w.top + w.height for w in members) / scale
-        size = max(bottom - top, 1.0)
+        # the median word, not the extremes: one tall or low word (a bracket, a comma) does not stretch the line,
+        # so an OCR line's size compares with other lines' as a text layer's type size does
+        top = float(np.median([w.top for w in members])) / scale
+        size = max(float(np.median([w.height for w in members])) / scale, 1.0)
+        bottom = top + size
         for w, right in zip(members, _right_edges(members)):
             x = w.left / scale
             step = (right / scale - x) / len(w.text)
@@ -499,11 +501,34 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
         text_image, leaders = erase_leaders(clean, scale)
         if leaders:
             notes.append(f"{leaders} dotted leaders erased")
-        words += run_tesseract(text_image, settings.language, settings.psm, dpi, clock.left(), number, path)
+        page_words = run_tesseract(text_image, settings.language, settings.psm, dpi, clock.left(), number, path)
+        orphans = _orphans(text_image, page_words, scale)
+        built = _table_composite(text_image, orphans, scale) if orphans else None
+        if built:
+            composite, slots = built
+            words += _words_on_page(_read_cells(composite, slots, settings, dpi, clock, number, path), slots, len(tables))
+        words += page_words
     if corrections:
         notes.append(f"{len(corrections)} cells read against their closed set ({_tally(corrections)})")
     chars = words_to_chars(words, scale, settings.min_confidence, bold_lines(image, words))
     return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes))
+
+
+def _orphans(image: np.ndarray, words: list[Word], scale: float) -> list[BBox]:
+    """Boxes (PDF points) of ink that no OCR word covers: Tesseract's layout drops short isolated text such as
+    the page numbers at the end of a 目录's lines. Ink is merged into word-sized blobs first."""
+    ink = (image < INK_LEVEL).astype(np.uint8)
+    for w in words:  # a word's own line: a character's width either side, a third of its height above and below
+        dx, dy = int(w.height) + 2, int(w.height / 3) + 2
+        x0, y0 = max(int(w.left) - dx, 0), max(int(w.top) - dy, 0)
+        ink[y0:int(w.top + w.height) + dy, x0:int(w.left + w.width) + dx] = 0
+    blobs = cv2.dilate(ink, np.ones((max(int(2 * scale), 1), max(int(3 * scale), 1)), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    out = []
+    for x, y, w, h, _area in stats[1:count]:
+        if 5 * scale <= h <= 30 * scale and 3 * scale <= w <= 120 * scale and ink[y:y + h, x:x + w].sum() >= 6 * scale:
+            out.append((x / scale, y / scale, (x + w) / scale, (y + h) / scale))
+    return out
 
 
 def _tally(corrections: list[str]) -> str:

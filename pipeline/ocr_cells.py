@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import template
 from .records import BBox
-from .text import squash
+from .text import edit_distance, squash
 
 SERIAL = re.compile(r"^\d{1,3}$")
 DIGITS = "0123456789"
@@ -59,18 +59,7 @@ def nearest(first: str, second: str, allowed: ClosedSet) -> tuple[str, str | Non
     if allowed.holds(second):
         return second, f"{first or '∅'}→{second}"
     if allowed.kind == "unit" and second:
-        near = [m for m in allowed.members if _distance(second, m) <= 1]
+        near = [m for m in allowed.members if edit_distance(second, m) <= 1]
         if len(near) == 1:
             return near[0], f"{first or '∅'}→{near[0]}"
     return first, None
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (unit spellings are a few characters long)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
