@@ -408,20 +408,24 @@ def _read_cells(composite: np.ndarray, slots: list[Slot], settings: OcrSettings,
 
 
 def _read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[int, list[Word]], scale: float,
-                       settings: OcrSettings, dpi: int, clock: "_Clock", page: int, path: str) -> list[str]:
-    """Cells under a closed column's header (units, row numbers) read again against their set; the
-    corrections made ("大→人"). ``cell_words`` is updated in place."""
+                       settings: OcrSettings, dpi: int, clock: "_Clock", page: int, path: str,
+                       carried: dict[str, list[BBox]]) -> list[str]:
+    """Cells under a closed column's header (units, row numbers) read again against their set, at twice
+    the size (small glyphs at scan resolution are what Tesseract misreads); the corrections made ("大→人").
+    ``cell_words`` is updated in place."""
     texts = ["".join(w.text for w in cell_words.get(i, [])) for i in range(len(slots))]
     corrections = []
-    for kind, indexes in closed_cells([s.cell for s in slots], texts).items():
+    for kind, indexes in closed_cells([s.cell for s in slots], texts, carried).items():
         allowed = closed_set(kind)
         built = _table_composite(image, [slots[i].cell for i in indexes], scale)
         if not built:
             continue
         composite, sub_slots = built
         language = settings.language if kind == "unit" else (settings.digits_language or settings.language)
-        second = _by_slot(run_tesseract(composite, language, settings.table_psm, dpi, clock.left(), page, path,
-                                        whitelist=allowed.whitelist), sub_slots)
+        large = cv2.resize(composite, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        read = run_tesseract(large, language, settings.table_psm, 2 * dpi, clock.left(), page, path, whitelist=allowed.whitelist)
+        second = _by_slot([Word(w.text, w.left / 2, w.top / 2, w.width / 2, w.height / 2, w.confidence, w.line_key)
+                           for w in read], sub_slots)
         index_of = {slots[i].cell: i for i in indexes}
         for j, sub in enumerate(sub_slots):
             i = index_of[sub.cell]
@@ -469,15 +473,18 @@ class _Clock:
 
 
 def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: float, settings: OcrSettings,
-             timeout: float) -> OcrPage | None:
+             timeout: float, carried: dict[str, list[BBox]] | None = None, dpi: int | None = None) -> OcrPage | None:
     """OCR one page; None when the rendered page is blank.
 
     Ruled tables found in the image are read cell by cell (one Tesseract call
     per table, see _table_composite); the rest of the page in one call with
     automatic layout.
     """
-    image, scale = renderer.render(number, width_pt, height_pt, settings.dpi)
-    notes = [f"rendered at {scale * 72:.0f} dpi (pixel budget)"] if scale * 72 < settings.dpi - 0.5 else []
+    wanted = dpi or settings.dpi
+    image, scale = renderer.render(number, width_pt, height_pt, wanted)
+    notes = [f"rendered at {scale * 72:.0f} dpi (pixel budget)"] if scale * 72 < wanted - 0.5 else []
+    if wanted < settings.dpi:
+        notes.append(f"read at the scan's {wanted} dpi")
     if is_blank(image):
         return None
     image, angle = deskew(image, settings.max_skew)
@@ -494,7 +501,8 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
         if built:
             composite, slots = built
             cell_words = _read_cells(composite, slots, settings, dpi, clock, number, path)
-            corrections += _read_closed_cells(clean, slots, cell_words, scale, settings, dpi, clock, number, path)
+            corrections += _read_closed_cells(clean, slots, cell_words, scale, settings, dpi, clock, number, path,
+                                              carried if carried is not None else {})
             words += _words_on_page(cell_words, slots, t)
         _whiten(clean, cells, scale)
     if not is_blank(clean):

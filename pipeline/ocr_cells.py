@@ -36,15 +36,26 @@ def closed_set(kind: str) -> ClosedSet:
     return ClosedSet(kind, DIGITS, frozenset())
 
 
-def closed_cells(cells: list[BBox], texts: list[str]) -> dict[str, list[int]]:
-    """kind -> the indexes of the cells under a closed column's header (the header cell itself excluded)."""
+def closed_cells(cells: list[BBox], texts: list[str], carried: dict[str, list[BBox]] | None = None) -> dict[str, list[int]]:
+    """kind -> the indexes of the cells under a closed column's header (the header cell itself excluded).
+
+    A table without such a header (the continuation of a table on the next page, its header not
+    repeated) takes the columns of ``carried`` (the header cells of the table before) when one of
+    its cells spans the same columns. ``carried`` is updated with this table's headers.
+    """
     headers = template.closed_columns()
+    found = [(headers[squash(text)], box) for box, text in zip(cells, texts) if squash(text) in headers]
+    if not found and carried:
+        found = [(kind, box) for kind, boxes in carried.items() for box in boxes
+                 if any(abs(c[0] - box[0]) <= 3 and abs(c[2] - box[2]) <= 3 for c in cells)]
+        found = [(kind, (box[0], -1.0, box[2], -1.0)) for kind, box in found]  # every cell is under it
+    elif found and carried is not None:
+        carried.clear()
+        for kind, box in found:
+            carried.setdefault(kind, []).append(box)
     out: dict[str, list[int]] = {}
-    for h, (box, text) in enumerate(zip(cells, texts)):
-        kind = headers.get(squash(text))
-        if not kind:
-            continue
-        members = [i for i, cell in enumerate(cells) if i != h and cell[1] >= box[3] - 1
+    for kind, box in found:
+        members = [i for i, cell in enumerate(cells) if cell != box and cell[1] >= box[3] - 1
                    and box[0] - 2 <= (cell[0] + cell[2]) / 2 <= box[2] + 2]
         out.setdefault(kind, []).extend(i for i in members if i not in out[kind])
     return out

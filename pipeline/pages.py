@@ -130,13 +130,14 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
         _report_skipped(doc, wanted, problem)
         return
     cap = budget.limits.ocr_max_pages
+    carried: dict = {}  # the closed columns (单位, 序号) of the last OCRed table, for its continuation
     with O.PageRenderer(doc.readable_path, doc.password, budget.limits) as renderer:
         for page, reason in wanted:
             budget.check(STAGE, page.number)
             if budget.ocr_pages >= cap:
                 _report_skipped(doc, [(page, reason)], f"the OCR page limit ({cap}, limit ocr_max_pages) is reached")
                 continue
-            _ocr_one(doc, page, reason, renderer, settings, budget)
+            _ocr_one(doc, page, reason, renderer, settings, budget, carried)
 
 
 def _ocr_reason(page: Page, settings: OcrSettings) -> str | None:
@@ -154,7 +155,8 @@ def _report_skipped(doc: Document, wanted: list[tuple[Page, str]], why: str) -> 
         doc.issues.append(Issue(STAGE, f"{reason}; not OCRed: {why}; the page's text is missing", page.number, "missing"))
 
 
-def _ocr_one(doc: Document, page: Page, reason: str, renderer: "O.PageRenderer", settings: OcrSettings, budget: Budget) -> None:
+def _ocr_one(doc: Document, page: Page, reason: str, renderer: "O.PageRenderer", settings: OcrSettings, budget: Budget,
+             carried: dict) -> None:
     limits = budget.limits
     bomb = next(((w, h) for w, h in page.image_sizes if w * h > limits.max_image_pixels), None)
     if bomb:
@@ -163,7 +165,8 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: "O.PageRenderer",
         return
     budget.ocr_pages += 1
     try:
-        result = O.ocr_page(renderer, page.number, page.width, page.height, settings, _ocr_timeout(budget))
+        result = O.ocr_page(renderer, page.number, page.width, page.height, settings, _ocr_timeout(budget), carried,
+                            _scan_dpi(page, settings.dpi))
     except LimitExceeded:
         raise
     except ReportError as exc:
@@ -179,6 +182,14 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: "O.PageRenderer",
     page.source = "ocr" if page.lines else "empty"
     page.ocr_confidence = result.confidence
     page.notes.append(f"{reason}: OCRed" + (f", {result.note}" if result.note else ""))
+
+
+def _scan_dpi(page: Page, dpi: int) -> int:
+    """The OCR resolution for a page: ``dpi``, or the resolution a scanned page was made at when that is lower
+    (rendering a 150-dpi scan at 300 dpi only interpolates its pixels, and Tesseract reads them worse)."""
+    native = [round(w / max((x1 - x0) / 72, 1e-6)) for (x0, _, x1, _), (w, _) in zip(page.images, page.image_sizes)
+              if w and (x1 - x0) * page.height >= 0.5 * page.width * page.height]
+    return max(min([dpi, *native]), 72) if native else dpi
 
 
 def _ocr_timeout(budget: Budget) -> float:
