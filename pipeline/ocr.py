@@ -42,6 +42,9 @@ BLANK_LEVEL = 200
 INK_LEVEL = 160
 # An OCR line whose strokes are this many times as wide as the page's typical line's is bold.
 BOLD_RATIO = 1.4
+# Closed-set cells are read again enlarged (zoom, binarised): small noisy glyphs are what Tesseract
+# misreads (个 as 人); the first of these readings is trusted most.
+CLOSED_READINGS = ((3, True), (2, False))
 # A word of one character that is only this (line residue, specks) is noise unless OCR is sure.
 # (Dashes are not: a lone "-" in a table cell means "no value".)
 SPECKS = set("|丨｜_~`'\"“”‘’.,:;·、，。")
@@ -50,6 +53,7 @@ NUMBER_CELL = re.compile(r"^[-+]?(?=[\d,.]*\d)[\d,.]+%?$")
 NUMBER_SUFFIXES = set("年月日时分秒万亿元个人次项门件名所家")
 # Tesseract puts a quote before a word that follows a wide gap (a table column): a closing quote
 # cannot open a word, and no quote belongs on a bare number.
+EDGE_MARKS = re.compile(r"^[\[\]|(){}]+(?=[-+]?[\d.,]+%?$)|(?<=\d)[\[\]|(){}]+$")
 STRAY_QUOTES = re.compile(r"^[”’]+|^[“‘\"']+(?=[-+]?[\d.,]+%?$)|(?<=\d)[“”‘’\"']+$")
 
 
@@ -382,6 +386,13 @@ def _is_number(words: list[Word]) -> bool:
     return bool(NUMBER_CELL.match("".join(w.text for w in words)))
 
 
+def _unbracketed(words: list[Word]) -> list[Word]:
+    """A number the Latin model reads with a bracket or bar from the cell's edge stuck to it (]1 for 11 is
+    not fixable, but 1] and |25 are): the stray mark dropped."""
+    return [Word(EDGE_MARKS.sub("", w.text) or w.text, w.left, w.top, w.width, w.height, w.confidence, w.line_key)
+            for w in words]
+
+
 def _reads_as_text(words: list[Word]) -> bool:
     """Chinese text, or a number with a counting or date character (2023年) that the Latin model cannot read."""
     hanzi = [ch for w in words for ch in w.text if is_cjk(ch)]
@@ -402,6 +413,7 @@ def _read_cells(composite: np.ndarray, slots: list[Slot], settings: OcrSettings,
         return chinese
     latin = _by_slot(run_tesseract(composite, settings.digits_language, settings.table_psm, dpi, clock.left(), page, path), slots)
     for index, words in latin.items():
+        words = _unbracketed(words)
         if _is_number(words) and not _reads_as_text(chinese.get(index, [])):
             chinese[index] = words
     return chinese
@@ -410,8 +422,8 @@ def _read_cells(composite: np.ndarray, slots: list[Slot], settings: OcrSettings,
 def _read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[int, list[Word]], scale: float,
                        settings: OcrSettings, dpi: int, clock: "_Clock", page: int, path: str,
                        carried: dict[str, list[BBox]]) -> list[str]:
-    """Cells under a closed column's header (units, row numbers) read again against their set, at twice
-    the size (small glyphs at scan resolution are what Tesseract misreads); the corrections made ("大→人").
+    """Cells under a closed column's header (units, row numbers) read again against their set, enlarged
+    (CLOSED_READINGS); the corrections made ("大→人").
     ``cell_words`` is updated in place."""
     texts = ["".join(w.text for w in cell_words.get(i, [])) for i in range(len(slots))]
     corrections = []
@@ -422,22 +434,31 @@ def _read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[in
             continue
         composite, sub_slots = built
         language = settings.language if kind == "unit" else (settings.digits_language or settings.language)
-        large = cv2.resize(composite, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-        read = run_tesseract(large, language, settings.table_psm, 2 * dpi, clock.left(), page, path, whitelist=allowed.whitelist)
-        second = _by_slot([Word(w.text, w.left / 2, w.top / 2, w.width / 2, w.height / 2, w.confidence, w.line_key)
-                           for w in read], sub_slots)
+        readings = [_read_zoomed(composite, sub_slots, zoom, binary, language, allowed.whitelist, settings, dpi, clock,
+                                 page, path) for zoom, binary in CLOSED_READINGS]
         index_of = {slots[i].cell: i for i in indexes}
         for j, sub in enumerate(sub_slots):
             i = index_of[sub.cell]
-            reread = second.get(j, [])
-            text, correction = nearest(texts[i], "".join(w.text for w in reread), allowed)
+            reread = [reading.get(j, []) for reading in readings]
+            text, correction = nearest(texts[i], ["".join(w.text for w in words) for words in reread], allowed)
             if correction is None:
                 continue
             corrections.append(correction)
-            confidence = min((w.confidence for w in reread), default=0.0)
+            confidence = min((w.confidence for words in reread for w in words), default=0.0)
             slot = slots[i]
             cell_words[i] = [Word(text, slot.x, slot.y, slot.width, slot.height, confidence, ("closed", kind, i))]
     return corrections
+
+
+def _read_zoomed(composite: np.ndarray, slots: list[Slot], zoom: int, binary: bool, language: str, whitelist: str,
+                 settings: OcrSettings, dpi: int, clock: "_Clock", page: int, path: str) -> dict[int, list[Word]]:
+    """Each slot's words, read from the composite enlarged ``zoom`` times (and binarised) with a whitelist."""
+    large = cv2.resize(composite, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+    if binary:
+        _, large = cv2.threshold(large, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    read = run_tesseract(large, language, settings.table_psm, zoom * dpi, clock.left(), page, path, whitelist=whitelist)
+    return _by_slot([Word(w.text, w.left / zoom, w.top / zoom, w.width / zoom, w.height / zoom, w.confidence, w.line_key)
+                     for w in read], slots)
 
 
 def _words_on_page(cell_words: dict[int, list[Word]], slots: list[Slot], table: int) -> list[Word]:

@@ -61,16 +61,22 @@ def closed_cells(cells: list[BBox], texts: list[str], carried: dict[str, list[BB
     return out
 
 
-def nearest(first: str, second: str, allowed: ClosedSet) -> tuple[str, str | None]:
-    """The cell's text from its two readings (``first`` unrestricted, ``second`` with the whitelist), and
-    the correction made ("大→人"), None when a reading was a member as read or nothing is near enough."""
-    first, second = squash(first), squash(second)
-    if allowed.holds(first):
+def nearest(first: str, readings: list[str], allowed: ClosedSet) -> tuple[str, str | None]:
+    """The cell's text from its readings: ``first`` unrestricted, ``readings`` with the set's whitelist (the
+    most reliable first); and the correction made ("大→人"), None when the text stays as first read.
+
+    A whitelisted reading that is a member wins (it knows the set), then the first reading when it is
+    a member, then the one unit all readings are one character off (％ and % being one unit).
+    """
+    first, readings = squash(first), [squash(r) for r in readings]
+    chosen = next((r for r in readings[:1] if allowed.holds(r)), None)
+    if chosen is None and allowed.holds(first):
         return first, None
-    if allowed.holds(second):
-        return second, f"{first or '∅'}→{second}"
-    if allowed.kind == "unit" and second:
-        near = [m for m in allowed.members if edit_distance(second, m) <= 1]
-        if len(near) == 1:
-            return near[0], f"{first or '∅'}→{near[0]}"
-    return first, None
+    chosen = chosen or next((r for r in readings if allowed.holds(r)), None)
+    if chosen is None and allowed.kind == "unit":
+        canonical = template.units()
+        near = {canonical[m] for r in readings if r for m in allowed.members if edit_distance(r, m) <= 1}
+        chosen = near.pop() if len(near) == 1 else None
+    if chosen is None or chosen == first:
+        return first, None
+    return chosen, f"{first or '∅'}→{chosen}"

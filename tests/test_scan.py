@@ -106,8 +106,11 @@ def test_closed_columns_under_their_headers():
 
 def test_nearest_member_of_the_unit_set():
     units = closed_set("unit")
-    assert nearest("人", "人", units) == ("人", None)  # read right the first time
-    assert nearest("大", "人", units) == ("人", "大→人")  # the whitelisted reading is a unit
-    assert nearest("9%0", "%0", units) == ("%", "9%0→%")  # one character off the nearest unit
-    assert nearest("址", "", units) == ("址", None)  # nothing to go on: kept as read
-    assert nearest("l2", "12", closed_set("serial")) == ("12", "l2→12")
+    assert nearest("人", ["人", "人"], units) == ("人", None)  # read right the first time
+    assert nearest("大", ["人", ""], units) == ("人", "大→人")  # the whitelisted reading is a unit
+    assert nearest("人", ["个", "人"], units) == ("个", "人→个")  # the enlarged whitelisted reading wins
+    assert nearest("0", ["", "%"], units) == ("%", "0→%")
+    assert nearest("9%0", ["%0", ""], units) == ("%", "9%0→%")  # one character off one unit
+    assert nearest("%%", ["%%"], units) == ("%", "%%→%")  # ％ and % are one unit
+    assert nearest("址", ["", ""], units) == ("址", None)  # nothing to go on: kept as read
+    assert nearest("l2", ["12"], closed_set("serial")) == ("12", "l2→12")
