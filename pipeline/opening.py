@@ -95,9 +95,11 @@ def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
     if pdf is not None:
         try:
             entries, tree_damage = walk_pages(pdf, path, max_pages)
-        except Exception:
+        except ReportError:
             close(pdf)
             raise
+        except Exception as exc:  # a page tree too deep or too broken to walk: qpdf rebuilds it
+            entries, tree_damage = [], [f"its page tree cannot be walked ({describe(exc)})"]
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
             damage.append("its cross-reference table is damaged or missing")
         damage += tree_damage
@@ -143,10 +145,14 @@ def _open_repaired(path: Path, password: str | None, max_pages: int, damage: lis
         raise ReportError(STAGE, _unreadable(path, cause, damage, exc), str(path)) from exc
     try:
         entries, still = walk_pages(pdf, copy, max_pages)
-    except BaseException:
+    except ReportError:
         close(pdf)
         scratch.cleanup()
         raise
+    except Exception as exc:
+        close(pdf)
+        scratch.cleanup()
+        raise ReportError(STAGE, f"the page tree cannot be read, even after repair ({describe(exc)})", str(path)) from exc
     if not entries:
         close(pdf)
         scratch.cleanup()
