@@ -144,7 +144,7 @@ def _find_headings(doc: Document, toc_pages: set[int], body_size: float, toc_tit
             if len(ln.text) > MAX_HEADING_CHARS:
                 continue
             parsed = _heading_level(ln.text)
-            if not parsed:
+            if not parsed or (ln.source == "ocr" and _in_ruled_cell(ln, page.rules)):
                 continue
             styled = ln.bold or ln.size >= body_size + 1.5
             if not styled and squash(ln.text) not in toc_titles:
@@ -152,6 +152,14 @@ def _find_headings(doc: Document, toc_pages: set[int], body_size: float, toc_tit
             level, number, title = parsed
             headings.append(Section(level, number, title, page.number, page.number, page.printed, ln.bbox))
     return _relevel(headings)
+
+
+def _in_ruled_cell(line: Line, rules) -> bool:
+    """A line between two vertical rules that span it: a table cell (an OCR line's type size and weight
+    cannot tell a numbered table row from a heading)."""
+    cy = (line.top + line.bottom) / 2
+    sides = [s.x0 for s in rules if not s.horizontal and s.top <= cy <= s.bottom]
+    return any(x <= line.bbox[0] + 2 for x in sides) and any(x >= line.bbox[2] - 2 for x in sides)
 
 
 def _relevel(headings: list[Section]) -> list[Section]:
