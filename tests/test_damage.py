@@ -153,3 +153,24 @@ def test_damaged_report_ends_with_warnings_in_the_manifest(tmp_path):
     assert pages[None]["message"].startswith("the file is damaged (")
     assert value(o, 1, "毕业生人数", 2023) == "3913" and len(o.csv("indicators")) == 246
     assert o.csv("pages").iloc[9][["source", "lines"]].tolist() == ["empty", "0"]
+
+
+def test_audit_images_of_moved_and_turned_pages(tmp_path, reference_run):
+    """Appendix pages with a negative MediaBox, shown turned by /Rotate 90: the audit cuts the same evidence
+    images from them as from the upright reference."""
+    from PIL import Image, ImageChops
+
+    from pipeline import process_report
+
+    moved = damage.negative_mediabox(REFERENCE, tmp_path / "moved.pdf", APPENDIX)
+    pdf = damage.rotated(moved, tmp_path / "moved-turned.pdf", APPENDIX, 90)
+    result = process_report(pdf, tmp_path / "out")
+    assert [r.status for r in result.stages if r.name == "audit"] == ["ok"]
+    upright = sorted((reference_run.out_dir / "audit_images").glob("*-table.png"))
+    assert upright
+    for image in upright:
+        mine = result.out_dir / "audit_images" / image.name
+        a, b = Image.open(image).convert("L"), Image.open(mine).convert("L")
+        assert a.size == b.size, image.name
+        difference = ImageChops.difference(a, b)
+        assert sum(difference.histogram()[40:]) < 0.01 * a.size[0] * a.size[1], image.name
