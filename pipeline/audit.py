@@ -34,13 +34,16 @@ class Audit:
     issues: list[Issue] = field(default_factory=list)
 
 
-def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], password: str | None = None) -> Audit:
+def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], password: str | None = None,
+                render_from: Path | None = None) -> Audit:
+    """``render_from``: the file the pages were read from when it is not ``pdf`` (a repaired or turned copy),
+    so the evidence images are cut where the records' boxes are."""
     report_dir = Path(report_dir)
     findings = frames.get("findings", pd.DataFrame())
     claims = frames.get("claims", pd.DataFrame())
     attention = attention_findings(findings)
     tables, cells = _table_frames(report_dir, frames)
-    crops, issues = evidence_images(Path(pdf), attention, claims, tables, cells, password)
+    crops, issues = evidence_images(Path(render_from or pdf), attention, claims, tables, cells, password)
     html_text = _html(report_dir.name, pdf, claims, findings, attention, crops)
     md_text = _markdown(report_dir.name, pdf, claims, findings, attention, crops)
     atomic_write_text(report_dir / "audit.html", html_text)

@@ -82,6 +82,8 @@ class OcrSettings:
     snap_tolerance: float = 3.0
     # Ruling lines found in the page image: a line is at least this share of the page width / height.
     min_rule_share: float = 0.025
+    # A scanned page is straightened before OCR when it is tilted by up to this many degrees.
+    max_skew: float = 5.0
     # OCR words below this confidence (0-100) are dropped as noise. Tesseract gives some right
     # Chinese words a confidence of 0, so the default keeps everything (the confidence is recorded).
     min_confidence: float = 0.0

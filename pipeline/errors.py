@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-NOISY_LIBRARIES = ("pdfminer", "pdfplumber", "pypdf", "camelot", "playa", "pypdfium2")
+NOISY_LIBRARIES = ("pdfminer", "pdfplumber", "pypdf", "camelot", "playa", "pypdfium2", "pikepdf")
 
 
 class ReportError(Exception):

@@ -156,7 +156,7 @@ class Pages:
         page = self.page(number)
         width, height = page.get_size()
         (dx, dy) = margins
-        left, upper = max(0.0, box[0] - dx), max(0.0, box[1] - dy)
+        left, upper = min(max(0.0, box[0] - dx), width - 1), min(max(0.0, box[1] - dy), height - 1)  # a box off the page
         right, lower = min(width, max(box[2] + dx, left + 1)), min(height, max(box[3] + dy, upper + 1))
         if scale is None:
             scale = fitting_scale([(left, upper, right, lower)])

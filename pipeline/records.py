@@ -93,6 +93,8 @@ class Page:
     source: str = "text"  # "text", "ocr" (read by OCR, or the file's own OCR layer) or "empty"
     ocr_confidence: float | None = None  # mean OCR word confidence, 0-100
     notes: list[str] = field(default_factory=list)
+    turn: int = 0  # degrees clockwise the displayed page was turned to read its text upright
+    damage: str | None = None  # why the page (or some of its text) could not be read; such a page is not OCRed
 
 
 @dataclass

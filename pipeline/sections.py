@@ -11,7 +11,7 @@ from . import template
 from .layout import body_font_size
 from .numbers import chinese_integer
 from .records import Document, Issue, Line, Section, Sections, TocEntry
-from .text import squash
+from .text import edit_distance, squash
 
 STAGE = "sections"
 TOC_TITLES = {"目录": "section", "目次": "section", "图表目录": "figure", "图目录": "figure", "表目录": "figure", "案例目录": "case"}
@@ -62,8 +62,9 @@ def parse_toc(doc: Document) -> tuple[list[TocEntry], set[int]]:
             kind = None
             continue
         first = squash(rows[0][0])
-        if first in TOC_TITLES:
-            kind = TOC_TITLES[first]
+        title = first if first in TOC_TITLES else _ocr_toc_title(first, rows[0][1])
+        if title:
+            kind = TOC_TITLES[title]
             rows = rows[1:]
         elif kind is None:
             continue
@@ -77,6 +78,15 @@ def parse_toc(doc: Document) -> tuple[list[TocEntry], set[int]]:
                 number, title = split_number(m.group("title"))
                 entries.append(TocEntry(kind, number, title, m.group("page"), page.number, line.bbox))
     return entries, toc_pages
+
+
+def _ocr_toc_title(text: str, line: Line) -> str | None:
+    """The 目录 title an OCR line misreads (案例目录 as 款例目录, 目 录 as 目2二): the nearest title one
+    character off, or two with the first right. The page is a 目录 only if most of its rows read as entries."""
+    if line.source != "ocr" or not text or len(text) > 6:
+        return None
+    distance, _, title = min((edit_distance(text, title), -len(title), title) for title in TOC_TITLES)
+    return title if distance <= 1 or (distance == 2 and text[0] == title[0]) else None
 
 
 def split_number(text: str) -> tuple[str, str]:
@@ -143,7 +153,7 @@ def _find_headings(doc: Document, toc_pages: set[int], body_size: float, toc_tit
             if len(ln.text) > MAX_HEADING_CHARS:
                 continue
             parsed = _heading_level(ln.text)
-            if not parsed:
+            if not parsed or (ln.source == "ocr" and _in_ruled_cell(ln, page.rules)):
                 continue
             styled = ln.bold or ln.size >= body_size + 1.5
             if not styled and squash(ln.text) not in toc_titles:
@@ -151,6 +161,14 @@ def _find_headings(doc: Document, toc_pages: set[int], body_size: float, toc_tit
             level, number, title = parsed
             headings.append(Section(level, number, title, page.number, page.number, page.printed, ln.bbox))
     return _relevel(headings)
+
+
+def _in_ruled_cell(line: Line, rules) -> bool:
+    """A line between two vertical rules that span it: a table cell (an OCR line's type size and weight
+    cannot tell a numbered table row from a heading)."""
+    cy = (line.top + line.bottom) / 2
+    sides = [s.x0 for s in rules if not s.horizontal and s.top <= cy <= s.bottom]
+    return any(x <= line.bbox[0] + 2 for x in sides) and any(x >= line.bbox[2] - 2 for x in sides)
 
 
 def _relevel(headings: list[Section]) -> list[Section]:

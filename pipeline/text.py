@@ -122,3 +122,14 @@ def garbled_ratio(text: str) -> float:
         return 0.0
     bad = sum(len(m.group(0)) for m in GARBLED.finditer(stripped))
     return bad / len(stripped)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two short strings (OCR readings against the words they should be)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

@@ -368,3 +368,18 @@ def validate() -> None:
     qualifiers()
     count_terms()
     term_patterns()
+
+
+CLOSED_KINDS = ("unit", "serial")
+
+
+@lru_cache(maxsize=1)
+def closed_columns() -> dict[str, str]:
+    """Table header text -> the closed set its column's cells come from (``unit``: the unit set of
+    units.csv; ``serial``: row numbers), so OCR can read those cells against the set."""
+    out = {}
+    for row in read_rows("closed_cells.csv"):
+        if row["kind"] not in CLOSED_KINDS:
+            raise ValueError(f"closed_cells.csv: kind {row['kind']!r} of {row['header']!r} is not one of {CLOSED_KINDS}")
+        out[row["header"]] = row["kind"]
+    return out
