@@ -74,5 +74,5 @@ def process_report(
         frames["findings"] = reviewed.findings
     validation = run("validate", validate, frames)
     if not isinstance(doc, Failed):  # an unreadable PDF has nothing to audit, and an earlier audit stays
-        run("audit", write_audit, out_dir, pdf, frames, settings.password, doc.readable_path)
+        run("audit", write_audit, out_dir, pdf, frames, settings.password, doc.readable_path, run.issues)
     return write_report(out_dir, pdf, doc, frames, validation, run, budget)

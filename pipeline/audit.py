@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,17 +36,19 @@ class Audit:
 
 
 def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], password: str | None = None,
-                render_from: Path | None = None) -> Audit:
+                render_from: Path | None = None, warnings: list | None = None) -> Audit:
     """``render_from``: the file the pages were read from when it is not ``pdf`` (a repaired or turned copy),
-    so the evidence images are cut where the records' boxes are."""
+    so the evidence images are cut where the records' boxes are. ``warnings``: the run's warnings (Issue
+    records or their manifest dicts); None reads them from the folder's manifest.json."""
     report_dir = Path(report_dir)
+    notes = _warnings(report_dir) if warnings is None else [w.as_dict() if isinstance(w, Issue) else w for w in warnings]
     findings = frames.get("findings", pd.DataFrame())
     claims = frames.get("claims", pd.DataFrame())
     attention = attention_findings(findings)
     tables, cells = _table_frames(report_dir, frames)
     crops, issues = evidence_images(Path(render_from or pdf), attention, claims, tables, cells, password)
-    html_text = _html(report_dir.name, pdf, claims, findings, attention, crops)
-    md_text = _markdown(report_dir.name, pdf, claims, findings, attention, crops)
+    html_text = _html(report_dir.name, pdf, claims, findings, attention, crops, notes)
+    md_text = _markdown(report_dir.name, pdf, claims, findings, attention, crops, notes)
     atomic_write_text(report_dir / "audit.html", html_text)
     image_dir = report_dir / IMAGE_DIR
     for name, png in crops.items():
@@ -142,13 +145,37 @@ figcaption{font-size:.8em;color:#666}.review{font-size:.85em;background:#eef;pad
 """
 
 
-def _html(report_id: str, pdf: Path, claims, findings, attention, crops) -> str:
+def _warnings(report_dir: Path) -> list[dict]:
+    try:
+        return list(json.loads((report_dir / "manifest.json").read_text(encoding="utf-8")).get("warnings", []))
+    except (OSError, ValueError):
+        return []
+
+
+def _warning_groups(notes: list[dict]) -> list[tuple[str, list[dict]]]:
+    """What is missing from the results first (pages, rows, tables, checks), then the other warnings."""
+    missing = [n for n in notes if n.get("level") == "missing"]
+    other = [n for n in notes if n.get("level") != "missing"]
+    return [(f"Missing from the results ({len(missing)})", missing), (f"Other warnings ({len(other)})", other)]
+
+
+def _warning_text(note: dict) -> str:
+    page = f"p.{note['page']} " if note.get("page") else ""
+    return f"{note.get('stage', '')}: {page}{note.get('message', '')}"
+
+
+def _html(report_id: str, pdf: Path, claims, findings, attention, crops, notes: list[dict]) -> str:
     e = html.escape
     out = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>vetreport audit: {e(report_id)}</title>",
            f"<style>{CSS}</style></head><body>",
            f"<h1>Audit of {e(report_id)}</h1><p>Source: {e(str(pdf))}</p>", "<h2>Summary</h2><table>"]
     out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _summary(claims, findings)]
     out.append("</table>")
+    for title, group in _warning_groups(notes):
+        if group:
+            items = "".join(f"<li>{e(_warning_text(n))}</li>" for n in group)
+            opened = " open" if group[0].get("level") == "missing" else ""
+            out.append(f"<details class='warnings'{opened}><summary>{e(title)}</summary><ul>{items}</ul></details>")
     kinds = _by_kind(findings)
     if not kinds.empty:
         out.append(kinds.to_html(border=0))
@@ -197,9 +224,12 @@ def _html_finding(row: dict, crops: dict[str, bytes]) -> str:
 # ---------------------------------------------------------------- Markdown
 
 
-def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops) -> str:
+def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops, notes: list[dict]) -> str:
     lines = [f"# Audit of {report_id}", "", f"Source: `{pdf}`", "", "## Summary", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in _summary(claims, findings)]
+    for title, group in _warning_groups(notes):
+        if group:
+            lines += ["", f"**{title}**", ""] + [f"- {_warning_text(n)}" for n in group]
     lines += ["", f"## Needs a look ({len(attention)})", ""]
     for row in attention.to_dict("records"):
         fid = row["finding_id"]

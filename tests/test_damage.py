@@ -174,3 +174,36 @@ def test_audit_images_of_moved_and_turned_pages(tmp_path, reference_run):
         assert a.size == b.size, image.name
         difference = ImageChops.difference(a, b)
         assert sum(difference.histogram()[40:]) < 0.01 * a.size[0] * a.size[1], image.name
+
+
+def test_lost_text_is_in_the_audit_summary(tmp_path):
+    """A page whose /Font resources are gone: its loss is a warning of the manifest and of the audit report."""
+    import html
+    import json
+
+    from pipeline import process_report
+
+    pdf = damage.without_fonts(REFERENCE, tmp_path / "fontless.pdf", [51])
+    result = process_report(pdf, tmp_path / "out")
+    folder = result.out_dir
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    lost = [w for w in manifest["warnings"] if w["level"] == "missing" and w["page"] == 51]
+    page = (folder / "audit.html").read_text(encoding="utf-8")
+    assert lost and all(html.escape(w["message"]) in page for w in lost)
+    assert "Missing from the results" in (folder / "audit.md").read_text(encoding="utf-8")
+
+
+def test_rows_lost_with_a_fontless_page_are_named(damaged):
+    """附表3's first page (p.51) lost its text: its second page (p.52, header repeated) is still taken for the
+    教学资源表 by its indicator names, and every indicator the template expects there and the page lost is a
+    missing warning of the indicators stage."""
+    extracted = damaged("without_fonts")
+    frame = extracted.indicators.frame
+    resources = frame[frame.table_kind == "教学资源表"]
+    assert set(resources.page) == {52}
+    books = resources[(resources.indicator == "编写教材数") & (resources.year == 2024)]
+    assert books.value.tolist() == [42]  # p.52, read off the page
+    absent = [i.message for i in extracted.indicators.issues if i.level == "missing" and i.page == 52]
+    assert "教学资源表 (p.52): the template's indicator '生师比' (:) is not in the table" in absent
+    assert any("'在线精品课程课均学生数' (人/门)" in m for m in absent)
+    assert not any("'编写教材数'" in m for m in absent)
