@@ -25,20 +25,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .audit import write_audit
-from .cases import extract_cases
-from .claims import extract_claims
 from .config import Settings
-from .indicators import extract_indicators
-from .limits import Budget
-from .pages import extract_pages
-from .reconcile import reconcile
-from .report import Failed, ReportResult, StageRunner, collect_frames, write_report
-from .review import apply_review
-from .sections import extract_sections
-from .tables import extract_tables
 
 __all__ = ["ReportResult", "Settings", "process_report"]
+
+
+def __getattr__(name: str):
+    # ReportResult without importing the stages (and pandas) with `import pipeline`
+    if name == "ReportResult":
+        from .report import ReportResult
+
+        return ReportResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def process_report(
@@ -49,7 +47,21 @@ def process_report(
     The limits in ``settings.limits`` hold for the extraction stages; validation and
     writing the files always run, so what was extracted before a limit hit is kept.
     """
+    # The stages are imported here, not with the package: `vetreport --help` and `vetreport diff`
+    # need none of them (nor pandas, camelot, pandera or jieba, which they import).
     from schemas import validate
+
+    from .audit import write_audit
+    from .cases import extract_cases
+    from .claims import extract_claims
+    from .indicators import extract_indicators
+    from .limits import Budget
+    from .pages import extract_pages
+    from .reconcile import reconcile
+    from .report import Failed, StageRunner, collect_frames, write_report
+    from .review import apply_review
+    from .sections import extract_sections
+    from .tables import extract_tables
 
     settings = settings or Settings()
     pdf = Path(pdf)
@@ -73,4 +85,4 @@ def process_report(
     validation = run("validate", validate, frames)
     if not isinstance(doc, Failed):  # an unreadable PDF has nothing to audit, and an earlier audit stays
         run("audit", write_audit, out_dir, pdf, frames, settings.password)
-    return write_report(out_dir, pdf, doc, frames, validation, run, budget)
+    return write_report(out_dir, pdf, doc, frames, validation, run, budget, settings.output_options())

@@ -33,6 +33,7 @@ from .errors import ReportError
 from .limits import Budget, LimitExceeded
 from .output import file_sha256
 from .lines import build_lines
+from .page_workers import read_pages
 from .records import BBox, Char, Document, Issue, Line, Page, Segment
 from .rules import segments_from_edges
 from .text import map_radicals
@@ -77,10 +78,8 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
             doc.issues.append(Issue(STAGE, repair.note, level="missing"))
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
             doc.issues.append(Issue(STAGE, "the cross-reference table is damaged or missing: objects were recovered by scanning the file"))
-        for raw in raw_pages:
-            budget.check(STAGE, raw.page_number)
-            doc.pages.append(_read_page(raw, settings, doc))
-            raw.close()
+        doc.pages = read_pages(raw_pages, lambda raw: _read_page(raw, settings, doc), doc.issues, budget, STAGE,
+                               reopen=lambda: _reopen(doc, budget.limits.max_pages))
     finally:
         _close(pdf)
     _ocr_pages(doc, ocr or OcrSettings(), budget)
@@ -165,6 +164,12 @@ def _repair_truncated(path: Path) -> Repair | None:
     return Repair(repaired, folder, note)
 
 
+def _reopen(doc: Document, max_pages: int) -> list:
+    """The raw pages of the file ``doc`` is read from, opened again (by a page worker)."""
+    pdf, _ = _open(doc.readable_path, doc.password)
+    return _page_list(pdf, doc.path, max_pages)
+
+
 def _close(pdf) -> None:
     """Close the file without pdfplumber's close(), which walks the page tree again: on a broken tree
     that raises a second error in place of the first, clear one."""
@@ -206,6 +211,8 @@ def _refuse_too_many_pages(pdf, path: Path, max_pages: int) -> None:
     """Count pages without loading them, stopping one past the limit (a page tree's /Count can lie)."""
     from pdfminer.pdfpage import PDFPage
 
+    if max_pages <= 0:
+        return  # no limit
     try:
         seen = sum(1 for _ in islice(PDFPage.create_pages(pdf.doc), max_pages + 1))
     except LimitExceeded:
@@ -378,7 +385,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
             raise ReportError(STAGE, f"no page has a usable text layer and OCR is unavailable: {problem}", str(doc.path))
         _report_skipped(doc, wanted, problem)
         return
-    cap = budget.limits.ocr_max_pages
+    cap = budget.limits.ocr_max_pages or len(doc.pages)  # 0: no limit
     with O.PageRenderer(doc.readable_path, doc.password, budget.limits) as renderer:
         for page, reason in wanted:
             budget.check(STAGE, page.number)

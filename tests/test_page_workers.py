@@ -1,0 +1,88 @@
+"""Pages read in worker processes: the same records, issues and files as a read in one process."""
+
+import os
+
+import pdfs
+import pytest
+from conftest import REFERENCE
+
+import pipeline.pages
+from pipeline import page_workers, process_report
+from pipeline.config import PageSettings
+from pipeline.limits import LimitExceeded
+from pipeline.pages import extract_pages
+
+
+@pytest.fixture
+def reader_pids(monkeypatch, tmp_path):
+    """The ids of the processes that read each page (one line per page read, from any process)."""
+    log = tmp_path / "readers.txt"
+    read_page = pipeline.pages._read_page
+
+    def recording(raw, settings, doc):
+        with log.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return read_page(raw, settings, doc)
+
+    monkeypatch.setattr(pipeline.pages, "_read_page", recording)
+    return lambda: [int(line) for line in log.read_text().split()] if log.exists() else []
+
+
+def test_reference_files_are_byte_identical_with_parallel_pages(reference_run, reader_pids, tmp_path):
+    with page_workers.parallel(2):
+        result = process_report(REFERENCE, tmp_path / "out")
+    readers = reader_pids()
+    assert len(readers) == 55 and os.getpid() not in readers and len(set(readers)) == 2
+    sequential = reference_run.out_dir
+    names = sorted(p.name for p in sequential.glob("*.csv"))
+    assert names == sorted(p.name for p in result.out_dir.glob("*.csv")) and "pages.csv" in names
+    for name in names:
+        assert (result.out_dir / name).read_bytes() == (sequential / name).read_bytes(), name
+    assert result.issues == reference_run.issues
+
+
+def test_a_damaged_file_gives_the_same_pages_and_issues_in_the_same_order(tmp_path, reader_pids):
+    """A truncated download: read from a repaired copy (each worker opens it), most pages unparsable."""
+    damaged = pdfs.truncated_copy(REFERENCE, tmp_path / "cut.pdf", 0.7)
+    alone = extract_pages(damaged, PageSettings())
+    with page_workers.parallel(3):
+        shared = extract_pages(damaged, PageSettings())
+    assert os.getpid() in reader_pids() and len(set(reader_pids())) == 4  # 55 pages here, then 55 in 3 workers
+    assert shared.pages == alone.pages
+    assert shared.issues == alone.issues
+    unparsable = [i.page for i in alone.issues if i.message.startswith("page content cannot be parsed")]
+    assert len(unparsable) > 10 and unparsable == sorted(unparsable)
+
+
+def test_a_limit_hit_in_a_worker_ends_the_stage_with_its_page(tmp_path, monkeypatch):
+    read_page = pipeline.pages._read_page
+
+    def over_the_limit_on_page_9(raw, settings, doc):
+        if raw.page_number == 9:
+            raise LimitExceeded("pages", "memory limit of 5 MB exceeded (9 MB resident)", str(doc.path), 9)
+        return read_page(raw, settings, doc)
+
+    monkeypatch.setattr(pipeline.pages, "_read_page", over_the_limit_on_page_9)
+    pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
+    with page_workers.parallel(2), pytest.raises(LimitExceeded) as err:
+        extract_pages(pdf, PageSettings())
+    assert (err.value.stage, err.value.page, err.value.message) == ("pages", 9, "memory limit of 5 MB exceeded (9 MB resident)")
+    assert err.value.path == str(pdf)
+
+
+def test_a_bug_in_a_worker_is_raised_here_with_the_workers_traceback(tmp_path, monkeypatch):
+    def broken(raw, settings, doc):
+        raise ValueError(f"cannot read page {raw.page_number}")
+
+    monkeypatch.setattr(pipeline.pages, "_read_page", broken)
+    pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
+    with page_workers.parallel(2), pytest.raises(ValueError, match="cannot read page 1$") as err:
+        extract_pages(pdf, PageSettings())
+    assert "in broken" in str(err.value.__cause__)
+
+
+def test_few_pages_are_read_here(tmp_path, reader_pids):
+    pdf = pdfs.split_appendix_table(tmp_path / "two.pdf")
+    with page_workers.parallel(2):
+        extract_pages(pdf, PageSettings())
+    assert reader_pids() == [os.getpid()] * 2
