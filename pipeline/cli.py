@@ -137,7 +137,7 @@ def run(
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2)
     except KeyboardInterrupt:
-        console.print("interrupted: the reports not finished keep the files of their earlier run")
+        console.print("interrupted: no half-written file is left; run the command again to finish")
         raise typer.Exit(130)
     _print_summary(summaries)
     failed = [s for s in summaries if s.status == "error"]

@@ -90,12 +90,19 @@ def run_alone(
     the report recorded as failed. Ctrl-C stops them too.
     """
     tracker = StageTracker(events)
+    # once a report is past its pages (read on every core), this process imports what loading the store
+    # needs, on the core the report's later stages leave free
+    after_pages = _import_store if batch.store_name else None
     for item in items:
-        yield _run_forked(item, out_root, settings, batch.time_limit, tracker)
+        yield _run_forked(item, out_root, settings, batch.time_limit, tracker, after_pages)
+
+
+def _import_store() -> None:
+    importlib.import_module("pipeline.store")
 
 
 def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit: float | None,
-                tracker: StageTracker) -> ReportSummary:
+                tracker: StageTracker, after_pages=None) -> ReportSummary:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_forked_task, args=(item, out_root, settings, sender), name=f"vetreport {item.report_id}")
@@ -103,7 +110,7 @@ def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit:
     sender.close()
     _own_group(process.pid)
     try:
-        outcome = _outcome(process, receiver, tracker, time_limit)
+        outcome = _outcome(process, receiver, tracker, time_limit, after_pages)
     finally:  # also on Ctrl-C: nothing of the report keeps running, and no half-written file stays
         _stop_group(process)
         receiver.close()
@@ -111,8 +118,11 @@ def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit:
     return outcome if isinstance(outcome, ReportSummary) else _failed(item, out_root, tracker, outcome)
 
 
-def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None) -> ReportSummary | str:
-    """The report's summary, or why it has none: past the time limit, crashed, or died."""
+def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None, after_pages=None) -> ReportSummary | str:
+    """The report's summary, or why it has none: past the time limit, crashed, or died.
+
+    ``after_pages`` is called once, here, when the report has left its first stage (the pages).
+    """
     deadline = None if time_limit is None else time.monotonic() + time_limit
     while True:
         left = None if deadline is None else deadline - time.monotonic()
@@ -127,6 +137,9 @@ def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None)
                 break
             if kind == "stage":
                 tracker.update(*detail)
+                if after_pages and detail[1] != "pages":
+                    after_pages, call = None, after_pages
+                    call()
             else:  # "done" with the summary, or "crashed" with the message
                 return detail[0]
         if not process.is_alive():

@@ -8,6 +8,9 @@ with OpenCV, jieba), builds the pandera schemas and loads jieba's
 dictionary of the template's terms.
 """
 
+import sys
+import types
+
 import camelot  # noqa: F401  (the table stage imports it lazily)
 
 from pipeline import audit, cases, claims, frames, indicators, publish, reconcile, review, sections, tables  # noqa: F401
@@ -15,6 +18,15 @@ from pipeline.errors import quiet_libraries
 from schemas.validate import MODELS
 
 quiet_libraries()  # workers are forked from here: the CLI's setting does not reach them otherwise
+
+# Building a pandera model asks pandera.typing.dask whether Dask frames exist, and that module finds out by
+# importing dask.dataframe: a third of a second for frames the pipeline never has (they are pandas frames).
+# Told that there are none, pandera builds the same schemas. The stand-in stays for the life of the
+# process; nothing in vetreport uses pandera's Dask types.
+if "pandera.typing.dask" not in sys.modules and "dask.dataframe" not in sys.modules:
+    _no_dask = types.ModuleType("pandera.typing.dask", "Stands in for pandera's Dask typing: no Dask frames here.")
+    _no_dask.DASK_INSTALLED = False
+    sys.modules["pandera.typing.dask"] = _no_dask
 
 for _model in MODELS.values():
     _model.to_schema()

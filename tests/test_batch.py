@@ -10,7 +10,6 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, REFERENCE, run_cli
 
-import pipeline.batch
 from pipeline.batch import BatchEvents, BatchItem, run_batch
 from pipeline.config import BatchSettings, Limits, Settings
 from pipeline.output import atomic_target
@@ -276,28 +275,30 @@ def test_earlier_reports_stay_in_the_store(tmp_path):
     assert dict(rows)["first"] > 0
 
 
-def test_a_lone_report_runs_without_a_pool_and_reads_its_pages_in_workers(tmp_path, monkeypatch):
-    import pipeline.executors
+def test_a_lone_report_whose_process_dies_is_an_error_and_leaves_no_page_worker(tmp_path, monkeypatch):
+    import time
+
     import pipeline.page_workers
-    import pipeline.pages
 
-    def no_pool(*args):
-        raise AssertionError("a worker pool was started for one report")
-
-    log = tmp_path / "readers.txt"
-    read_page = pipeline.pages._read_page
-
-    def recording(raw, settings, doc):
-        with log.open("a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return read_page(raw, settings, doc)
-
-    monkeypatch.setattr(pipeline.executors, "run_local", no_pool)
-    monkeypatch.setattr(pipeline.batch, "run_local", no_pool)
-    monkeypatch.setattr(pipeline.page_workers, "spare_cores", lambda: 2)
-    monkeypatch.setattr(pipeline.pages, "_read_page", recording)
-    pdf = pdfs.many_pages(tmp_path / "tome.pdf", 24)
-    [summary] = run_batch([BatchItem(pdf, "tome")], tmp_path / "out", Settings(), BatchSettings(store_name=None))
-    assert summary.status == "partial" and summary.pages == 24  # no appendix tables: partial
-    readers = [int(pid) for pid in log.read_text().split()]
-    assert len(readers) == 24 and len(set(readers)) == 2 and os.getpid() not in readers
+    psutil = pytest.importorskip("psutil")
+    monkeypatch.setattr(pipeline.page_workers, "spare_cores", lambda: 2)  # page workers, as on two cores
+    shutil.copy(REFERENCE, tmp_path / "victim.pdf")
+    events, summaries = FirstStage(), []
+    batch = threading.Thread(target=lambda: summaries.extend(
+        run_batch([BatchItem(tmp_path / "victim.pdf", "victim")], tmp_path / "out", Settings(), BatchSettings(), events)))
+    batch.start()
+    assert events.started.wait(60)
+    me = psutil.Process()
+    [report] = [p for p in me.children() if p.cmdline() == me.cmdline()]  # the process forked for the report
+    deadline = time.monotonic() + 60
+    while not report.children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    page_workers = report.children()
+    assert len(page_workers) == 2
+    report.kill()
+    batch.join(120)
+    [victim] = summaries
+    assert victim.status == "error" and victim.error["message"] == ("worker process died: killed by SIGKILL "
+                                                                    "(out of memory, or killed from outside)")
+    assert victim.error["stage"] == "pages"
+    assert not [p for p in page_workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -8,7 +8,8 @@ from conftest import REFERENCE
 
 import pipeline.pages
 from pipeline import page_workers, process_report
-from pipeline.config import PageSettings
+from pipeline.batch import BatchItem, run_batch
+from pipeline.config import BatchSettings, PageSettings, Settings
 from pipeline.limits import LimitExceeded
 from pipeline.pages import extract_pages
 
@@ -86,3 +87,18 @@ def test_few_pages_are_read_here(tmp_path, reader_pids):
     with page_workers.parallel(2):
         extract_pages(pdf, PageSettings())
     assert reader_pids() == [os.getpid()] * 2
+
+
+def test_a_lone_report_runs_without_a_pool_and_reads_its_pages_in_workers(tmp_path, monkeypatch, reader_pids):
+    import pipeline.batch
+
+    def no_pool(*args):
+        raise AssertionError("a worker pool was started for one report")
+
+    monkeypatch.setattr(pipeline.batch, "run_local", no_pool)
+    monkeypatch.setattr(page_workers, "spare_cores", lambda: 2)  # as on a machine with two cores
+    pdf = pdfs.many_pages(tmp_path / "tome.pdf", 24)
+    [summary] = run_batch([BatchItem(pdf, "tome")], tmp_path / "out", Settings(), BatchSettings(store_name=None))
+    assert summary.status == "partial" and summary.pages == 24  # no appendix tables: partial
+    readers = reader_pids()
+    assert len(readers) == 24 and len(set(readers)) == 2 and os.getpid() not in readers
