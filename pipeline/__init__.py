@@ -49,19 +49,9 @@ def process_report(
     """
     # The stages are imported here, not with the package: `vetreport --help` and `vetreport diff`
     # need none of them (nor pandas, camelot, pandera or jieba, which they import).
-    from schemas import validate
-
-    from .audit import write_audit
-    from .cases import extract_cases
-    from .claims import extract_claims
-    from .indicators import extract_indicators
     from .limits import Budget
     from .pages import extract_pages
-    from .reconcile import reconcile
     from .report import Failed, StageRunner, collect_frames, write_report
-    from .review import apply_review
-    from .sections import extract_sections
-    from .tables import extract_tables
 
     settings = settings or Settings()
     pdf = Path(pdf)
@@ -69,6 +59,19 @@ def process_report(
     budget = Budget(settings.limits, str(pdf))
     run = StageRunner(report_id, progress, budget)
     doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id, settings.ocr, budget)
+    # Imported after the pages: a lone report's process imports them while its page workers read the
+    # pages (page_workers.parallel).
+    from schemas import validate
+
+    from .audit import write_audit
+    from .cases import extract_cases
+    from .claims import extract_claims
+    from .indicators import extract_indicators
+    from .reconcile import reconcile
+    from .review import apply_review
+    from .sections import extract_sections
+    from .tables import extract_tables
+
     sections = run("sections", extract_sections, doc)
     tables = run("tables", extract_tables, doc, settings.tables, budget)
     indicators = run("indicators", extract_indicators, report_id, tables)

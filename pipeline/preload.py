@@ -3,15 +3,21 @@
 The batch's worker forkserver imports it once, so each worker forked from
 the forkserver starts with it done; a lone report imports it while its
 pages are being read in worker processes (page_workers.parallel). It
-imports the stage modules and the libraries they import lazily (camelot
-with OpenCV, jieba), builds the pandera schemas and loads jieba's
-dictionary of the template's terms.
+imports the stage modules and the libraries they import on first use
+(camelot with OpenCV, cn2an, pypdfium2 and Pillow's PNG writer), builds the
+pandera schemas and registers pandera's validation backends, and loads
+jieba's dictionary of the template's terms.
 """
 
 import sys
 import types
 
 import camelot  # noqa: F401  (the table stage imports it lazily)
+import cn2an  # noqa: F401  (numbers imports it on first use; importing it builds its patterns)
+import pandas as pd
+import pandera.errors
+import pypdfium2  # noqa: F401  (the audit's crops)
+from PIL import ImageDraw, PngImagePlugin  # noqa: F401  (the audit's crops)
 
 from pipeline import audit, cases, claims, frames, indicators, publish, reconcile, review, sections, tables  # noqa: F401
 from pipeline.errors import quiet_libraries
@@ -30,5 +36,9 @@ if "pandera.typing.dask" not in sys.modules and "dask.dataframe" not in sys.modu
 
 for _model in MODELS.values():
     _model.to_schema()
+try:  # pandera registers its validation backends (and imports hypothesis) on a first validation
+    MODELS["pages"].validate(pd.DataFrame(), lazy=True)
+except pandera.errors.SchemaErrors:
+    pass
 
 claims._tokenizer().initialize()  # jieba's dictionary of the template's terms, loaded on first use

@@ -60,11 +60,12 @@ class BatchEvents:
 def report_task(item: BatchItem, out_root: Path, settings: Settings, progress=None) -> ReportSummary:
     """The per-report task of every executor: stages, files, then Parquet and datapackage.json."""
     from . import process_report
-    from .publish import publish_report
 
     start = time.perf_counter()
     result = process_report(item.pdf, out_root, settings, progress=progress, report_id=item.report_id)
     if result.status != "error":
+        from .publish import publish_report
+
         if progress:
             progress(item.report_id, PUBLISH_STAGE)
         publish_report(result.out_dir)
