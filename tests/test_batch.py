@@ -215,7 +215,7 @@ def test_other_output_options_run_the_report_again(tmp_path):
 
 
 def test_a_report_left_partial_by_the_time_limit_runs_again(tmp_path, monkeypatch):
-    import pipeline.cases
+    import pipeline
 
     def stuck(*args):
         while True:
@@ -224,7 +224,7 @@ def test_a_report_left_partial_by_the_time_limit_runs_again(tmp_path, monkeypatc
     pdf = pdfs.split_appendix_table(tmp_path / "a6.pdf")
     out = tmp_path / "out"
     with monkeypatch.context() as patch:  # the report's forked process inherits the stuck stage
-        patch.setattr(pipeline.cases, "extract_cases", stuck)
+        patch.setattr(pipeline, "extract_cases", stuck)
         timed_out = run_cli("run", str(pdf), "--out", str(out), "--time-limit", "3", "--no-store")
     assert summary_row(timed_out.output, "a6")[5] == "partial"
     assert not (out / "a6" / "cases.csv").exists()
