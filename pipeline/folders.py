@@ -55,8 +55,8 @@ def find_report(ref: str | Path, out_root: Path, needs: tuple[str, ...]) -> Repo
         if all((folder / name).is_file() for name in needs):
             return ReportFolder(folder, read_manifest(folder))
     looked = " and ".join(str(c) for c in dict.fromkeys(candidates))
-    raise FolderError(f"no {' and '.join(needs)} for '{ref}' (looked in {looked}); give a report folder, "
-                      f"or a report id with --out set to the folder `vetreport run` wrote")
+    raise FolderError(f"no {' and '.join(needs)} for '{ref}': not a report folder (looked in {looked}); give a "
+                      f"report folder, or a report id with --out set to the folder `vetreport run` wrote")
 
 
 def same_report(a: ReportFolder, b: ReportFolder) -> bool:
