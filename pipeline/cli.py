@@ -56,6 +56,7 @@ app = typer.Typer(
         "validated tidy CSV files, and audit them."
     ),
     cls=Group,
+    rich_markup_mode=None,  # plain help: rich's help formatter takes longer to import than the rest of the CLI
     no_args_is_help=True,
     add_completion=False,
 )
