@@ -128,13 +128,11 @@ def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None,
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             return time_limit_message(time_limit)
-        if not multiprocessing.connection.wait([receiver, process.sentinel], timeout=left):
-            continue
-        while receiver.poll():  # every message sent before the process ended, in order
-            try:
-                kind, *detail = receiver.recv()
-            except EOFError:
-                break
+        # The report's page workers inherit the pipe ends that would tell its death (the sentinel, the
+        # message pipe's end), so whether it is still alive is asked every POLL_SECONDS.
+        multiprocessing.connection.wait([receiver], timeout=POLL_SECONDS if left is None else min(left, POLL_SECONDS))
+        alive = process.is_alive()  # before reading: what it sent before it ended is read below
+        for kind, *detail in _messages(receiver):
             if kind == "stage":
                 tracker.update(*detail)
                 if after_pages and detail[1] != "pages":
@@ -142,8 +140,17 @@ def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None,
                     call()
             else:  # "done" with the summary, or "crashed" with the message
                 return detail[0]
-        if not process.is_alive():
+        if not alive:
             return died_message(process.exitcode)
+
+
+def _messages(receiver) -> Iterator[tuple]:
+    """The messages waiting in the pipe, in order."""
+    while receiver.poll():
+        try:
+            yield receiver.recv()
+        except EOFError:
+            return
 
 
 def _forked_task(item: BatchItem, out_root: Path, settings: Settings, sender) -> None:

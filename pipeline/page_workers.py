@@ -25,6 +25,8 @@ import os
 import pickle
 import signal
 import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
@@ -110,20 +112,34 @@ def _read_in_workers(numbers: list[int], read_one: Callable, issues: list, budge
     _job = _Job(read_one, issues, budget, stage, reopen)
     pages: list = []
     budget.check(stage, numbers[0])  # until a run comes back, a timeout here names its first page
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker)
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-            results = pool.imap(_read_run, runs)
-            _run_meanwhile()
-            for run in runs:
-                budget.check(stage, numbers[run.start])  # a timeout while waiting names the first page not yet back
-                run_pages, run_issues, failure = next(results)
-                if failure is not None:
-                    _raise(failure)
-                pages += run_pages
-                issues += run_issues
+        futures = [pool.submit(_read_run, run) for run in runs]  # the workers are forked here, all at once
+        _run_meanwhile()
+        for run, future in zip(runs, futures):
+            first = numbers[run.start]
+            budget.check(stage, first)  # a timeout while waiting names the first page not yet back
+            try:
+                run_pages, run_issues, failure = future.result()
+            except BrokenProcessPool as exc:  # which run it was reading is not known: the pool ends for all
+                raise ReportError(stage, f"a page worker died (out of memory, or a crash in a native library); pages "
+                                         f"{first}-{numbers[-1]} were not read", budget.path, first) from exc
+            if failure is not None:
+                _raise(failure)
+            pages += run_pages
+            issues.extend(run_issues)
     finally:
         _job = None
+        _stop(pool)
     return pages
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """The workers are done, or their stage failed or was interrupted: none is left running."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_meanwhile() -> None:

@@ -301,4 +301,5 @@ def test_a_lone_report_whose_process_dies_is_an_error_and_leaves_no_page_worker(
     assert victim.status == "error" and victim.error["message"] == ("worker process died: killed by SIGKILL "
                                                                     "(out of memory, or killed from outside)")
     assert victim.error["stage"] == "pages"
-    assert not [p for p in page_workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    _, left = psutil.wait_procs(page_workers, timeout=30)  # killed with it (a kill takes effect in a moment)
+    assert not [p for p in left if p.status() != psutil.STATUS_ZOMBIE]

@@ -102,3 +102,24 @@ def test_a_lone_report_runs_without_a_pool_and_reads_its_pages_in_workers(tmp_pa
     assert summary.status == "partial" and summary.pages == 24  # no appendix tables: partial
     readers = reader_pids()
     assert len(readers) == 24 and len(set(readers)) == 2 and os.getpid() not in readers
+
+
+def test_a_worker_that_dies_ends_the_stage_with_a_clear_error(tmp_path, monkeypatch):
+    import signal
+
+    from pipeline.errors import ReportError
+
+    read_page = pipeline.pages._read_page
+
+    def killed_on_page_9(raw, settings, doc):
+        if raw.page_number == 9:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        return read_page(raw, settings, doc)
+
+    monkeypatch.setattr(pipeline.pages, "_read_page", killed_on_page_9)
+    pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
+    with page_workers.parallel(2), pytest.raises(ReportError) as err:
+        extract_pages(pdf, PageSettings())
+    assert err.value.stage == "pages" and err.value.page <= 9  # runs read at the same time end with it
+    assert err.value.message == (f"a page worker died (out of memory, or a crash in a native library); pages "
+                                 f"{err.value.page}-40 were not read")
