@@ -1,12 +1,12 @@
 """Reading a report's pages in this process, or in forked worker processes when there are cores to spare.
 
-The page stage reads every page with one function (``read_one``, the page
-stage's one-page reader). ``read_pages`` calls it on each page here, or —
-inside ``parallel(workers)``, which a lone report's process enters — hands
-runs of pages to worker processes that call the very same function and send
-back the Page records and the issues reading them raised. Records and issues
-are put together in page order, so the document is the one a sequential read
-gives.
+The page stage reads every page with one function (``read_one``: a page of
+the open file in, its Page record and the issues reading it raised out).
+``read_pages`` calls it on each page here, or — inside ``parallel(workers)``,
+which a lone report's process enters — hands runs of pages to worker
+processes that call the very same function and send back what it returned.
+Records and issues are put together in page order, so the document is the
+one a sequential read gives.
 
 Workers are forked when the pages are read: they start at once, with this
 process's modules, settings and document. Each opens the PDF again (a
@@ -67,23 +67,27 @@ def spare_cores() -> int:
         return os.cpu_count() or 1
 
 
-def read_pages(raw_pages: list, read_one: Callable, issues: list, budget: Budget, stage: str,
-               reopen: Callable[[], list]) -> list:
-    """Every page read by ``read_one`` (which appends what it finds wrong to ``issues``), in page order.
+def read_pages(items: list, read_one: Callable, budget: Budget, stage: str,
+               reopen: Callable[[], list]) -> tuple[list, list]:
+    """(pages, issues): every page of ``items`` (the document's pages in order, physical page = index + 1)
+    read by ``read_one``, which returns a page's record and the issues reading it raised.
 
-    ``reopen`` opens the file again and returns its raw pages (a worker reads from its own copy).
+    ``reopen`` opens the file again and returns its ``items`` (a worker reads from its own copy).
     """
-    workers = min(_parallel.workers, len(raw_pages) // MIN_PAGES_PER_WORKER)
+    workers = min(_parallel.workers, len(items) // MIN_PAGES_PER_WORKER)
     if workers < 2:
-        return [_read(raw, read_one, budget, stage) for raw in raw_pages]
-    return _read_in_workers([raw.page_number for raw in raw_pages], read_one, issues, budget, stage, reopen, workers)
+        return _read(items, range(len(items)), read_one, budget, stage)
+    return _read_in_workers(len(items), read_one, budget, stage, reopen, workers)
 
 
-def _read(raw, read_one: Callable, budget: Budget, stage: str):
-    budget.check(stage, raw.page_number)
-    page = read_one(raw)
-    raw.close()  # the page's parsed objects are not needed again
-    return page
+def _read(items: list, indexes: range, read_one: Callable, budget: Budget, stage: str) -> tuple[list, list]:
+    pages, issues = [], []
+    for index in indexes:
+        budget.check(stage, index + 1)
+        page, page_issues = read_one(items[index])
+        pages.append(page)
+        issues += page_issues
+    return pages, issues
 
 
 # ---------------------------------------------------------------- workers
@@ -94,44 +98,42 @@ class _Job:
     """What a forked worker inherits (nothing of it is pickled)."""
 
     read_one: Callable
-    issues: list
     budget: Budget
     stage: str
     reopen: Callable[[], list]
 
 
 _job: _Job | None = None
-_raw_pages: list | None = None
+_items: list | None = None  # in a worker: the pages of its own open of the file
 
 
-def _read_in_workers(numbers: list[int], read_one: Callable, issues: list, budget: Budget, stage: str,
-                     reopen: Callable[[], list], workers: int) -> list:
+def _read_in_workers(count: int, read_one: Callable, budget: Budget, stage: str, reopen: Callable[[], list],
+                     workers: int) -> tuple[list, list]:
     global _job
-    count = len(numbers)
     runs = [range(start, min(start + PAGES_PER_TASK, count)) for start in range(0, count, PAGES_PER_TASK)]
-    _job = _Job(read_one, issues, budget, stage, reopen)
+    _job = _Job(read_one, budget, stage, reopen)
     pages: list = []
-    budget.check(stage, numbers[0])  # until a run comes back, a timeout here names its first page
+    issues: list = []
+    budget.check(stage, 1)  # until a run comes back, a timeout here names its first page
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker)
     try:
         futures = [pool.submit(_read_run, run) for run in runs]  # the workers are forked here, all at once
         _run_meanwhile()
         for run, future in zip(runs, futures):
-            first = numbers[run.start]
-            budget.check(stage, first)  # a timeout while waiting names the first page not yet back
+            budget.check(stage, run.start + 1)  # a timeout while waiting names the first page not yet back
             try:
                 run_pages, run_issues, failure = future.result()
             except BrokenProcessPool as exc:  # which run it was reading is not known: the pool ends for all
                 raise ReportError(stage, f"a page worker died (out of memory, or a crash in a native library); pages "
-                                         f"{first}-{numbers[-1]} were not read", budget.path, first) from exc
+                                         f"{run.start + 1}-{count} were not read", budget.path, run.start + 1) from exc
             if failure is not None:
                 _raise(failure)
             pages += run_pages
-            issues.extend(run_issues)
+            issues += run_issues
     finally:
         _job = None
         _stop(pool)
-    return pages
+    return pages, issues
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -159,22 +161,17 @@ def _start_worker() -> None:
 
 def _read_run(run: range) -> tuple[list, list, tuple | None]:
     """Pages ``run`` (0-based) read in a worker: (pages, the issues they raised, a failure or None)."""
-    global _raw_pages
+    global _items
     job = _job
-    before = len(job.issues)
-    pages = []
     try:
-        if _raw_pages is None:
-            _raw_pages = job.reopen()
-        pages = [_read(_raw_pages[index], job.read_one, job.budget, job.stage) for index in run]
-        failure = None
+        if _items is None:
+            _items = job.reopen()
+        pages, issues = _read(_items, run, job.read_one, job.budget, job.stage)
+        return pages, issues, None
     except ReportError as exc:  # a limit: raised again, as it is, in the report's process
-        failure = ("report", type(exc), (exc.stage, exc.message, exc.path, exc.page))
+        return [], [], ("report", type(exc), (exc.stage, exc.message, exc.path, exc.page))
     except Exception as exc:
-        failure = ("other", _picklable(exc), traceback.format_exc())
-    new_issues = job.issues[before:]
-    del job.issues[before:]
-    return pages, new_issues, failure
+        return [], [], ("other", _picklable(exc), traceback.format_exc())
 
 
 def _picklable(exc: Exception) -> Exception:

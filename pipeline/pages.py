@@ -78,8 +78,9 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
             doc.issues.append(Issue(STAGE, repair.note, level="missing"))
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
             doc.issues.append(Issue(STAGE, "the cross-reference table is damaged or missing: objects were recovered by scanning the file"))
-        doc.pages = read_pages(raw_pages, lambda raw: _read_page(raw, settings, doc), doc.issues, budget, STAGE,
-                               reopen=lambda: _reopen(doc, budget.limits.max_pages))
+        doc.pages, issues = read_pages(raw_pages, lambda raw: _read_and_close(raw, settings, doc), budget, STAGE,
+                                       reopen=lambda: _reopen(doc, budget.limits.max_pages))
+        doc.issues += issues
     finally:
         _close(pdf)
     _ocr_pages(doc, ocr or OcrSettings(), budget)
@@ -162,6 +163,16 @@ def _repair_truncated(path: Path) -> Repair | None:
     note = ("the file is truncated (it ends without %%EOF: an incomplete download?); read from a repaired copy, "
             "content after the cut is missing")
     return Repair(repaired, folder, note)
+
+
+def _read_and_close(raw, settings: PageSettings, doc: Document) -> tuple[Page, list[Issue]]:
+    """One page (page_workers.read_pages reads them all, here or in workers) and the issues it raised."""
+    before = len(doc.issues)
+    page = _read_page(raw, settings, doc)
+    raw.close()
+    issues = doc.issues[before:]
+    del doc.issues[before:]
+    return page, issues
 
 
 def _reopen(doc: Document, max_pages: int) -> list:

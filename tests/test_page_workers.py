@@ -13,19 +13,36 @@ from pipeline.config import BatchSettings, PageSettings, Settings
 from pipeline.limits import LimitExceeded
 from pipeline.pages import extract_pages
 
+# The page stage's one-page reader, which the workers must call: pages._read_page(raw, settings, doc) in
+# this tree, pages.read_page(entry, settings) where opening and reading a page have modules of their own.
+READER = "_read_page" if hasattr(pipeline.pages, "_read_page") else "read_page"
+
+
+def page_number(item) -> int:
+    return item.page_number if hasattr(item, "page_number") else item.number
+
+
+def wrap_reader(monkeypatch, before_reading):
+    """Replace the one-page reader by one that calls ``before_reading(page number)`` first."""
+    read = getattr(pipeline.pages, READER)
+
+    def wrapped(item, *args):
+        before_reading(page_number(item))
+        return read(item, *args)
+
+    monkeypatch.setattr(pipeline.pages, READER, wrapped)
+
 
 @pytest.fixture
 def reader_pids(monkeypatch, tmp_path):
     """The ids of the processes that read each page (one line per page read, from any process)."""
     log = tmp_path / "readers.txt"
-    read_page = pipeline.pages._read_page
 
-    def recording(raw, settings, doc):
+    def record(number):
         with log.open("a") as fh:
             fh.write(f"{os.getpid()}\n")
-        return read_page(raw, settings, doc)
 
-    monkeypatch.setattr(pipeline.pages, "_read_page", recording)
+    wrap_reader(monkeypatch, record)
     return lambda: [int(line) for line in log.read_text().split()] if log.exists() else []
 
 
@@ -56,15 +73,13 @@ def test_a_damaged_file_gives_the_same_pages_and_issues_in_the_same_order(tmp_pa
 
 
 def test_a_limit_hit_in_a_worker_ends_the_stage_with_its_page(tmp_path, monkeypatch):
-    read_page = pipeline.pages._read_page
-
-    def over_the_limit_on_page_9(raw, settings, doc):
-        if raw.page_number == 9:
-            raise LimitExceeded("pages", "memory limit of 5 MB exceeded (9 MB resident)", str(doc.path), 9)
-        return read_page(raw, settings, doc)
-
-    monkeypatch.setattr(pipeline.pages, "_read_page", over_the_limit_on_page_9)
     pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
+
+    def over_the_limit_on_page_9(number):
+        if number == 9:
+            raise LimitExceeded("pages", "memory limit of 5 MB exceeded (9 MB resident)", str(pdf), 9)
+
+    wrap_reader(monkeypatch, over_the_limit_on_page_9)
     with page_workers.parallel(2), pytest.raises(LimitExceeded) as err:
         extract_pages(pdf, PageSettings())
     assert (err.value.stage, err.value.page, err.value.message) == ("pages", 9, "memory limit of 5 MB exceeded (9 MB resident)")
@@ -72,10 +87,10 @@ def test_a_limit_hit_in_a_worker_ends_the_stage_with_its_page(tmp_path, monkeypa
 
 
 def test_a_bug_in_a_worker_is_raised_here_with_the_workers_traceback(tmp_path, monkeypatch):
-    def broken(raw, settings, doc):
-        raise ValueError(f"cannot read page {raw.page_number}")
+    def broken(number):
+        raise ValueError(f"cannot read page {number}")
 
-    monkeypatch.setattr(pipeline.pages, "_read_page", broken)
+    wrap_reader(monkeypatch, broken)
     pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
     with page_workers.parallel(2), pytest.raises(ValueError, match="cannot read page 1$") as err:
         extract_pages(pdf, PageSettings())
@@ -109,14 +124,11 @@ def test_a_worker_that_dies_ends_the_stage_with_a_clear_error(tmp_path, monkeypa
 
     from pipeline.errors import ReportError
 
-    read_page = pipeline.pages._read_page
-
-    def killed_on_page_9(raw, settings, doc):
-        if raw.page_number == 9:
+    def killed_on_page_9(number):
+        if number == 9:
             os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        return read_page(raw, settings, doc)
 
-    monkeypatch.setattr(pipeline.pages, "_read_page", killed_on_page_9)
+    wrap_reader(monkeypatch, killed_on_page_9)
     pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
     with page_workers.parallel(2), pytest.raises(ReportError) as err:
         extract_pages(pdf, PageSettings())
