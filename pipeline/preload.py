@@ -5,8 +5,9 @@ the forkserver starts with it done; a lone report imports it while its
 pages are being read in worker processes (page_workers.parallel). It
 imports the stage modules and the libraries they import on first use
 (camelot with OpenCV, cn2an, pypdfium2 and Pillow's PNG writer), builds the
-pandera schemas and registers pandera's validation backends, and loads
-jieba's dictionary of the template's terms.
+pandera schemas and registers pandera's validation backends. It touches
+nothing but public names: a preload that fails would take the batch's
+forkserver down with it.
 """
 
 import sys
@@ -40,5 +41,3 @@ try:  # pandera registers its validation backends (and imports hypothesis) on a 
     MODELS["pages"].validate(pd.DataFrame(), lazy=True)
 except pandera.errors.SchemaErrors:
     pass
-
-claims._tokenizer().initialize()  # jieba's dictionary of the template's terms, loaded on first use

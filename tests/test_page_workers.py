@@ -60,7 +60,7 @@ def test_reference_files_are_byte_identical_with_parallel_pages(reference_run, r
 
 
 def test_a_damaged_file_gives_the_same_pages_and_issues_in_the_same_order(tmp_path, reader_pids):
-    """A truncated download: read from a repaired copy (each worker opens it), most pages unparsable."""
+    """A truncated download: read from a repaired copy, which each worker opens again."""
     damaged = pdfs.truncated_copy(REFERENCE, tmp_path / "cut.pdf", 0.7)
     alone = extract_pages(damaged, PageSettings())
     with page_workers.parallel(3):
@@ -68,8 +68,9 @@ def test_a_damaged_file_gives_the_same_pages_and_issues_in_the_same_order(tmp_pa
     assert os.getpid() in reader_pids() and len(set(reader_pids())) == 4  # 55 pages here, then 55 in 3 workers
     assert shared.pages == alone.pages
     assert shared.issues == alone.issues
-    unparsable = [i.page for i in alone.issues if i.message.startswith("page content cannot be parsed")]
-    assert len(unparsable) > 10 and unparsable == sorted(unparsable)
+    assert any("truncated" in i.message for i in alone.issues)
+    pages = [i.page for i in alone.issues if i.page]
+    assert pages == sorted(pages)
 
 
 def test_a_limit_hit_in_a_worker_ends_the_stage_with_its_page(tmp_path, monkeypatch):
