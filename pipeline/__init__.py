@@ -23,23 +23,43 @@ Per-report limits (time, memory, pages, pixels; limits.Budget) hold for the extr
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
 from . import template
-from .audit import write_audit
-from .cases import extract_cases
-from .claims import extract_claims
 from .config import Settings
-from .indicators import extract_indicators
-from .limits import Budget
-from .pages import extract_pages
-from .reconcile import reconcile
-from .report import Failed, ReportResult, StageRunner, collect_frames, write_report
-from .review import apply_review
-from .sections import extract_sections
-from .tables import extract_tables
 
 __all__ = ["ReportResult", "Settings", "process_report"]
+
+# What process_report calls, by the module that holds it. They are attributes of this package that are
+# imported on first use, so that `import pipeline` (and `vetreport --help`, `vetreport diff`) imports no
+# stage, nor pandas, camelot, pandera or jieba, which the stages import.
+_LAZY = {
+    "extract_pages": "pages", "extract_sections": "sections", "extract_tables": "tables",
+    "extract_indicators": "indicators", "extract_cases": "cases", "extract_claims": "claims",
+    "reconcile": "reconcile", "apply_review": "review", "write_audit": "audit", "Budget": "limits",
+    "Failed": "report", "ReportResult": "report", "StageRunner": "report", "collect_frames": "report",
+    "write_report": "report",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def _load(*names: str) -> None:
+    """Make ``names`` module globals for process_report (one already set, e.g. by a test, is kept).
+
+    ``reconcile`` is also the name of a module of this package, which importing it sets here.
+    """
+    for name in names:
+        if name not in globals() or isinstance(globals()[name], ModuleType):
+            __getattr__(name)
 
 
 def process_report(
@@ -50,15 +70,19 @@ def process_report(
     The limits in ``settings.limits`` hold for the extraction stages; validation and
     writing the files always run, so what was extracted before a limit hit is kept.
     """
-    from schemas import validate
-
     template.validate()  # a template file naming an unknown table kind, indicator or unit is an error at start
+    _load("Budget", "Failed", "StageRunner", "collect_frames", "write_report", "extract_pages")
     settings = settings or Settings()
     pdf = Path(pdf)
     report_id = report_id or pdf.stem
     budget = Budget(settings.limits, str(pdf))
     run = StageRunner(report_id, progress, budget)
     doc = run("pages", extract_pages, pdf, settings.pages, settings.password, report_id, settings.ocr, budget)
+    # Imported after the pages: a lone report's process imports them while its page workers read the
+    # pages (page_workers.parallel).
+    from schemas import validate
+
+    _load(*(name for name, module in _LAZY.items() if module not in ("limits", "report")))
     sections = run("sections", extract_sections, doc)
     tables = run("tables", extract_tables, doc, settings.tables, budget)
     indicators = run("indicators", extract_indicators, report_id, tables)
@@ -75,4 +99,4 @@ def process_report(
     validation = run("validate", validate, frames)
     if not isinstance(doc, Failed):  # an unreadable PDF has nothing to audit, and an earlier audit stays
         run("audit", write_audit, out_dir, pdf, frames, settings.password, doc.readable_path, run.issues)
-    return write_report(out_dir, pdf, doc, frames, validation, run, budget)
+    return write_report(out_dir, pdf, doc, frames, validation, run, budget, settings.output_options())

@@ -1,121 +1,117 @@
 """Running many reports: discovery, skip-unchanged, one task per report, one summary per input.
 
-Every report runs as the same task, locally or on a Dask worker
-(``report_task``): the stages, then Parquet files and datapackage.json beside
-its CSVs. A report whose worker dies or runs past the time limit gets an
-error.json and a manifest saying so, and the batch goes on.
+Every report runs as the same task (``task.report_task``): in worker
+processes, on a Dask cluster, or — when it is the only one to run — in one
+forked process of its own whose pages are read by forked page workers
+(``executors.run_alone``). A report whose process dies or runs past the time
+limit gets an error.json and a manifest saying so, and the batch goes on.
 """
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import json
-import time
-from dataclasses import dataclass
+from collections import defaultdict
 from pathlib import Path
 
 from .config import BatchSettings, Settings
-from .output import file_sha256, write_json
-from .publish import DATAPACKAGE, publish_report, report_csvs
-from .report import ReportResult, package_version
+from .executors import run_alone, run_dask, run_local
+from .output import file_sha256
+from .task import (  # noqa: F401  (the batch's records, importable from here)
+    PUBLISH_STAGE, BatchError, BatchEvents, BatchItem, ReportSummary, read_manifest, record_failure, report_task,
+    summarize,
+)
 
-PUBLISH_STAGE = "publish"
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    pdf: Path
-    report_id: str
-
-
-@dataclass
-class ReportSummary:
-    """One line of the end-of-run table, read back from the report's folder."""
-
-    report_id: str
-    status: str  # "ok", "partial" or "error"
-    pages: int | None = None
-    indicators: int | None = None
-    claims: int | None = None  # rows of claims.csv, when the folder has one
-    mismatches: int | None = None  # findings.csv rows whose verdict is "mismatch"
-    seconds: float | None = None
-    warnings: int = 0
-    error: dict | None = None
-    unchanged: bool = False  # skipped: same input sha256 and package version as the folder's manifest
-
-
-class BatchError(Exception):
-    """The batch as a whole cannot run (e.g. no Dask scheduler at the address given)."""
-
-
-class BatchEvents:
-    """What a batch tells its caller while it runs; the CLI draws progress from it."""
-
-    def stage(self, report_id: str, stage: str) -> None:
-        """A report entered a stage (the first call means it started)."""
-
-    def finished(self, summary: ReportSummary) -> None:
-        """A report is done, skipped as unchanged, or recorded as failed."""
+PDF_SUFFIX = ".pdf"  # what discovery looks for in folders, in any case
 
 
 def discover(inputs: list[Path]) -> tuple[list[BatchItem], list[str]]:
-    """PDF files named directly or found (recursively) in folders; report ids stay unique."""
+    """PDF files named directly or found (recursively) in folders, and what was wrong with the inputs.
+
+    Report ids are the files' stems; files that share a stem get the stem and the folders that tell
+    them apart (``2024-上海``, ``2024-北京``): an id depends on the files that share its stem, never on
+    the order files are found in.
+    """
     files: list[Path] = []
     problems: list[str] = []
     for path in inputs:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == PDF_SUFFIX)
+            if not found:
+                problems.append(_empty_folder(path))
+            files += found
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(f"{path}: no such file or folder")
-    items: list[BatchItem] = []
-    used: set[str] = set()
+            problems.append(f"{path}: no such file or folder{_where(path)}")
+    first: dict[Path, Path] = {}
     for pdf in files:
-        report_id = pdf.stem
-        n = 2
-        while report_id in used:
-            report_id = f"{pdf.stem}-{n}"
-            n += 1
-        used.add(report_id)
-        items.append(BatchItem(pdf, report_id))
-    return items, problems
+        first.setdefault(pdf.resolve(), pdf)  # a file named twice (itself and its folder) runs once
+    unique = list(first.values())
+    return [BatchItem(pdf, report_id) for pdf, report_id in zip(unique, report_ids(unique))], problems
 
 
-def run_one(item: BatchItem, out_root: Path, settings: Settings, progress=None) -> ReportResult:
-    from . import process_report
-
-    return process_report(item.pdf, out_root, settings, progress=progress, report_id=item.report_id)
+def _where(path: Path) -> str:
+    return "" if path.is_absolute() else f" (looked in {Path.cwd()})"
 
 
-def report_task(item: BatchItem, out_root: Path, settings: Settings, progress=None) -> ReportSummary:
-    """The per-report task of every executor: stages, files, then Parquet and datapackage.json."""
-    start = time.perf_counter()
-    result = run_one(item, out_root, settings, progress)
-    if result.status != "error":
-        if progress:
-            progress(item.report_id, PUBLISH_STAGE)
-        publish_report(result.out_dir)
-    return summarize(result.out_dir, seconds=time.perf_counter() - start)
+def _empty_folder(folder: Path) -> str:
+    others = sum(1 for p in folder.rglob("*") if p.is_file())
+    held = f"it holds {others} other files" if others else "it is empty"
+    return (f"{folder}: no PDF files in this folder or its subfolders ({held}{_where(folder)}); "
+            f"files are found by the {PDF_SUFFIX} ending of their names, in any case")
+
+
+def report_ids(files: list[Path]) -> list[str]:
+    """One id per file: its stem; for a stem several files share, the stem and the fewest trailing names
+    of the file's folders that no other of them ends in; a hash of the path where nothing else tells."""
+    by_stem: dict[str, list[Path]] = defaultdict(list)
+    for pdf in files:
+        by_stem[pdf.stem].append(pdf)
+    ids: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        folders = {pdf: pdf.resolve().parent.parts[1:] for pdf in group}  # without the root
+        for pdf, parts in folders.items():
+            if len(group) == 1:
+                ids[pdf] = stem
+                continue
+            tail = _distinct_tail(parts, [f for other, f in folders.items() if other is not pdf])
+            ids[pdf] = "-".join([stem, *tail]) if tail else _hashed(stem, pdf)
+    taken = defaultdict(int)
+    for report_id in ids.values():
+        taken[report_id] += 1
+    return [ids[pdf] if taken[ids[pdf]] == 1 else _hashed(ids[pdf], pdf) for pdf in files]
+
+
+def _distinct_tail(parts: tuple[str, ...], others: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    for depth in range(1, len(parts) + 1):
+        if all(other[-depth:] != parts[-depth:] for other in others):
+            return parts[-depth:]
+    return None
+
+
+def _hashed(report_id: str, pdf: Path) -> str:
+    return f"{report_id}-{hashlib.sha1(str(pdf.resolve()).encode('utf-8')).hexdigest()[:8]}"
 
 
 def run_batch(
     items: list[BatchItem], out_root: Path, settings: Settings, batch: BatchSettings, events: BatchEvents | None = None
 ) -> list[ReportSummary]:
     """Every item's summary, in input order; unchanged reports are skipped unless ``batch.force``."""
-    from .executors import run_dask, run_local
-
     events = events or BatchEvents()
     summaries: dict[str, ReportSummary] = {}
     todo = []
     for item in items:
-        previous = None if batch.force else unchanged_summary(item, out_root)
+        previous = None if batch.force else unchanged_summary(item, out_root, settings)
         if previous:
             summaries[item.report_id] = previous
             events.finished(previous)
         else:
             todo.append(item)
-    execute = run_dask if batch.executor == "dask" else run_local
+    if batch.executor == "dask":
+        execute = run_dask
+    else:
+        execute = run_alone if len(todo) == 1 else run_local
     if todo:
         for summary in execute(todo, out_root, settings, batch, events):
             summaries[summary.report_id] = summary
@@ -126,22 +122,23 @@ def run_batch(
 # ---------------------------------------------------------------- report folders
 
 
-def read_manifest(out_dir: Path) -> dict | None:
-    path = out_dir / "manifest.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def unchanged_summary(item: BatchItem, out_root: Path, settings: Settings) -> ReportSummary | None:
+    """The previous summary when the folder holds a finished run of this very input, with the same output
+    options and package version.
 
-
-def unchanged_summary(item: BatchItem, out_root: Path) -> ReportSummary | None:
-    """The previous summary when the folder holds a finished run of this very input and package version.
-
-    Failed reports are always run again: a time limit or a dead worker may not recur.
+    Failed reports always run again, and so do reports with a failed stage (one that ran out of time,
+    say): a time limit or a dead worker may not recur.
     """
+    from .publish import publish_report
+    from .report import package_version
+
     out_dir = out_root / item.report_id
     manifest = read_manifest(out_dir)
     if not manifest or manifest.get("status") == "error" or manifest.get("package_version") != package_version():
+        return None
+    if any(stage.get("status") == "failed" for stage in manifest.get("stages") or []):
+        return None
+    if manifest.get("options") != json.loads(json.dumps(settings.output_options())):  # as the manifest holds them
         return None
     if manifest.get("sha256") != file_sha256(item.pdf):
         return None
@@ -154,64 +151,10 @@ def unchanged_summary(item: BatchItem, out_root: Path) -> ReportSummary | None:
 
 
 def _published_after_csvs(out_dir: Path) -> bool:
+    from .publish import DATAPACKAGE, report_csvs
+
     package = out_dir / DATAPACKAGE
     if not package.is_file():
         return False
     published = package.stat().st_mtime_ns
     return all(path.stat().st_mtime_ns <= published for path in report_csvs(out_dir))
-
-
-def summarize(out_dir: Path, seconds: float | None = None) -> ReportSummary:
-    manifest = read_manifest(out_dir) or {}
-    counts = manifest.get("row_counts") or {}
-    error = None
-    if manifest.get("status") == "error" and (out_dir / "error.json").is_file():
-        error = json.loads((out_dir / "error.json").read_text(encoding="utf-8"))
-    return ReportSummary(
-        report_id=out_dir.name,
-        status=manifest.get("status", "error"),
-        pages=manifest.get("pages"),
-        indicators=counts.get("indicators"),
-        claims=_csv_rows(out_dir / "claims.csv"),
-        mismatches=_csv_rows(out_dir / "findings.csv", where=("verdict", "mismatch")),
-        seconds=seconds if seconds is not None else sum(s.get("seconds", 0.0) for s in manifest.get("stages", [])),
-        warnings=len(manifest.get("warnings") or []),
-        error=error,
-    )
-
-
-def _csv_rows(path: Path, where: tuple[str, str] | None = None) -> int | None:
-    if not path.is_file():
-        return None
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(fh)
-        if where is None:
-            return sum(1 for _ in rows)
-        column, value = where
-        return sum(1 for row in rows if row.get(column) == value)
-
-
-def record_failure(item: BatchItem, out_root: Path, stage: str, message: str, seconds: float) -> ReportSummary:
-    """error.json and an error manifest for a report whose task never finished (killed, died, crashed).
-
-    CSVs of an earlier run stay in place; the manifest's status says they are not this run's.
-    """
-    out_dir = out_root / item.report_id
-    for leftover in out_dir.glob(".*.tmp"):  # a file the killed worker was writing when it stopped
-        leftover.unlink(missing_ok=True)
-    error = {"file": str(item.pdf), "stage": stage, "message": message, "page": None}
-    write_json(out_dir / "error.json", error)
-    write_json(out_dir / "manifest.json", {
-        "report_id": item.report_id,
-        "input": str(item.pdf),
-        "sha256": file_sha256(item.pdf) if item.pdf.is_file() else None,
-        "pages": None,
-        "producer": None,
-        "creator": None,
-        "package_version": package_version(),
-        "status": "error",
-        "stages": [{"name": stage, "status": "failed", "seconds": round(seconds, 3), "message": message}],
-        "row_counts": {},
-        "warnings": [],
-    })
-    return ReportSummary(item.report_id, "error", seconds=seconds, error=error)

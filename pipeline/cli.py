@@ -1,4 +1,7 @@
-"""The `vetreport` command. It only wires stages together; the work is in the stage modules."""
+"""The `vetreport` command. It only wires stages together; the work is in the stage modules.
+
+Each command imports what it needs when it runs, so that `vetreport --help` starts at once.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +15,53 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from .batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
 from .config import BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
+
+
+def _plain_flags(params: list) -> list:
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag:
+            param.metavar = ""  # a flag takes no value: no "<bool>" beside it in the help
+    return params
+
+
+class Command(TyperCommand):
+    """Help that reads as the command is typed: flags without a value type, arguments by their names
+    (``A [B]``, ``[PDF|DIR]...``) rather than as ``{first}``."""
+
+    def get_params(self, ctx) -> list:
+        return _plain_flags(super().get_params(ctx))
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or param.name.upper()
+                pieces.append((name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
+class Group(TyperGroup):
+    def get_params(self, ctx) -> list:
+        return _plain_flags(super().get_params(ctx))
+
 
 app = typer.Typer(
     help=(
         "Turn Chinese vocational-education quality annual reports (职业教育质量年度报告) from PDF into "
         "validated tidy CSV files, and audit them."
     ),
+    cls=Group,
+    rich_markup_mode=None,  # plain help: rich's help formatter takes longer to import than the rest of the CLI
     no_args_is_help=True,
     add_completion=False,
 )
 console = Console(stderr=True, highlight=False, soft_wrap=True)
+DEFAULT_INPUT = Path("raw")
 
 
 @app.callback()
@@ -42,50 +78,58 @@ class Executor(str, Enum):
 DEFAULT_BATCH = BatchSettings()
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
     inputs: Annotated[
         Optional[list[Path]],
-        typer.Argument(help="Report PDFs, or folders searched recursively for *.pdf. Default: raw/", show_default=False),
+        typer.Argument(metavar="PDF|DIR", show_default=False, help=(
+            "Report PDFs, or folders searched recursively for files whose names end in .pdf (any case). "
+            "Default: the folder raw/ in the current folder.")),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; each report gets OUT/<report_id>/.")] = Path("output"),
     password: Annotated[Optional[str], typer.Option(help="Password for encrypted PDFs.")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster --executor dask starts (with --scheduler, the cluster's workers decide).")] = DEFAULT_BATCH.workers,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster --executor dask starts (with --scheduler, the cluster's workers decide). A report that runs alone has its pages read in parallel instead.")] = DEFAULT_BATCH.workers,
     executor: Annotated[Executor, typer.Option(help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask starts a LocalCluster.")] = None,
     time_limit: Annotated[float, typer.Option(
-        min=1, help="Seconds one report may take. Past them it stops at its next check: an error, or partial results "
-                    "when earlier stages finished. A worker still running a minute later is stopped (an error).")] = Limits.seconds,
+        min=0, help="Seconds one report may take (0 = no limit). Past them it stops at its next check: an error, or "
+                    "partial results when earlier stages finished. A worker still running a minute later is stopped "
+                    "(an error).")] = Limits.seconds,
     memory_limit: Annotated[int, typer.Option(
-        "--memory-limit", help="Resident memory ceiling in MB, checked between pages (0 = none).")] = Limits.memory_mb,
-    max_pages: Annotated[int, typer.Option("--max-pages", help="A PDF with more pages is an error.")] = Limits.max_pages,
+        "--memory-limit", min=0, help="Resident memory ceiling in MB, checked between pages (0 = no limit).")] = Limits.memory_mb,
+    max_pages: Annotated[int, typer.Option(
+        "--max-pages", min=0, help="A PDF with more pages is an error (0 = no limit).")] = Limits.max_pages,
     ocr: Annotated[bool, typer.Option(
         "--ocr/--no-ocr", help="OCR pages without a usable text layer with Tesseract (chi_sim); "
                                "their records are marked source=ocr.")] = True,
     ocr_max_pages: Annotated[int, typer.Option(
-        "--ocr-max-pages", help="At most this many pages of one report are OCRed.")] = Limits.ocr_max_pages,
-    force: Annotated[bool, typer.Option("--force", help="Re-run reports whose input sha256 and package version are unchanged since their last run.")] = False,
+        "--ocr-max-pages", min=0, help="At most this many pages of one report are OCRed (0 = no limit).")] = Limits.ocr_max_pages,
+    force: Annotated[bool, typer.Option("--force", help="Re-run reports whose input sha256, options and package version are unchanged since their last run.")] = False,
     store: Annotated[bool, typer.Option(help="Load the results into OUT/vetreport.duckdb.")] = True,
 ) -> None:
     """Extract sections, tables, appendix indicators and case studies from each report.
 
     Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv, findings.csv, validation.csv, pages.csv, manifest.json and the audit report (audit.html, audit.md) per report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into OUT/vetreport.duckdb.
 
-    Reports already done with the same input and package version are skipped (see --force). One bad PDF never stops the others: it gets an error.json (file, stage, reason) and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as partial results with warnings naming what is missing.
+    Reports already done with the same input, options and package version are skipped (see --force); failed ones always run again. One bad PDF never stops the others: it gets an error.json (file, stage, reason) and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as partial results with warnings naming what is missing.
     """
-    inputs = inputs or [Path("raw")]
+    if not inputs:
+        if not DEFAULT_INPUT.is_dir():
+            console.print(f"[red]error:[/red] no PDF named, and no {DEFAULT_INPUT}/ folder in {escape(str(Path.cwd()))} to read "
+                          f"by default: name PDF files or folders, e.g. `vetreport run reports/ --out output` (folders are "
+                          f"searched recursively for files whose names end in .pdf)")
+            raise typer.Exit(2)
+        inputs = [DEFAULT_INPUT]
     items, problems = discover(inputs)
     for problem in problems:
         console.print(f"[red]error:[/red] {escape(problem)}")
     if not items:
-        console.print("[red]error:[/red] no PDF files to process")
         raise typer.Exit(2)
     limits = Limits(seconds=time_limit, memory_mb=memory_limit, max_pages=max_pages, ocr_max_pages=ocr_max_pages)
     settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off"))
     batch = BatchSettings(
         workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,
-        time_limit=time_limit + limits.hard_stop_after, force=force,
-        store_name=DEFAULT_BATCH.store_name if store else None,
+        time_limit=limits.hard_stop(), force=force, store_name=DEFAULT_BATCH.store_name if store else None,
     )
     try:
         with BatchDisplay(len(items)) as display:
@@ -93,6 +137,9 @@ def run(
     except BatchError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2)
+    except KeyboardInterrupt:
+        console.print("interrupted: no half-written file is left; run the command again to finish")
+        raise typer.Exit(130)
     _print_summary(summaries)
     failed = [s for s in summaries if s.status == "error"]
     for s in failed:
@@ -104,9 +151,15 @@ def run(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def audit(
-    report_dir: Annotated[Path, typer.Argument(help="A report's output folder (OUT/<report_id>/) written by `vetreport run`.")],
+    report: Annotated[str, typer.Argument(
+        metavar="REPORT", show_default=False,
+        help="A report id under --out, or a report's folder (OUT/<report_id>/) written by `vetreport run`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+    pdf: Annotated[Optional[Path], typer.Option(
+        "--pdf", show_default=False, help="The source PDF, when it is no longer where manifest.json says it was "
+                                          "(moved or renamed): the evidence images are cut from it.")] = None,
     password: Annotated[Optional[str], typer.Option(help="Password of the source PDF, if it is encrypted.")] = None,
 ) -> None:
     """Rewrite audit.html and audit.md from a report folder, with the statuses of its review.csv.
@@ -115,8 +168,39 @@ def audit(
     report again: the statuses go into findings.csv and the audit report. review.csv itself is
     never overwritten.
     """
-    import json
+    from .folders import FolderError, find_report
 
+    try:
+        folder = find_report(report, out, needs=("manifest.json", "findings.csv"))
+        stale = folder.stale("findings.csv")
+        if stale:
+            raise FolderError(stale)
+        source = _audit_source(folder.manifest, pdf)
+    except FolderError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2)
+    _rewrite_audit(folder.path, source, password)
+
+
+def _audit_source(manifest: dict, pdf: Path | None) -> Path:
+    """The report's PDF: ``--pdf`` (which must be the same file, by sha256), else the manifest's input."""
+    from .folders import FolderError
+    from .output import file_sha256
+
+    if pdf is None:
+        named = Path(manifest["input"])
+        if not named.is_file():
+            raise FolderError(f"the source PDF {named} named in manifest.json is not there; the evidence images are cut "
+                              f"from it: give its new place with --pdf")
+        return named
+    if not pdf.is_file():
+        raise FolderError(f"{pdf}: no such file")
+    if manifest.get("sha256") and file_sha256(pdf) != manifest["sha256"]:
+        raise FolderError(f"{pdf} is not the PDF this report was made from (its sha256 differs from manifest.json's)")
+    return pdf
+
+
+def _rewrite_audit(report_dir: Path, pdf: Path, password: str | None) -> None:
     import pandas as pd
 
     from .audit import write_audit
@@ -124,16 +208,6 @@ def audit(
     from .output import write_csv
     from .review import apply_review
 
-    manifest_path = report_dir / "manifest.json"
-    if not manifest_path.is_file() or not (report_dir / "findings.csv").is_file():
-        console.print(f"[red]error:[/red] {escape(str(report_dir))}: not a report folder (no manifest.json or findings.csv)")
-        raise typer.Exit(2)
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    pdf = Path(manifest["input"])
-    if not pdf.is_file():
-        console.print(f"[red]error:[/red] the source PDF {escape(str(pdf))} named in manifest.json is not there; "
-                      "images need it (run from the folder `vetreport run` ran in)")
-        raise typer.Exit(2)
     text = {c: str for c in ("claim_id", "finding_id", "claim_text", "indicator", "review_status", "review_note", "value_raw")}
     frames = {name: pd.read_csv(report_dir / f"{name}.csv", dtype=text, keep_default_na=False, na_values=[""])
               for name in ("claims", "findings") if (report_dir / f"{name}.csv").is_file()}
@@ -227,10 +301,10 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
     return True
 
 
-@app.command()
+@app.command(cls=Command)
 def diff(
-    first: Annotated[str, typer.Argument(help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
-    second: Annotated[Optional[str], typer.Argument(help="Report B, the later one. Without it: A's year-over-year view only.", show_default=False)] = None,
+    first: Annotated[str, typer.Argument(metavar="A", help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
+    second: Annotated[Optional[str], typer.Argument(metavar="B", help="Report B, the later one. Without it: A's year-over-year view only.", show_default=False)] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
     to: Annotated[Optional[Path], typer.Option(help="Folder for the diff files. Default: OUT/diffs/A--B (or OUT/diffs/A).", show_default=False)] = None,
 ) -> None:
@@ -238,17 +312,39 @@ def diff(
 
     Writes diff.csv (one row per differing cell: restated = B's figure for A's current year differs from A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each report) and diff.md (the same, to read).
     """
-    from .diff import resolve_report, write_diff
+    from .folders import FolderError, find_report, same_report
 
     try:
-        folders = [resolve_report(ref, out) for ref in (first, second) if ref is not None]
-    except FileNotFoundError as exc:
+        folders = [find_report(ref, out, needs=("indicators.csv",)) for ref in (first, second) if ref is not None]
+        for folder in folders:
+            stale = folder.stale("indicators.csv")
+            if stale:
+                raise FolderError(stale)
+    except FolderError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2)
+    if len(folders) == 2:
+        a, b = folders
+        if same_report(a, b):
+            console.print(f"warning: A and B are one report ({escape(a.name)}, {escape(b.name)}: the same folder or the "
+                          f"same input sha256): there is nothing to compare")
+        years_a, years_b = a.years(), b.years()
+        if years_a and years_b and years_a[-1] > years_b[-1]:
+            console.print(f"warning: A ({escape(a.name)}, latest year {years_a[-1]}) is later than B ({escape(b.name)}, "
+                          f"latest year {years_b[-1]}): A should be the earlier report; swap them to see B's figures as restatements")
+    for folder in folders:
+        if folder.manifest is None:
+            console.print(f"warning: {escape(str(folder.path))} has no manifest.json: which run wrote its indicators.csv is unknown")
+    _write_diff([f.path for f in folders], out, to)
+
+
+def _write_diff(folders: list[Path], out: Path, to: Path | None) -> None:
+    from .diff import write_diff
+
     to = to or out / "diffs" / "--".join(f.resolve().name for f in folders)
     a_dir, b_dir = (folders[0], folders[1]) if len(folders) == 2 else (None, folders[0])
     written = write_diff(a_dir, b_dir, to)
-    for name, path in written.items():
+    for path in written.values():
         console.print(f"wrote {escape(str(path))}")
     if "diff.csv" in written:
         import pandas as pd

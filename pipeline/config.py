@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ class BatchSettings:
     scheduler: str | None = None
     # Seconds to wait for that scheduler to answer.
     scheduler_timeout: float = 20.0
-    # Hard wall-clock backstop per report (seconds): its worker is killed and the report recorded as an error.
-    time_limit: float = 1800.0
+    # Hard wall-clock backstop per report (seconds): its worker is killed and the report recorded as an error
+    # (None: no backstop).
+    time_limit: float | None = 1800.0
     # Re-run reports whose input sha256 and package version are unchanged.
     force: bool = False
     # Also load the run into OUT/<store_name> (DuckDB); None skips the store.
@@ -100,16 +101,31 @@ class Limits:
     hard_stop_after: float = 60.0
     # Resident memory of the process, checked between pages (0 = no limit).
     memory_mb: int = 4096
-    # Pages read; a larger file is an error.
+    # Pages read; a larger file is an error (0 = no limit).
     max_pages: int = 2000
     # Pixels of one rendered page image (decompression-bomb guard): the render scale is lowered to fit.
     max_render_pixels: int = 40_000_000
     # An embedded image larger than this (decoded pixels) is never rendered: the page is skipped for OCR.
     max_image_pixels: int = 200_000_000
-    # At most this many pages of one report are OCRed; the others are left empty with a warning.
+    # At most this many pages of one report are OCRed; the others are left empty with a warning (0 = no limit).
     ocr_max_pages: int = 400
     # Seconds Tesseract may spend on one page before it is stopped.
     ocr_page_seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        negative = [f.name for f in fields(self) if getattr(self, f.name) < 0]
+        if negative:
+            raise ValueError(f"limits cannot be negative ({', '.join(negative)}); 0 means no limit")
+
+    def hard_stop(self) -> float | None:
+        """Seconds after which a batch worker still running a report is stopped; None without a time limit."""
+        return self.seconds + self.hard_stop_after if self.seconds > 0 else None
+
+
+# The limits that can change what a report's files hold even when the report finishes: they are part of
+# its output options. The others (time, memory, page count) end a report as an error or with a failed
+# stage when they bind, and such a report runs again anyway.
+OUTPUT_LIMITS = ("max_render_pixels", "max_image_pixels", "ocr_max_pages", "ocr_page_seconds")
 
 
 @dataclass(frozen=True)
@@ -119,3 +135,16 @@ class Settings:
     password: str | None = None
     ocr: OcrSettings = field(default_factory=OcrSettings)
     limits: Limits = field(default_factory=Limits)
+
+    def output_options(self) -> dict:
+        """The settings that can change a report's files, as manifest.json records them ("options").
+
+        A report whose manifest holds other options is not skipped as unchanged. The password is left
+        out: it opens the file or it does not, and it must not be written down.
+        """
+        return {
+            "pages": asdict(self.pages),
+            "tables": asdict(self.tables),
+            "ocr": asdict(self.ocr),
+            "limits": {name: getattr(self.limits, name) for name in OUTPUT_LIMITS},
+        }

@@ -1,19 +1,25 @@
-"""Where report tasks run: worker processes on this machine, or a Dask distributed cluster.
+"""Where report tasks run: one forked process, worker processes on this machine, or a Dask cluster.
 
-Both run ``batch.report_task`` and yield one ReportSummary per report as it
+All run ``task.report_task`` and yield one ReportSummary per report as it
 finishes. Workers report the stage each report is in; a report whose task
 dies or exceeds the time limit becomes an error record, never a lost batch.
 
-Local workers come from a forkserver (fast to start, and no threads of the
-parent are inherited). Their stage messages travel as datagrams on a Unix
-socket: a worker killed mid-message cannot leave a lock held or a stream
-half-written, as it could with a multiprocessing queue.
+A report that runs alone gets one process forked for it (``run_alone``): no
+pool to start, and its pages are read by page workers on the cores a batch
+would have used. A batch's workers come from a forkserver (fast to start,
+and no threads of the parent are inherited). Their stage messages travel as
+datagrams on a Unix socket: a worker killed mid-message cannot leave a lock
+held or a stream half-written, as it could with a multiprocessing queue.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import math
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import signal
 import socket
@@ -24,8 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .batch import BatchError, BatchEvents, BatchItem, ReportSummary, record_failure, report_task
 from .config import BatchSettings, Settings
+from .task import BatchError, BatchEvents, BatchItem, ReportSummary, record_failure, remove_leftovers, report_task
 
 POLL_SECONDS = 0.2
 SEND_ATTEMPTS = 20  # a stage message waits at most POLL_SECONDS for room in the parent's queue
@@ -70,6 +76,121 @@ def died_message(exitcode: int | None) -> str:
 
 def crashed_message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+# ---------------------------------------------------------------- a report alone
+
+
+def run_alone(
+    items: list[BatchItem], out_root: Path, settings: Settings, batch: BatchSettings, events: BatchEvents
+) -> Iterator[ReportSummary]:
+    """Each report in a process forked for it, one after the other: nothing to start but a fork.
+
+    The hard time limit holds as in a pool: past it the process and its page workers are killed and
+    the report recorded as failed. Ctrl-C stops them too.
+    """
+    tracker = StageTracker(events)
+    # once a report is past its pages (read on every core), this process imports what loading the store
+    # needs, on the core the report's later stages leave free
+    after_pages = _import_store if batch.store_name else None
+    for item in items:
+        yield _run_forked(item, out_root, settings, batch.time_limit, tracker, after_pages)
+
+
+def _import_store() -> None:
+    importlib.import_module("pipeline.store")
+
+
+def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit: float | None,
+                tracker: StageTracker, after_pages=None) -> ReportSummary:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_forked_task, args=(item, out_root, settings, sender), name=f"vetreport {item.report_id}")
+    process.start()
+    sender.close()
+    _own_group(process.pid)
+    try:
+        outcome = _outcome(process, receiver, tracker, time_limit, after_pages)
+    finally:  # also on Ctrl-C: nothing of the report keeps running, and no half-written file stays
+        _stop_group(process)
+        receiver.close()
+        remove_leftovers(out_root / item.report_id)
+    return outcome if isinstance(outcome, ReportSummary) else _failed(item, out_root, tracker, outcome)
+
+
+def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None, after_pages=None) -> ReportSummary | str:
+    """The report's summary, or why it has none: past the time limit, crashed, or died.
+
+    ``after_pages`` is called once, here, when the report has left its first stage (the pages).
+    """
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return time_limit_message(time_limit)
+        # The report's page workers inherit the pipe ends that would tell its death (the sentinel, the
+        # message pipe's end), so whether it is still alive is asked every POLL_SECONDS.
+        multiprocessing.connection.wait([receiver], timeout=POLL_SECONDS if left is None else min(left, POLL_SECONDS))
+        alive = process.is_alive()  # before reading: what it sent before it ended is read below
+        for kind, *detail in _messages(receiver):
+            if kind == "stage":
+                tracker.update(*detail)
+                if after_pages and detail[1] != "pages":
+                    after_pages, call = None, after_pages
+                    call()
+            else:  # "done" with the summary, or "crashed" with the message
+                return detail[0]
+        if not alive:
+            return died_message(process.exitcode)
+
+
+def _messages(receiver) -> Iterator[tuple]:
+    """The messages waiting in the pipe, in order."""
+    while receiver.poll():
+        try:
+            yield receiver.recv()
+        except EOFError:
+            return
+
+
+def _forked_task(item: BatchItem, out_root: Path, settings: Settings, sender) -> None:
+    from . import page_workers
+
+    _own_group(0)
+
+    def progress(report_id: str, stage: str) -> None:
+        sender.send(("stage", report_id, stage))
+
+    try:
+        # the cores a batch would give other reports read this one's pages; meanwhile this process
+        # imports what the later stages need
+        with page_workers.parallel(page_workers.spare_cores(), meanwhile=_warm_up):
+            summary = report_task(item, out_root, settings, progress)
+    except Exception as exc:  # a bug in the task itself; the parent keeps the evidence
+        sender.send(("crashed", crashed_message(exc)))
+        return
+    sender.send(("done", summary))
+
+
+def _warm_up() -> None:
+    importlib.import_module("pipeline.preload")
+
+
+def _own_group(pid: int) -> None:
+    """Put the report's process in a process group of its own (called on both sides of the fork, so it
+    holds whichever runs first): its page workers join it, and it is stopped as one."""
+    try:
+        os.setpgid(pid, 0)
+    except OSError:  # the process is gone already, or the other side did it
+        pass
+
+
+def _stop_group(process) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:  # ended already, with its workers
+        pass
+    process.join()
 
 
 # ---------------------------------------------------------------- local worker processes
@@ -178,7 +299,7 @@ class TimeLimitExceeded(Exception):
         self.stage = stage
 
 
-def _dask_task(item: BatchItem, out_root: str, settings: Settings, topic: str, time_limit: float) -> ReportSummary:
+def _dask_task(item: BatchItem, out_root: str, settings: Settings, topic: str, time_limit: float | None) -> ReportSummary:
     """report_task on a Dask worker: stages are logged as events; past the time limit it stops at the next stage."""
     from distributed import get_worker
 
@@ -187,7 +308,7 @@ def _dask_task(item: BatchItem, out_root: str, settings: Settings, topic: str, t
     current = {"stage": FIRST_STAGE}
 
     def progress(report_id: str, stage: str) -> None:
-        if time.monotonic() - start > time_limit:
+        if time_limit is not None and time.monotonic() - start > time_limit:
             raise TimeLimitExceeded(current["stage"])
         current["stage"] = stage
         worker.log_event(topic, {"report_id": report_id, "stage": stage})
@@ -246,7 +367,7 @@ def run_dask(
             for future in [f for f in remaining if f.done()]:
                 remaining.discard(future)
                 yield _dask_outcome(future, futures[future], out_root, tracker)
-            for future in [f for f in remaining if tracker.elapsed(futures[f].report_id) > 2 * batch.time_limit]:
+            for future in [f for f in remaining if tracker.elapsed(futures[f].report_id) > 2 * (batch.time_limit or math.inf)]:
                 remaining.discard(future)
                 future.cancel()
                 yield _failed(futures[future], out_root, tracker, time_limit_message(batch.time_limit))

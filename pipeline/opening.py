@@ -230,7 +230,7 @@ def walk_pages(pdf: pdfplumber.PDF, path: Path, max_pages: int) -> tuple[list[Pa
             damage.append(problem)
             continue
         number = len(entries) + 1
-        if number > max_pages:
+        if max_pages and number > max_pages:  # 0: no limit
             count = _declared_count(pdf)
             count_text = str(count) if count > max_pages else f"more than {max_pages}"
             raise LimitExceeded(STAGE, f"{count_text} pages exceed the limit of {max_pages} (limit max_pages)", str(path))

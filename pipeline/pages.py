@@ -23,6 +23,7 @@ from .lines import build_lines
 from .opening import close, open_pdf, refuse_non_pdf, turned_copy
 from .output import file_sha256
 from .page_reader import read_page
+from .page_workers import read_pages
 from .records import Document, Issue, Page
 
 STAGE = "pages"
@@ -53,13 +54,9 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
             scratch=opened.scratch,
         )
         doc.issues += opened.issues
-        for entry in opened.entries:
-            budget.check(STAGE, entry.number)
-            page, issues = read_page(entry, settings)
-            doc.pages.append(page)
-            doc.issues += issues
-            if entry.page is not None:
-                entry.page.close()
+        doc.pages, issues = read_pages(opened.entries, lambda entry: _read_and_close(entry, settings), budget, STAGE,
+                                       reopen=lambda: open_pdf(doc.readable_path, password, budget.limits.max_pages).entries)
+        doc.issues += issues
     finally:
         close(pdf)
     _size_skipped(doc.pages)
@@ -67,6 +64,14 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
     _ocr_pages(doc, ocr or OcrSettings(), budget)
     remove_running_lines(doc.pages, settings)
     return doc
+
+
+def _read_and_close(entry, settings: PageSettings) -> tuple[Page, list[Issue]]:
+    """One page and the issues reading it raised (page_workers.read_pages reads them all, here or in workers)."""
+    page, issues = read_page(entry, settings)
+    if entry.page is not None:
+        entry.page.close()
+    return page, issues
 
 
 def _metadata(pdf) -> dict:
@@ -129,7 +134,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
             raise ReportError(STAGE, f"no page has a usable text layer and OCR is unavailable: {problem}", str(doc.path))
         _report_skipped(doc, wanted, problem)
         return
-    cap = budget.limits.ocr_max_pages
+    cap = budget.limits.ocr_max_pages or len(doc.pages)  # 0: no limit
     carried: dict = {}  # the closed columns (单位, 序号) of the last OCRed table, for its continuation
     with O.PageRenderer(doc.readable_path, doc.password, budget.limits) as renderer:
         for page, reason in wanted:

@@ -6,20 +6,22 @@ import time
 import traceback
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from . import frames as F
 from .errors import ReportError
 from .output import file_sha256, write_csv, write_json
 from .records import Document, Issue
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FATAL_STAGE = "pages"
 
 
 def package_version() -> str:
+    from importlib import metadata  # not with the module: it takes as long to import as the rest of it
+
     try:
         return metadata.version("vetreport")
     except metadata.PackageNotFoundError:
@@ -85,6 +87,8 @@ class StageRunner:
 
 def collect_frames(doc, **results) -> dict[str, pd.DataFrame]:
     """DataFrames for the stages that produced records."""
+    from . import frames as F
+
     frames: dict[str, pd.DataFrame] = {}
     printed = {p.number: p.printed for p in doc.pages} if isinstance(doc, Document) else {}
     if isinstance(doc, Document):
@@ -126,7 +130,11 @@ class ReportResult:
 
 
 def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame], validation, run: StageRunner,
-                 budget=None) -> ReportResult:
+                 budget=None, options: dict | None = None) -> ReportResult:
+    """The CSVs, manifest.json and error.json; ``options`` (Settings.output_options) go into the manifest,
+    so that a run with other options is not skipped as unchanged."""
+    from . import frames as F
+
     out_dir.mkdir(parents=True, exist_ok=True)
     issues = run.issues  # the stages' issues, the page stage's (doc.issues) among them
     status, error = _status(run, issues)
@@ -144,6 +152,8 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
     manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"] + (["error.json"] if error else [])
     if stale:
         manifest["removed_stale_files"] = stale
+    if options is not None:
+        manifest["options"] = options
     if budget is not None:
         manifest["limits"] = budget.summary()
     write_json(out_dir / "manifest.json", manifest)
@@ -169,6 +179,8 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
 def _remove_stale(out_dir: Path, frames: dict) -> list[str]:
     """CSVs of an earlier run whose stage produced nothing in this (partial) run: removed, so that one
     folder never mixes two runs."""
+    from . import frames as F
+
     removed = []
     for name in [*F.PUBLISHED, "validation"]:
         path = out_dir / f"{name}.csv"
@@ -191,7 +203,7 @@ def _manifest(pdf: Path, doc, frames, run: StageRunner, issues: list[Issue], sta
     is_doc = isinstance(doc, Document)
     return {
         "report_id": run.report_id,
-        "input": str(pdf),
+        "input": str(pdf.resolve()),  # absolute: `vetreport audit` finds the PDF from any folder
         "sha256": doc.sha256 if is_doc else (file_sha256(pdf) if pdf.is_file() else None),
         "pages": doc.page_count if is_doc else None,
         "producer": doc.producer if is_doc else None,

@@ -6,6 +6,7 @@ import re
 import shutil
 import threading
 
+import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, REFERENCE, run_cli
 
@@ -174,3 +175,131 @@ def test_workers_report_each_stage_of_each_report(tmp_path):
     assert sorted(events.finished_ids) == ["first", "second"]
     for name in ("first", "second"):
         assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "claims", "reconcile", "review", "validate", "audit", "publish"]
+
+
+# ---------------------------------------------------------------- what runs again, and under which id
+
+
+def test_finished_lines_name_each_report_when_output_is_not_a_terminal(batch_run):
+    lines = [l for l in batch_run.output.splitlines() if re.match(r"^\[\d/4\] ", l)]
+    assert [l.split("] ")[0] + "]" for l in lines] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
+    assert sorted(l.split("] ")[1] for l in lines) == sorted([f"{name}: ok" for name in BATCH_COPIES] + ["corrupt: error"])
+
+
+def test_a_failed_report_runs_again_with_the_same_input(tmp_path):
+    (tmp_path / "broken.pdf").write_bytes(CORRUPT_PDF)
+    out = tmp_path / "out"
+    assert run_cli("run", str(tmp_path / "broken.pdf"), "--out", str(out)).exit_code == 1
+    (out / "broken" / "error.json").unlink()
+    again = run_cli("run", str(tmp_path / "broken.pdf"), "--out", str(out))
+    assert again.exit_code == 1
+    assert summary_row(again.output, "broken")[5] == "error"  # not "error (unchanged)"
+    assert (out / "broken" / "error.json").is_file()  # written again: it ran
+
+
+def test_other_output_options_run_the_report_again(tmp_path):
+    """A scan run with --no-ocr is partial; asked again with OCR it is read, not skipped as unchanged."""
+    scan = pdfs.scanned_copy(pdfs.three_line_table(tmp_path / "t.pdf"), tmp_path / "scan.pdf", dpi=100)
+    out = tmp_path / "out"
+    first = run_cli("run", str(scan), "--out", str(out), "--no-ocr", "--no-store")
+    assert summary_row(first.output, "scan")[5] == "partial"
+    pages = out / "scan" / "pages.csv"
+    assert pages.read_text(encoding="utf-8").splitlines()[1].count(",empty,") == 1
+    with_ocr = run_cli("run", str(scan), "--out", str(out), "--no-store")
+    assert summary_row(with_ocr.output, "scan")[5] != "partial (unchanged)"
+    assert ",ocr," in pages.read_text(encoding="utf-8").splitlines()[1]
+    manifest = json.loads((out / "scan" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["ocr"]["mode"] == "auto" and manifest["options"]["limits"]["ocr_max_pages"] == 400
+    same = run_cli("run", str(scan), "--out", str(out), "--no-store")
+    assert summary_row(same.output, "scan")[5].endswith("(unchanged)")
+
+
+def test_a_report_left_partial_by_the_time_limit_runs_again(tmp_path, monkeypatch):
+    import pipeline
+
+    def stuck(*args):
+        while True:
+            sum(range(1000))
+
+    pdf = pdfs.split_appendix_table(tmp_path / "a6.pdf")
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:  # the report's forked process inherits the stuck stage
+        patch.setattr(pipeline, "extract_cases", stuck)
+        timed_out = run_cli("run", str(pdf), "--out", str(out), "--time-limit", "3", "--no-store")
+    assert summary_row(timed_out.output, "a6")[5] == "partial"
+    assert not (out / "a6" / "cases.csv").exists()
+    again = run_cli("run", str(pdf), "--out", str(out), "--time-limit", "3", "--no-store")
+    assert summary_row(again.output, "a6")[5] == "partial"  # not "partial (unchanged)": it ran (a lone 附表6 is partial)
+    assert (out / "a6" / "cases.csv").is_file()
+
+
+def test_report_ids_of_files_sharing_a_stem_name_their_folders_and_stay_put(tmp_path):
+    from pipeline.batch import discover
+
+    for folder in ("上海", "北京"):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / "2024.pdf").write_bytes(CORRUPT_PDF)
+    (tmp_path / "in" / "unique.pdf").write_bytes(CORRUPT_PDF)
+    first, _ = discover([tmp_path / "in"])
+    assert {i.pdf.parent.name: i.report_id for i in first if i.pdf.stem == "2024"} == {"上海": "2024-上海", "北京": "2024-北京"}
+    for folder in ("0-first-in-order", "z/上海"):  # sorts before the others / repeats a folder name deeper down
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / "2024.pdf").write_bytes(CORRUPT_PDF)
+    second, _ = discover([tmp_path / "in"])
+    ids = {str(i.pdf.relative_to(tmp_path / "in")): i.report_id for i in second}
+    assert ids == {"0-first-in-order/2024.pdf": "2024-0-first-in-order", "上海/2024.pdf": "2024-in-上海",
+                   "z/上海/2024.pdf": "2024-z-上海", "北京/2024.pdf": "2024-北京", "unique.pdf": "unique"}
+    assert [i.report_id for i in discover([tmp_path / "in" / "北京", tmp_path / "in" / "北京" / "2024.pdf"])[0]] == ["2024"]
+
+
+def test_files_differing_only_in_the_case_of_their_ending_get_two_ids(tmp_path):
+    from pipeline.batch import discover
+
+    (tmp_path / "2024.pdf").write_bytes(CORRUPT_PDF)
+    (tmp_path / "2024.PDF").write_bytes(CORRUPT_PDF)
+    items, _ = discover([tmp_path])
+    assert len({i.report_id for i in items}) == 2 and all(i.report_id.startswith("2024-") for i in items)
+    assert [i.report_id for i in discover([tmp_path])[0]] == [i.report_id for i in items]
+
+
+def test_earlier_reports_stay_in_the_store(tmp_path):
+    import duckdb
+
+    out = tmp_path / "out"
+    assert run_cli("run", str(pdfs.split_appendix_table(tmp_path / "first.pdf")), "--out", str(out)).exit_code == 0
+    assert run_cli("run", str(pdfs.three_line_table(tmp_path / "second.pdf")), "--out", str(out)).exit_code == 0
+    with duckdb.connect(str(out / "vetreport.duckdb"), read_only=True) as con:
+        reports = con.execute("SELECT report_id, status FROM reports ORDER BY 1").fetchall()
+        rows = con.execute("SELECT report_id, count(*) FROM indicators GROUP BY 1").fetchall()
+    assert [r[0] for r in reports] == ["first", "second"]
+    assert dict(rows)["first"] > 0
+
+
+def test_a_lone_report_whose_process_dies_is_an_error_and_leaves_no_page_worker(tmp_path, monkeypatch):
+    import time
+
+    import pipeline.page_workers
+
+    psutil = pytest.importorskip("psutil")
+    monkeypatch.setattr(pipeline.page_workers, "spare_cores", lambda: 2)  # page workers, as on two cores
+    shutil.copy(REFERENCE, tmp_path / "victim.pdf")
+    events, summaries = FirstStage(), []
+    batch = threading.Thread(target=lambda: summaries.extend(
+        run_batch([BatchItem(tmp_path / "victim.pdf", "victim")], tmp_path / "out", Settings(), BatchSettings(), events)))
+    batch.start()
+    assert events.started.wait(60)
+    me = psutil.Process()
+    [report] = [p for p in me.children() if p.cmdline() == me.cmdline()]  # the process forked for the report
+    deadline = time.monotonic() + 60
+    while not report.children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    page_workers = report.children()
+    assert len(page_workers) == 2
+    report.kill()
+    batch.join(120)
+    [victim] = summaries
+    assert victim.status == "error" and victim.error["message"] == ("worker process died: killed by SIGKILL "
+                                                                    "(out of memory, or killed from outside)")
+    assert victim.error["stage"] == "pages"
+    _, left = psutil.wait_procs(page_workers, timeout=30)  # killed with it (a kill takes effect in a moment)
+    assert not [p for p in left if p.status() != psutil.STATUS_ZOMBIE]

@@ -4,6 +4,8 @@ import json
 import shutil
 
 import pandas as pd
+import pdfs
+import pytest
 from conftest import REFERENCE
 from typer.testing import CliRunner
 
@@ -69,3 +71,184 @@ def test_missing_input_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["run", str(tmp_path / "nope.pdf")])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+# ---------------------------------------------------------------- help, inputs and limits as a new user meets them
+
+
+def help_text(*command: str) -> str:
+    return runner.invoke(app, [*command, "--help"], prog_name="vetreport", env={"COLUMNS": "200"}).output
+
+
+def test_help_shows_flags_as_flags_and_arguments_by_name():
+    run_help = help_text("run")
+    assert "Usage: vetreport run [OPTIONS] [PDF|DIR]..." in run_help
+    assert "<bool>" not in run_help
+    force = next(line for line in run_help.splitlines() if "--force" in line and "Re-run" in line)
+    assert force.split("--force")[1].split("Re-run")[0].strip(" │") == ""  # nothing between the flag and its help
+    assert "Usage: vetreport diff [OPTIONS] A [B]" in help_text("diff")
+    audit_help = help_text("audit")
+    assert "Usage: vetreport audit [OPTIONS] REPORT" in audit_help and "{" not in audit_help
+    assert "<bool>" not in help_text()
+
+
+def test_a_flag_given_a_value_takes_the_value_for_an_input(tmp_path):
+    result = runner.invoke(app, ["run", "--force", "true", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "true: no such file or folder" in result.output
+
+
+def test_run_without_inputs_outside_the_project_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"no raw/ folder in {tmp_path}" in text
+    assert "searched recursively for files whose names end in .pdf" in text
+    assert "no such file" not in text and "Traceback" not in text
+
+
+def test_a_folder_without_pdfs_names_itself_and_what_it_holds(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "2024" / "report.pdf.txt").write_text("not a pdf")
+    result = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"{folder}: no PDF files in this folder or its subfolders (it holds 1 other files)" in text
+    assert ".pdf ending" in text
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert f"{empty}: no PDF files in this folder or its subfolders (it is empty)" in " ".join(
+        runner.invoke(app, ["run", str(empty)]).output.split())
+
+
+def test_max_pages_0_is_no_limit_and_negative_limits_are_refused(tmp_path):
+    pdf = pdfs.many_pages(tmp_path / "tome.pdf", 30)
+    limited = runner.invoke(app, ["run", str(pdf), "--out", str(tmp_path / "a"), "--max-pages", "10"])
+    assert limited.exit_code == 1 and "30 pages exceed the limit of 10" in limited.output
+    unlimited = runner.invoke(app, ["run", str(pdf), "--out", str(tmp_path / "b"), "--max-pages", "0", "--no-store"])
+    assert unlimited.exit_code == 0, unlimited.output
+    assert json.loads((tmp_path / "b" / "tome" / "manifest.json").read_text(encoding="utf-8"))["pages"] == 30
+    for option in ("--max-pages", "--memory-limit", "--time-limit", "--ocr-max-pages"):
+        refused = runner.invoke(app, ["run", str(pdf), "--out", str(tmp_path / "c"), option, "-1"])
+        assert refused.exit_code == 2 and f"Invalid value for '{option}'" in refused.output, option
+        assert not (tmp_path / "c").exists()
+
+
+def test_ctrl_c_stops_a_run_with_exit_code_130_and_no_process_left(tmp_path):
+    """SIGINT to the command's process group, as a terminal sends it, while the report is being read."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(REFERENCE), "--out", str(out), "--no-store"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    while not parent.children(recursive=True) and time.monotonic() < deadline:  # the report's process is running
+        time.sleep(0.05)
+    report_processes = parent.children(recursive=True)
+    assert report_processes
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stdout + stderr
+    assert not [p for p in report_processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not list(out.rglob(".*.tmp"))
+
+
+# ---------------------------------------------------------------- audit and diff from anywhere
+
+
+@pytest.fixture
+def relative_run(tmp_path, monkeypatch):
+    """A small report run from its own folder with relative paths, as `make run` does."""
+    project = tmp_path / "project"
+    (project / "raw").mkdir(parents=True)
+    pdfs.split_appendix_table(project / "raw" / "a6.pdf")
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 0, result.output
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    return project
+
+
+def test_audit_works_from_any_folder(relative_run):
+    manifest = json.loads((relative_run / "output" / "a6" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["input"] == str(relative_run / "raw" / "a6.pdf")
+    result = runner.invoke(app, ["audit", "a6", "--out", str(relative_run / "output")])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {relative_run / 'output' / 'a6' / 'audit.html'}" in result.output
+    by_folder = runner.invoke(app, ["audit", str(relative_run / "output" / "a6")])
+    assert by_folder.exit_code == 0, by_folder.output
+
+
+def test_audit_of_a_moved_pdf_takes_its_new_place_and_refuses_another_file(relative_run, tmp_path):
+    moved = tmp_path / "moved.pdf"
+    (relative_run / "raw" / "a6.pdf").rename(moved)
+    out = str(relative_run / "output")
+    lost = runner.invoke(app, ["audit", "a6", "--out", out])
+    assert lost.exit_code == 2 and "give its new place with --pdf" in " ".join(lost.output.split())
+    found = runner.invoke(app, ["audit", "a6", "--out", out, "--pdf", str(moved)])
+    assert found.exit_code == 0, found.output
+    other = pdfs.three_line_table(tmp_path / "other.pdf")
+    refused = runner.invoke(app, ["audit", "a6", "--out", out, "--pdf", str(other)])
+    assert refused.exit_code == 2 and "is not the PDF this report was made from" in " ".join(refused.output.split())
+
+
+def test_audit_of_an_unknown_report_says_where_it_looked(tmp_path):
+    result = runner.invoke(app, ["audit", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"looked in nope and {tmp_path / 'nope'}" in " ".join(result.output.split())
+
+
+def test_diff_of_a_report_with_itself_warns(batch_run, tmp_path):
+    from conftest import BATCH_COPIES
+
+    out = str(batch_run.out)
+    same_folder = runner.invoke(app, ["diff", BATCH_COPIES[0], BATCH_COPIES[0], "--out", out, "--to", str(tmp_path / "d1")])
+    assert same_folder.exit_code == 0, same_folder.output
+    assert "warning: A and B are one report" in same_folder.output
+    assert "0 restated, 0 changed, 0 added, 0 removed" in same_folder.output
+    same_pdf = runner.invoke(app, ["diff", BATCH_COPIES[0], BATCH_COPIES[1], "--out", out, "--to", str(tmp_path / "d2")])
+    assert "warning: A and B are one report" in same_pdf.output  # two copies of one PDF: the same sha256
+
+
+def test_diff_refuses_a_side_whose_last_run_failed(batch_run, tmp_path):
+    from conftest import BATCH_COPIES, CORRUPT_PDF
+
+    name = BATCH_COPIES[0]
+    out = tmp_path / "out"
+    shutil.copytree(batch_run.out / name, out / name)
+    (tmp_path / f"{name}.pdf").write_bytes(CORRUPT_PDF)  # the same report id, now an unreadable file
+    assert runner.invoke(app, ["run", str(tmp_path / f"{name}.pdf"), "--out", str(out)]).exit_code == 1
+    assert (out / name / "indicators.csv").is_file()  # the earlier run's
+    result = runner.invoke(app, ["diff", str(batch_run.out / BATCH_COPIES[1]), name, "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"the last run of {name} failed (stage pages" in " ".join(result.output.split())
+    assert not (out / "diffs").exists()
+
+
+def test_diff_warns_when_a_is_later_than_b(batch_run, tmp_path):
+    from conftest import BATCH_COPIES
+
+    earlier = batch_run.out / BATCH_COPIES[0]
+    indicators = pd.read_csv(earlier / "indicators.csv", dtype=str, keep_default_na=False)
+    later = tmp_path / "next-year"
+    later.mkdir()
+    indicators.assign(year=(indicators.year.astype(int) + 1).astype(str)).to_csv(later / "indicators.csv", index=False)
+    swapped = runner.invoke(app, ["diff", str(later), str(earlier), "--to", str(tmp_path / "d")], terminal_width=300)
+    assert swapped.exit_code == 0, swapped.output
+    text = " ".join(swapped.output.split())
+    assert "warning: A (next-year, latest year 2025) is later than B" in text and "latest year 2024" in text
+    assert f"warning: {later} has no manifest.json" in text
+    in_order = runner.invoke(app, ["diff", str(earlier), str(later), "--to", str(tmp_path / "e")])
+    assert "is later than" not in in_order.output

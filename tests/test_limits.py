@@ -1,6 +1,7 @@
 """Per-report limits: time, memory, pages, rendered pixels, OCR pages. A report that hits one is an
 error record (or partial results, when earlier stages finished) and the batch goes on."""
 
+import os
 import shutil
 import time
 
@@ -117,3 +118,21 @@ def test_one_report_over_a_limit_does_not_stop_the_batch(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert (tmp_path / "out" / "tome" / "error.json").is_file()
     assert (tmp_path / "out" / "a6" / "indicators.csv").is_file()
+
+
+def test_tesseract_is_stopped_after_the_per_page_timeout(tmp_path, monkeypatch):
+    """A Tesseract that never answers (here a stand-in that sleeps): the page is given up after
+    ocr_page_seconds with a warning, and the report ends."""
+    real = shutil.which("tesseract")
+    if real is None:
+        pytest.skip("Tesseract is not installed")
+    stand_in = tmp_path / "bin" / "tesseract"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f'#!/bin/sh\nif [ "$1" = "--list-langs" ]; then exec {real} "$@"; fi\nexec sleep 600\n')
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{stand_in.parent}:{os.environ['PATH']}")
+    scan = pdfs.scanned_copy(pdfs.split_appendix_table(tmp_path / "a6.pdf"), tmp_path / "scan.pdf", dpi=100)
+    result = process_report(scan, tmp_path / "out", Settings(limits=Limits(ocr_page_seconds=1)))
+    assert result.status == "partial"
+    stopped = [i for i in result.issues if "OCR of the page took too long (limit ocr_page_seconds)" in i.message]
+    assert [i.page for i in stopped] == [1, 2]
