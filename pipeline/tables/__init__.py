@@ -1,0 +1,78 @@
+"""Stage 3: every table on every page.
+
+* Fully ruled tables (lattice.py): camelot lattice gives the grid and merged
+  regions; pdfplumber's line-based finder runs on the same page and the two are
+  cross-checked (a table only one of them sees is kept and marked).
+* Tables drawn with horizontal rules only (三线表, open_rules.py): rows from the
+  rules and the text lines between them, columns from the gaps in the text.
+* Single-cell boxed frames (case-study boxes, frames.py) are returned as frames, not tables.
+* Captions and ids (captions.py); a table continued at the top of the next page
+  with the same columns is joined to its start, a repeated header row dropped
+  (continuations.py).
+
+Cell text always comes from the cleaned characters of the page stage (grid.py).
+"""
+
+from __future__ import annotations
+
+from ..config import TableSettings
+from ..limits import Budget
+from ..records import Document, Frame, Issue, Page, Table, Tables
+from .captions import CAPTION, assign_ids, caption
+from .continuations import join_continuations
+from .frames import filled_frames, is_frame
+from .grid import table_from_grid
+from .lattice import camelot_grids, has_lattice, reconcile_finders
+from .open_rules import open_rule_grids
+
+__all__ = ["CAPTION", "extract_tables", "has_lattice"]
+STAGE = "tables"
+
+
+def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None) -> Tables:
+    issues: list[Issue] = []
+    budget = budget or Budget(path=str(doc.path))
+    candidates = [p for p in doc.pages if _is_candidate(p, settings) and not _too_dense(p, settings, issues)]
+    budget.check(STAGE)
+    lattice = camelot_grids(doc, candidates, settings, issues, budget)
+    tables: list[Table] = []
+    frames: list[Frame] = []
+    for page in candidates:
+        budget.check(STAGE, page.number)
+        page_grids = reconcile_finders(page, lattice.get(page.number), settings)
+        page_grids += open_rule_grids(page, page_grids, settings)
+        for grid in page_grids:
+            table = table_from_grid(page, grid)
+            if is_frame(table):
+                frames.append(Frame(page.number, grid.bbox))
+            elif grid.shape[1] > 1 or not grid.crosscheck.startswith("pdfplumber only"):
+                tables.append(table)  # (a single column seen by pdfplumber alone is underlining, not a table)
+        frames += filled_frames(page, page_grids)
+    for table in tables:
+        table.caption = caption(doc.pages[table.pages[0] - 1], table.bbox, settings)
+    tables = join_continuations(tables, doc, settings)
+    assign_ids(tables, doc)
+    for t in tables:
+        if t.crosscheck.startswith("disagree") or "only" in t.crosscheck:
+            issues.append(Issue(STAGE, f"table {t.table_id}: {t.crosscheck}", t.pages[0]))
+    return Tables(tables=tables, frames=frames, issues=issues)
+
+
+def _is_candidate(page: Page, settings: TableSettings) -> bool:
+    if len(page.rules) >= settings.min_rules:
+        return True
+    return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines)
+
+
+def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool:
+    """A grid of rules too dense to be a table (a glyph chart, a hatch pattern): the cell finders would
+    take minutes on it, so the page is not searched and a warning says so. The grid's size is its
+    distinct rule positions: rows times columns."""
+    rows = {round(s.top) for s in page.rules if s.horizontal}
+    columns = {round(s.x0) for s in page.rules if not s.horizontal}
+    crossings = len(rows) * len(columns)
+    if crossings <= settings.max_rule_crossings:
+        return False
+    issues.append(Issue(STAGE, f"a grid of {len(rows)} x {len(columns)} ruling lines on the page: not searched for "
+                               "tables (max_rule_crossings)", page.number, "missing"))
+    return True
