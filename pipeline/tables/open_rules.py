@@ -1,36 +1,37 @@
-"""Tables drawn with horizontal rules only (三线表): rows from the rules and the text lines between them."""
+"""Tables drawn with horizontal rules only (三线表): a top rule, one under the header, a bottom rule (and
+sometimes rules between groups of rows). Browsers and WPS draw each rule as one segment per cell: the
+rules are merged first. The header band is one row; the rows of the other bands come from their text
+lines (text_rows.py); columns from the vertical gaps no character crosses."""
 
 from __future__ import annotations
 
 from ..config import TableSettings
-from ..lines import build_lines
-from ..records import BBox, Char, Page
-from ..rules import snap
+from ..records import BBox, Char, Page, Segment
+from ..rules import merge_rules
 from .grid import Grid, char_in, inside_bbox
+from .text_rows import band_layout
+
+# A rule shorter than this (points) is underlining or a tick, not the edge of a table.
+MIN_RULE_LENGTH = 60.0
+# The rules of one table cover at least this share of its widest rule.
+EXTENT_SHARE = 0.75
+
+
+def table_rules(page: Page, settings: TableSettings) -> list[Segment]:
+    """The page's rules as a reader sees them: per-cell pieces, double rules and thin bars merged."""
+    tol = settings.snap_tolerance
+    return merge_rules(page.rules, tol, tol, 2 * tol)
 
 
 def open_rule_grids(page: Page, ruled: list[Grid], settings: TableSettings) -> list[Grid]:
     """Tables bounded by horizontal rules without vertical ones."""
-    verticals = [s for s in page.rules if not s.horizontal]
-    free = [
-        s for s in page.rules
-        if s.horizontal and s.x1 - s.x0 > 60 and not any(inside_bbox(s, g.bbox) for g in ruled)
-        and not any(inside_bbox(s, box, margin=3) for box in page.filled)
-    ]
-    groups: list[list] = []
-    for seg in sorted(free, key=lambda s: (round(s.x0), round(s.x1), s.top)):
-        for group in groups:
-            if abs(group[0].x0 - seg.x0) < 5 and abs(group[0].x1 - seg.x1) < 5:
-                group.append(seg)
-                break
-        else:
-            groups.append([seg])
+    rules = table_rules(page, settings)
+    verticals = [s for s in rules if not s.horizontal]
     grids = []
-    for group in groups:
-        group = _dedupe_rules(sorted(group, key=lambda s: s.top))
+    for group in rule_groups(page, rules, ruled):
         if len(group) < settings.min_open_rules:
             continue
-        region = (group[0].x0, group[0].top, group[0].x1, group[-1].top)
+        region = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
         if any(v.x0 > region[0] + 3 and v.x0 < region[2] - 3 and v.top < region[3] and v.bottom > region[1] for v in verticals):
             continue  # vertical rules inside: a lattice table or a figure, not a 三线表
         grid = _open_grid(page, region, [s.top for s in group])
@@ -39,8 +40,30 @@ def open_rule_grids(page: Page, ruled: list[Grid], settings: TableSettings) -> l
     return grids
 
 
-def _dedupe_rules(rules: list) -> list:
-    out = []
+def rule_groups(page: Page, rules: list[Segment], ruled: list[Grid]) -> list[list[Segment]]:
+    """Horizontal rules of one extent, top to bottom, outside the lattice tables and filled boxes of the
+    page. One extent: each rule covers most of the widest (a rule under a cell merged over rows is
+    missing where that cell is)."""
+    free = [
+        s for s in rules
+        if s.horizontal and s.x1 - s.x0 > MIN_RULE_LENGTH and not any(inside_bbox(s, g.bbox) for g in ruled)
+        and not any(inside_bbox(s, box, margin=3) for box in page.filled)
+    ]
+    groups: list[list[Segment]] = []
+    for seg in sorted(free, key=lambda s: (-(s.x1 - s.x0), s.top)):
+        for group in groups:
+            widest = group[0]
+            covered = min(seg.x1, widest.x1 + 5) - max(seg.x0, widest.x0 - 5)
+            if covered >= seg.x1 - seg.x0 and seg.x1 - seg.x0 >= EXTENT_SHARE * (widest.x1 - widest.x0):
+                group.append(seg)
+                break
+        else:
+            groups.append([seg])
+    return [_dedupe_rules(sorted(g, key=lambda s: s.top)) for g in groups]
+
+
+def _dedupe_rules(rules: list[Segment]) -> list[Segment]:
+    out: list[Segment] = []
     for r in rules:
         if not out or r.top - out[-1].top > 2:
             out.append(r)
@@ -51,22 +74,24 @@ def _open_grid(page: Page, region: BBox, rule_tops: list[float]) -> Grid | None:
     chars = [c for c in page.chars if c.text.strip() and char_in(c, region)]
     if not chars:
         return None
-    ys = [rule_tops[0]]
-    for upper, lower in zip(rule_tops, rule_tops[1:]):
-        band = [c for c in chars if upper <= (c.top + c.bottom) / 2 <= lower]
-        lines = build_lines(band, page.number)
-        # The first band is the header: one row however many lines it wraps to.
-        if upper != rule_tops[0] and len(lines) > 1:
-            for prev, nxt in zip(lines, lines[1:]):
-                if nxt.top - prev.bottom > -1 and abs(nxt.top - prev.top) > 2:
-                    ys.append((prev.bottom + nxt.top) / 2)
-        ys.append(lower)
-    ys = snap(sorted(set(ys)))
     xs = _column_bounds(chars, region)
-    if len(xs) < 3 or len(ys) < 3:
+    if len(xs) < 3:
         return None
-    spans = [(r, c, 1, 1) for r in range(len(ys) - 1) for c in range(len(xs) - 1)]
-    return Grid(page.number, xs, ys, spans, "rules")
+    n_cols = len(xs) - 1
+    ys = [rule_tops[0]]
+    spans = []
+    for i, (upper, lower) in enumerate(zip(rule_tops, rule_tops[1:])):
+        band = [c for c in chars if upper <= (c.top + c.bottom) / 2 <= lower]
+        if i == 0:  # the header: one row however many lines it wraps to
+            band_ys, cells = [upper, lower], [(0, c, 1, 1) for c in range(n_cols)]
+        else:
+            band_ys, cells = band_layout(band, xs, upper, lower, page.number)
+        offset = len(ys) - 1
+        spans += [(r + offset, c, rs, cs) for r, c, rs, cs in cells]
+        ys += band_ys[1:]
+    if len(ys) < 3:
+        return None
+    return Grid(page.number, xs, ys, sorted(spans), "rules")
 
 
 def _column_bounds(chars: list[Char], region: BBox) -> list[float]:
