@@ -5,7 +5,9 @@
   cross-checked (a table only one of them sees is kept and marked).
 * Tables drawn with horizontal rules only (三线表, open_rules.py): rows from the
   rules and the text lines between them, columns from the gaps in the text.
-* Single-cell boxed frames (case-study boxes, frames.py) are returned as frames, not tables.
+* Boxed text (case-study boxes, frames.py: filled, outlined with rules on three or four sides,
+  or a band between a rule above and a rule below, also over a page break) is returned as frames,
+  never as tables.
 * Captions and ids (captions.py); a table continued at the top of the next page
   with the same columns is joined to its start, a repeated header row dropped
   (continuations.py).
@@ -17,13 +19,14 @@ from __future__ import annotations
 
 from ..config import TableSettings
 from ..limits import Budget
-from ..records import Document, Frame, Issue, Page, Table, Tables
+from ..records import Document, Frame, Issue, Page, Segment, Table, Tables
 from .captions import CAPTION, assign_ids, caption
 from .continuations import join_continuations
-from .frames import filled_frames, is_frame
-from .grid import table_from_grid
+from .frames import SIDE_TOLERANCE as SIDE
+from .frames import band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes
+from .grid import Grid, inside_bbox, table_from_grid
 from .lattice import camelot_grids, has_lattice, reconcile_finders
-from .open_rules import open_rule_grids
+from .open_rules import open_rule_grids, rule_groups, table_rules
 
 __all__ = ["CAPTION", "extract_tables", "has_lattice"]
 STAGE = "tables"
@@ -37,17 +40,17 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
     lattice = camelot_grids(doc, candidates, settings, issues, budget)
     tables: list[Table] = []
     frames: list[Frame] = []
+    lone_rules: dict[int, list[Segment]] = {}
+    grids: dict[int, list[Grid]] = {}
     for page in candidates:
         budget.check(STAGE, page.number)
-        page_grids = reconcile_finders(page, lattice.get(page.number), settings)
-        page_grids += open_rule_grids(page, page_grids, settings)
-        for grid in page_grids:
-            table = table_from_grid(page, grid)
-            if is_frame(table):
-                frames.append(Frame(page.number, grid.bbox))
-            elif grid.shape[1] > 1 or not grid.crosscheck.startswith("pdfplumber only"):
-                tables.append(table)  # (a single column seen by pdfplumber alone is underlining, not a table)
-        frames += filled_frames(page, page_grids)
+        page_tables, page_frames, lone_rules[page.number], grids[page.number] = _page_tables(page, lattice, settings)
+        tables += page_tables
+        frames += page_frames
+    for page in doc.pages:  # a band running on over a page break may have a single rule on a page
+        if page.number not in lone_rules and page.rules:
+            lone_rules[page.number] = [g[0] for g in rule_groups(page, table_rules(page, settings), []) if len(g) == 1]
+    frames += continued_bands(doc.pages, lone_rules, grids)
     for table in tables:
         table.caption = caption(doc.pages[table.pages[0] - 1], table.bbox, settings)
     tables = join_continuations(tables, doc, settings)
@@ -56,6 +59,31 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
         if t.crosscheck.startswith("disagree") or "only" in t.crosscheck:
             issues.append(Issue(STAGE, f"table {t.table_id}: {t.crosscheck}", t.pages[0]))
     return Tables(tables=tables, frames=frames, issues=issues)
+
+
+def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSettings
+                 ) -> tuple[list[Table], list[Frame], list[Segment], list[Grid]]:
+    """The tables and frames of one page, its lone rules (a band running on over a page break has one
+    on each page) and the grids found."""
+    rules = table_rules(page, settings)
+    page_grids = reconcile_finders(page, lattice.get(page.number), settings)
+    groups = rule_groups(page, rules, page_grids)
+    page_grids += [g for g in open_rule_grids(page, rules, groups, settings) if g]
+    tables, frames = [], []
+    for grid in page_grids:
+        table = table_from_grid(page, grid)
+        if is_frame(table):
+            frames.append(Frame(page.number, grid.bbox, frame_kind(page, grid.bbox)))
+        elif grid.shape[1] > 1 or not grid.crosscheck.startswith("pdfplumber only"):
+            tables.append(table)  # (a single column seen by pdfplumber alone is underlining, not a table)
+    frames += filled_frames(page, page_grids)
+    frames += open_boxes(page, rules, page_grids)
+    taken = [g.bbox for g in page_grids] + [f.bbox for f in frames]
+    free = [s for s in rules if not any(inside_bbox(s, box, margin=SIDE) for box in taken)]
+    groups = rule_groups(page, free, [])
+    frames += band_frames(page, groups, page_grids)
+    lone = [g[0] for g in groups if len(g) == 1]
+    return tables, distinct_frames(frames), lone, page_grids
 
 
 def _is_candidate(page: Page, settings: TableSettings) -> bool:

@@ -23,20 +23,18 @@ def table_rules(page: Page, settings: TableSettings) -> list[Segment]:
     return merge_rules(page.rules, tol, tol, 2 * tol)
 
 
-def open_rule_grids(page: Page, ruled: list[Grid], settings: TableSettings) -> list[Grid]:
-    """Tables bounded by horizontal rules without vertical ones."""
-    rules = table_rules(page, settings)
+def open_rule_grids(page: Page, rules: list[Segment], groups: list[list[Segment]], settings: TableSettings) -> list[Grid | None]:
+    """For each group of rules, its table when the rules bound one without vertical rules, else None."""
     verticals = [s for s in rules if not s.horizontal]
-    grids = []
-    for group in rule_groups(page, rules, ruled):
-        if len(group) < settings.min_open_rules:
-            continue
+    grids: list[Grid | None] = []
+    for group in groups:
         region = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
-        if any(v.x0 > region[0] + 3 and v.x0 < region[2] - 3 and v.top < region[3] and v.bottom > region[1] for v in verticals):
-            continue  # vertical rules inside: a lattice table or a figure, not a 三线表
-        grid = _open_grid(page, region, [s.top for s in group])
-        if grid:
-            grids.append(grid)
+        if len(group) < settings.min_open_rules or any(
+            region[0] + 3 < v.x0 < region[2] - 3 and v.top < region[3] and v.bottom > region[1] for v in verticals
+        ):
+            grids.append(None)  # too few rules, or vertical rules inside: a lattice table or a figure
+            continue
+        grids.append(_open_grid(page, region, [s.top for s in group]))
     return grids
 
 
