@@ -1,11 +1,20 @@
-"""Tables continued on the next page, joined to their start; a repeated header row is dropped."""
+"""Tables continued on the next page, joined to their start.
+
+A table on the next page continues the previous one only when it has the same columns and no title
+or caption of its own (a caption above it, or a first row that is one cell across the table: a form
+that opens each page with its title is a new form on each page). A repeated header is dropped; an
+absent one is fine. A cell the page break cuts (a label merged over rows on both sides of the
+break) stays one cell: its rowspan covers both parts and each part's page and bbox are kept.
+"""
 
 from __future__ import annotations
 
 from ..config import TableSettings
-from ..records import Document, Table
-from ..text import squash
+from ..lines import build_lines
+from ..records import Cell, Document, Table
+from ..text import join_fragments, squash
 from .captions import CAPTION
+from .grid import NUMERIC, char_in
 
 
 def join_continuations(tables: list[Table], doc: Document, settings: TableSettings) -> list[Table]:
@@ -13,7 +22,7 @@ def join_continuations(tables: list[Table], doc: Document, settings: TableSettin
     for table in tables:
         prev = joined[-1] if joined else None
         if prev and _continues(prev, table, doc, settings):
-            _append(prev, table)
+            _append(prev, table, doc)
         else:
             joined.append(table)
     return joined
@@ -31,6 +40,8 @@ def _continues(prev: Table, table: Table, doc: Document, settings: TableSettings
         return False
     caption = CAPTION.match(table.caption) if table.caption else None
     if caption and caption.group("label") != "续表" and caption.group("num"):
+        return False
+    if _title_row(table):
         return False
     page = doc.pages[table.pages[0] - 1]
     body_top = min((ln.top for ln in page.lines), default=table.bbox[1])
@@ -58,7 +69,14 @@ def _first_row_texts(table: Table) -> list[str]:
     return _header_texts(table)
 
 
-def _append(prev: Table, nxt: Table) -> None:
+def _title_row(table: Table) -> bool:
+    """The table opens with a title: one cell across all its columns, with words in it."""
+    first = [c for c in table.cells if c.row == 0]
+    return (len(first) == 1 and first[0].colspan == table.n_cols and table.n_cols > 1
+            and bool(first[0].text) and not NUMERIC.match(first[0].text.replace(" ", "")))
+
+
+def _append(prev: Table, nxt: Table, doc: Document) -> None:
     skip = 0
     prev_grid, next_grid = prev.grid(), nxt.grid()
     for i in range(min(prev.header_rows, len(next_grid))):
@@ -67,8 +85,15 @@ def _append(prev: Table, nxt: Table) -> None:
         else:
             break
     offset = prev.n_rows - skip
+    cut = _cut_cells(prev, [c for c in nxt.cells if c.row == skip], doc)
     for cell in nxt.cells:
         if cell.row < skip:
+            continue
+        upper = cut.get(id(cell))
+        if upper is not None:
+            upper.rowspan += cell.rowspan
+            upper.text = join_fragments([upper.text, cell.text])
+            upper.parts = (upper.parts or [(upper.page, upper.bbox)]) + [(cell.page, cell.bbox)]
             continue
         cell.row += offset
         prev.cells.append(cell)
@@ -76,3 +101,36 @@ def _append(prev: Table, nxt: Table) -> None:
     prev.pages.append(nxt.pages[0])
     if nxt.crosscheck and nxt.crosscheck != prev.crosscheck:
         prev.crosscheck = f"{prev.crosscheck}; p{nxt.pages[0]}: {nxt.crosscheck}"
+
+
+def _cut_cells(prev: Table, top_cells: list[Cell], doc: Document) -> dict[int, Cell]:
+    """The cells of the new page's first row that continue a cell of the previous page's last row (by id):
+    the same columns, one side merged over rows, and the lower part either empty or holding the rest of
+    a text that fills the upper part's last line."""
+    last_page = prev.pages[-1]
+    bottom = {(c.col, c.colspan): c for c in prev.cells
+              if c.row + c.rowspan == prev.n_rows and (c.parts[-1][0] if c.parts else c.page) == last_page}
+    out = {}
+    for lower in top_cells:
+        upper = bottom.get((lower.col, lower.colspan))
+        if upper is None or not upper.text or max(upper.rowspan, lower.rowspan) < 2:
+            continue
+        if not lower.text or _runs_on(upper, prev, doc):
+            out[id(lower)] = upper
+    return out
+
+
+def _runs_on(cell: Cell, table: Table, doc: Document) -> bool:
+    """The cell's text fills its last line: it breaks off at the foot of the page rather than ending."""
+    page_no, bbox = cell.parts[-1] if cell.parts else (cell.page, cell.bbox)
+    page = doc.pages[page_no - 1]
+    lines = build_lines([c for c in page.chars if c.text.strip() and char_in(c, bbox)], page_no)
+    if not lines:
+        return False
+    last = max(lines, key=lambda ln: ln.top)
+    # the column's padding: the least distance from a cell's left side to its text on that page
+    column = [c.bbox for c in table.cells if c.col == cell.col and c.colspan == cell.colspan and c.page == page_no]
+    pads = [min(ch.x0 for ch in page.chars if ch.text.strip() and char_in(ch, box)) - box[0] for box in column
+            if any(ch.text.strip() and char_in(ch, box) for ch in page.chars)]
+    pad = max(0.0, min(pads)) if pads else 0.0
+    return last.bbox[2] - last.bbox[0] >= bbox[2] - bbox[0] - 2 * pad - last.size
