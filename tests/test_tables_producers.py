@@ -18,11 +18,12 @@ STYLE = """@page { size: A4; margin: 20mm; }
 body { font-family: "Noto Serif CJK SC"; font-size: 10.5pt; }
 p { margin: 0 0 8pt 0; }"""
 
-THREE_LINE_TABLE = """<p>附表3 教学资源表</p>
+THREE_LINES = """table { border-top: 1.5pt solid black; border-bottom: 1.5pt solid black; }
+th { border-bottom: 0.75pt solid black; }"""
+APPENDIX_TABLE = """<p>附表3 教学资源表</p>
 <p style="text-align:center">表3 教学资源表</p>
 <style>
-table { border-collapse: collapse; width: 100%; border-top: 1.5pt solid black; border-bottom: 1.5pt solid black; }
-th { border-bottom: 0.75pt solid black; }
+table { border-collapse: collapse; width: 100%; }
 th, td { padding: 2pt 4pt; text-align: center; }
 td.name { text-align: left; width: 45%; }
 </style>
@@ -111,10 +112,13 @@ def printed(tmp_path_factory):
 
 
 @pytest.mark.parametrize("producer", PRODUCERS)
-def test_three_line_table_with_per_cell_rules(printed, producer):
-    got = printed("three-line", THREE_LINE_TABLE, producer)
+@pytest.mark.parametrize("kind", ["rules", "text"])
+def test_appendix_table_drawn_as_three_line_table_or_without_rules(printed, producer, kind):
+    """A 三线表 whose rules are one piece per cell, and the same table printed without any rule."""
+    html = APPENDIX_TABLE + (f"<style>{THREE_LINES}</style>" if kind == "rules" else "")
+    got = printed(f"appendix-{kind}", html, producer)
     [t] = got.tables.tables
-    assert (t.table_id, t.kind, t.n_rows, t.n_cols) == ("附表3", "rules", 16, 5)
+    assert (t.table_id, t.kind, t.n_rows, t.n_cols) == ("附表3", kind, 16, 5)
     grid = t.grid()
     assert grid[0] == ["序号", "指标", "单位", "2023年", "2024年"]
     assert grid[1] == ["1", "生师比", ":", "12.30", "13.10"]

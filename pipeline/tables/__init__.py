@@ -4,7 +4,9 @@
   regions; pdfplumber's line-based finder runs on the same page and the two are
   cross-checked (a table only one of them sees is kept and marked).
 * Tables drawn with horizontal rules only (三线表, open_rules.py): rows from the
-  rules and the text lines between them, columns from the gaps in the text.
+  rules and the text lines between them (text_rows.py), columns from the gaps in the text.
+* Tables without any rules (text_tables.py), found from a header row of 序号 / 指标 / 单位 /
+  year words, rows and columns as in a 三线表 body.
 * Boxed text (case-study boxes, frames.py: filled, outlined with rules on three or four sides,
   or a band between a rule above and a rule below, also over a page break) is returned as frames,
   never as tables.
@@ -27,6 +29,7 @@ from .frames import band_frames, continued_bands, distinct_frames, filled_frames
 from .grid import Grid, inside_bbox, table_from_grid
 from .lattice import camelot_grids, has_lattice, reconcile_finders
 from .open_rules import open_rule_grids, rule_groups, table_rules
+from .text_tables import header_rows, text_table_grids
 
 __all__ = ["CAPTION", "extract_tables", "has_lattice"]
 STAGE = "tables"
@@ -69,6 +72,7 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
     page_grids = reconcile_finders(page, lattice.get(page.number), settings)
     groups = rule_groups(page, rules, page_grids)
     page_grids += [g for g in open_rule_grids(page, rules, groups, settings) if g]
+    page_grids += text_table_grids(page, [g.bbox for g in page_grids])
     tables, frames = [], []
     for grid in page_grids:
         table = table_from_grid(page, grid)
@@ -89,7 +93,7 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
 def _is_candidate(page: Page, settings: TableSettings) -> bool:
     if len(page.rules) >= settings.min_rules:
         return True
-    return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines)
+    return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines) or bool(header_rows(page))
 
 
 def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool:

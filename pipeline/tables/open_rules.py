@@ -72,7 +72,7 @@ def _open_grid(page: Page, region: BBox, rule_tops: list[float]) -> Grid | None:
     chars = [c for c in page.chars if c.text.strip() and char_in(c, region)]
     if not chars:
         return None
-    xs = _column_bounds(chars, region)
+    xs = column_bounds(chars, region)
     if len(xs) < 3:
         return None
     n_cols = len(xs) - 1
@@ -92,7 +92,7 @@ def _open_grid(page: Page, region: BBox, rule_tops: list[float]) -> Grid | None:
     return Grid(page.number, xs, ys, sorted(spans), "rules")
 
 
-def _column_bounds(chars: list[Char], region: BBox) -> list[float]:
+def column_bounds(chars: list[Char], region: BBox) -> list[float]:
     """Column boundaries at vertical gaps that no character crosses."""
     size = sorted(c.size for c in chars)[len(chars) // 2]
     spans = sorted((c.x0, c.x1) for c in chars)
