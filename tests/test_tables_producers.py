@@ -20,6 +20,10 @@ p { margin: 0 0 8pt 0; }"""
 
 THREE_LINES = """table { border-top: 1.5pt solid black; border-bottom: 1.5pt solid black; }
 th { border-bottom: 0.75pt solid black; }"""
+# double rules at the top and bottom, a dashed rule under the header (Chromium draws the dashes as curves)
+DOUBLE_AND_DASHED = """table { border-top: 3pt double black; border-bottom: 3pt double black; }
+th { border-bottom: 1pt dashed black; }"""
+RULES = {"three-line": (THREE_LINES, "rules"), "double-and-dashed": (DOUBLE_AND_DASHED, "rules"), "no-rules": ("", "text")}
 APPENDIX_TABLE = """<p>附表3 教学资源表</p>
 <p style="text-align:center">表3 教学资源表</p>
 <style>
@@ -112,11 +116,12 @@ def printed(tmp_path_factory):
 
 
 @pytest.mark.parametrize("producer", PRODUCERS)
-@pytest.mark.parametrize("kind", ["rules", "text"])
-def test_appendix_table_drawn_as_three_line_table_or_without_rules(printed, producer, kind):
-    """A 三线表 whose rules are one piece per cell, and the same table printed without any rule."""
-    html = APPENDIX_TABLE + (f"<style>{THREE_LINES}</style>" if kind == "rules" else "")
-    got = printed(f"appendix-{kind}", html, producer)
+@pytest.mark.parametrize("rules", list(RULES))
+def test_appendix_table_drawn_as_three_line_table_or_without_rules(printed, producer, rules):
+    """A 三线表 whose rules are one piece per cell (solid, or double and dashed), and the same table
+    printed without any rule."""
+    style, kind = RULES[rules]
+    got = printed(f"appendix-{rules}", APPENDIX_TABLE + f"<style>{style}</style>", producer)
     [t] = got.tables.tables
     assert (t.table_id, t.kind, t.n_rows, t.n_cols) == ("附表3", kind, 16, 5)
     grid = t.grid()
