@@ -85,7 +85,7 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
     taken = [g.bbox for g in page_grids] + [f.bbox for f in frames]
     free = [s for s in rules if not any(inside_bbox(s, box, margin=SIDE) for box in taken)]
     groups = rule_groups(page, free, [])
-    frames += band_frames(page, groups, page_grids)
+    frames += band_frames(page, groups, rules, page_grids)
     lone = [g[0] for g in groups if len(g) == 1]
     return tables, distinct_frames(frames), lone, page_grids
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..config import TableSettings
 from ..lines import build_lines
-from ..records import Cell, Document, Table
+from ..records import BBox, Cell, Document, Line, Table
 from ..text import join_fragments, squash
 from .captions import CAPTION
 from .grid import NUMERIC, char_in
@@ -85,7 +85,7 @@ def _append(prev: Table, nxt: Table, doc: Document) -> None:
         else:
             break
     offset = prev.n_rows - skip
-    cut = _cut_cells(prev, [c for c in nxt.cells if c.row == skip], doc)
+    cut = _cut_cells(prev, nxt, skip, doc)
     for cell in nxt.cells:
         if cell.row < skip:
             continue
@@ -103,34 +103,62 @@ def _append(prev: Table, nxt: Table, doc: Document) -> None:
         prev.crosscheck = f"{prev.crosscheck}; p{nxt.pages[0]}: {nxt.crosscheck}"
 
 
-def _cut_cells(prev: Table, top_cells: list[Cell], doc: Document) -> dict[int, Cell]:
+def _cut_cells(prev: Table, nxt: Table, first_row: int, doc: Document) -> dict[int, Cell]:
     """The cells of the new page's first row that continue a cell of the previous page's last row (by id):
-    the same columns, one side merged over rows, and the lower part either empty or holding the rest of
-    a text that fills the upper part's last line."""
+    the same columns, one side merged over rows, and the lower part empty or holding the rest of the
+    upper part's text."""
     last_page = prev.pages[-1]
     bottom = {(c.col, c.colspan): c for c in prev.cells
-              if c.row + c.rowspan == prev.n_rows and (c.parts[-1][0] if c.parts else c.page) == last_page}
+              if c.row + c.rowspan == prev.n_rows and _last_part(c)[0] == last_page}
     out = {}
-    for lower in top_cells:
+    for lower in (c for c in nxt.cells if c.row == first_row):
         upper = bottom.get((lower.col, lower.colspan))
         if upper is None or not upper.text or max(upper.rowspan, lower.rowspan) < 2:
             continue
-        if not lower.text or _runs_on(upper, prev, doc):
+        if not lower.text or _text_runs_on(upper, lower, prev, nxt, doc):
             out[id(lower)] = upper
     return out
 
 
-def _runs_on(cell: Cell, table: Table, doc: Document) -> bool:
-    """The cell's text fills its last line: it breaks off at the foot of the page rather than ending."""
-    page_no, bbox = cell.parts[-1] if cell.parts else (cell.page, cell.bbox)
-    page = doc.pages[page_no - 1]
-    lines = build_lines([c for c in page.chars if c.text.strip() and char_in(c, bbox)], page_no)
-    if not lines:
+def _text_runs_on(upper: Cell, lower: Cell, prev: Table, nxt: Table, doc: Document) -> bool:
+    """Both parts hold text: it is one text the page break cuts when it fills the upper part's last line
+    and stands against the break, at the foot of an upper part of several rows or at the head of a lower
+    one (a text that ends inside its part stands in its middle or at its top)."""
+    page_no, box = _last_part(upper)
+    above, below = _cell_lines(doc, page_no, box), _cell_lines(doc, lower.page, lower.bbox)
+    if not above or not below or not _fills_last_line(above[-1], upper, prev, doc):
         return False
-    last = max(lines, key=lambda ln: ln.top)
-    # the column's padding: the least distance from a cell's left side to its text on that page
-    column = [c.bbox for c in table.cells if c.col == cell.col and c.colspan == cell.colspan and c.page == page_no]
-    pads = [min(ch.x0 for ch in page.chars if ch.text.strip() and char_in(ch, box)) - box[0] for box in column
-            if any(ch.text.strip() and char_in(ch, box) for ch in page.chars)]
+    last_row = [c.bbox[1] for c in prev.cells if c.row == prev.n_rows - 1 and c.rowspan == 1 and _last_part(c)[0] == page_no]
+    first_row = [c.bbox[3] for c in nxt.cells if c.row == lower.row and c.rowspan == 1]
+    at_foot = upper.rowspan > 1 and bool(last_row) and _centre(above[-1]) >= min(last_row)
+    at_head = lower.rowspan > 1 and bool(first_row) and _centre(below[0]) <= max(first_row)
+    return at_foot or at_head
+
+
+def _fills_last_line(last: Line, cell: Cell, table: Table, doc: Document) -> bool:
+    """The line is as wide as the cell less its padding (the least distance from a cell's left side to its
+    text in that column on that page), give or take one character."""
+    page_no, box = _last_part(cell)
+    page = doc.pages[page_no - 1]
+    pads = []
+    for c in table.cells:
+        if c.col == cell.col and c.colspan == cell.colspan and c.page == page_no:
+            xs = [ch.x0 for ch in page.chars if ch.text.strip() and char_in(ch, c.bbox)]
+            if xs:
+                pads.append(min(xs) - c.bbox[0])
     pad = max(0.0, min(pads)) if pads else 0.0
-    return last.bbox[2] - last.bbox[0] >= bbox[2] - bbox[0] - 2 * pad - last.size
+    return last.bbox[2] - last.bbox[0] >= box[2] - box[0] - 2 * pad - last.size
+
+
+def _cell_lines(doc: Document, page_no: int, box: BBox) -> list[Line]:
+    page = doc.pages[page_no - 1]
+    lines = build_lines([c for c in page.chars if c.text.strip() and char_in(c, box)], page_no)
+    return sorted(lines, key=lambda ln: ln.top)
+
+
+def _last_part(cell: Cell) -> tuple[int, BBox]:
+    return cell.parts[-1] if cell.parts else (cell.page, cell.bbox)
+
+
+def _centre(line: Line) -> float:
+    return (line.top + line.bottom) / 2

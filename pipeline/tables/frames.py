@@ -20,6 +20,8 @@ from .grid import Grid, char_in, overlap
 
 # A frame is at least this share of the page wide.
 MIN_WIDTH_SHARE = 0.4
+# At least this share of a frame's lines are running text (lines over most of its width).
+RUNNING_SHARE = 0.5
 # Coordinates of a frame's sides agree within this (points).
 SIDE_TOLERANCE = 3.0
 
@@ -69,15 +71,18 @@ def filled_frames(page: Page, grids: list[Grid]) -> list[Frame]:
     return frames
 
 
-def band_frames(page: Page, groups: list[list[Segment]], grids: list[Grid]) -> list[Frame]:
+def band_frames(page: Page, groups: list[list[Segment]], rules: list[Segment], grids: list[Grid]) -> list[Frame]:
     """Text between the first and the last of a group of rules of one extent that is no table: two or
-    more lines in one column, at least one of them a line of running text."""
+    more lines in one column, most of them running text, no vertical rule between."""
+    verticals = [s for s in rules if not s.horizontal]
     frames = []
     for group in groups:
         if len(group) < 2:
             continue
         box = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
-        if _text_block(page, box, grids):
+        crossed = any(box[0] + SIDE_TOLERANCE < v.x0 < box[2] - SIDE_TOLERANCE and v.top < box[3] and v.bottom > box[1]
+                      for v in verticals)
+        if not crossed and _text_block(page, box, grids):
             frames.append(Frame(page.number, box, "band"))
     return frames
 
@@ -108,7 +113,8 @@ def open_boxes(page: Page, rules: list[Segment], grids: list[Grid]) -> list[Fram
 
 def continued_bands(pages: list[Page], lone_rules: dict[int, list[Segment]], grids: dict[int, list[Grid]]) -> list[Frame]:
     """Bands over a page break: a lone rule with text under it down to where the text of a page ends, and
-    a lone rule of the same extent under the text that opens the next page."""
+    a lone rule of the same extent under the text that opens the next page (not at the same height: a
+    rule under every page's title is page furniture)."""
     foot = median(max(ln.bottom for ln in p.lines) for p in pages if p.lines) if any(p.lines for p in pages) else 0.0
     head = median(min(ln.top for ln in p.lines) for p in pages if p.lines) if any(p.lines for p in pages) else 0.0
     frames = []
@@ -124,7 +130,7 @@ def continued_bands(pages: list[Page], lone_rules: dict[int, list[Segment]], gri
             first = (upper.x0, upper.top, upper.x1, page_foot + 1)
             for lower in lone_rules.get(nxt.number, []):
                 rest = (lower.x0, next_head - 1, lower.x1, lower.top)
-                if (_near(upper.x0, lower.x0) and _near(upper.x1, lower.x1)
+                if (_near(upper.x0, lower.x0) and _near(upper.x1, lower.x1) and not _near(upper.top, lower.top)
                         and _text_block(page, first, grids.get(page.number, []), min_lines=1)
                         and _text_block(nxt, rest, grids.get(nxt.number, []), min_lines=1)
                         and len(_lines_in(page, first)) + len(_lines_in(nxt, rest)) >= 2):
@@ -140,7 +146,7 @@ def _text_block(page: Page, box: BBox, grids: list[Grid], min_lines: int = 2) ->
         return False
     width = box[2] - box[0]
     running = [ln for ln in lines if ln.bbox[2] - ln.bbox[0] >= 0.6 * width]
-    return bool(running) and not _columns(page, box)
+    return len(running) >= RUNNING_SHARE * len(lines) and not _columns(page, box)
 
 
 def _columns(page: Page, box: BBox) -> bool:

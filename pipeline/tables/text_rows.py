@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from ..lines import build_lines
-from ..records import Char, Line
+from ..records import Char, Line, union_bbox
 
 # Lines whose centres are closer than this share of the type size stand on one baseline.
 BASELINE_SHARE = 0.35
@@ -79,12 +79,35 @@ def band_layout(chars: list[Char], xs: list[float], upper: float, lower: float,
 
 
 def _column_lines(chars: list[Char], xs: list[float], page_number: int) -> list[tuple[int, Line]]:
+    """Each column's text lines; runs of one baseline far apart in a column are one line of its cell."""
     by_col: dict[int, list[Char]] = {}
     for ch in chars:
         cx = (ch.x0 + ch.x1) / 2
         col = next((c for c in range(len(xs) - 1) if cx < xs[c + 1]), len(xs) - 2)
         by_col.setdefault(col, []).append(ch)
-    return [(c, ln) for c, cs in sorted(by_col.items()) for ln in build_lines(cs, page_number)]
+    out = []
+    for c, cs in sorted(by_col.items()):
+        runs: list[list[Line]] = []
+        for ln in sorted(build_lines(cs, page_number), key=lambda ln: ((ln.top + ln.bottom) / 2, ln.bbox[0])):
+            if runs and abs(_mid(ln) - _mid(runs[-1][0])) <= BASELINE_SHARE * max(ln.size, 1.0):
+                runs[-1].append(ln)
+            else:
+                runs.append([ln])
+        out += [(c, _joined(run)) for run in runs]
+    return out
+
+
+def _mid(line: Line) -> float:
+    return (line.top + line.bottom) / 2
+
+
+def _joined(run: list[Line]) -> Line:
+    if len(run) == 1:
+        return run[0]
+    run = sorted(run, key=lambda ln: ln.bbox[0])
+    boxes = [b for ln in run for b in ([None] if ln is not run[0] else []) + ln.boxes]
+    return Line(run[0].page, " ".join(ln.text for ln in run), union_bbox([ln.bbox for ln in run]), run[0].size,
+                run[0].bold, run[0].source, run[0].confidence, boxes)
 
 
 @dataclass
