@@ -29,7 +29,7 @@ from .frames import band_frames, continued_bands, distinct_frames, filled_frames
 from .grid import Grid, inside_bbox, table_from_grid
 from .lattice import camelot_grids, has_lattice, reconcile_finders
 from .open_rules import open_rule_grids, rule_groups, table_rules
-from .text_tables import header_rows, text_table_grids
+from .text_tables import may_hold_header, text_table_grids
 
 __all__ = ["CAPTION", "extract_tables", "has_lattice"]
 STAGE = "tables"
@@ -93,7 +93,7 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
 def _is_candidate(page: Page, settings: TableSettings) -> bool:
     if len(page.rules) >= settings.min_rules:
         return True
-    return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines) or bool(header_rows(page))
+    return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines) or may_hold_header(page)
 
 
 def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool:

@@ -22,6 +22,10 @@ from .grid import Grid, char_in, overlap
 MIN_WIDTH_SHARE = 0.4
 # At least this share of a frame's lines are running text (lines over most of its width).
 RUNNING_SHARE = 0.5
+# An open box's sides are at least this tall (points: two lines of text), and a page with more such
+# vertical rules than MAX_SIDES holds a chart or a grid, not boxes.
+MIN_SIDE = 24.0
+MAX_SIDES = 200
 # Coordinates of a frame's sides agree within this (points).
 SIDE_TOLERANCE = 3.0
 
@@ -91,10 +95,13 @@ def open_boxes(page: Page, rules: list[Segment], grids: list[Grid]) -> list[Fram
     """Boxes with three sides: two vertical rules of one extent joined by a rule at their top (the box
     runs on to the next page) or at their bottom (it ran on from the previous page)."""
     verticals = [s for s in rules if not s.horizontal]
+    sides = [v for v in verticals if v.bottom - v.top >= MIN_SIDE]
     horizontals = [s for s in rules if s.horizontal]
+    if len(sides) > MAX_SIDES:
+        return []  # a chart or a pattern, not a box (and pairing them up would take long)
     frames = []
-    for i, left in enumerate(verticals):
-        for right in verticals[i + 1:]:
+    for i, left in enumerate(sides):
+        for right in sides[i + 1:]:
             if right.x0 < left.x0:
                 left, right = right, left
             if right.x0 - left.x0 < page.width * MIN_WIDTH_SHARE or not _near(left.top, right.top) or not _near(left.bottom, right.bottom):

@@ -48,6 +48,8 @@ def text_table_grids(page: Page, taken: list[BBox]) -> list[Grid]:
 def header_rows(page: Page) -> list[list[_Word]]:
     """Baselines that print a table header: a label column word, a unit or year word, three or more
     header words in all, and nothing much else."""
+    if not may_hold_header(page):
+        return []
     out = []
     for words in _baselines(page):
         texts = [w.text for w in words]
@@ -56,6 +58,11 @@ def header_rows(page: Page) -> list[list[_Word]]:
                 and len(keys) >= 0.6 * len(texts)):
             out.append(words)
     return out
+
+
+def may_hold_header(page: Page) -> bool:
+    """A cheap first test: a label column word somewhere on the page (most pages print none)."""
+    return any("指标" in ln.text or "项目" in ln.text for ln in page.lines)
 
 
 def char_in_box(inner: BBox, outer: BBox) -> bool:
