@@ -1,20 +1,24 @@
 """Tables continued on the next page, joined to their start.
 
 A table on the next page continues the previous one only when it has the same columns and no title
-or caption of its own (a caption above it, or a first row that is one cell across the table: a form
-that opens each page with its title is a new form on each page). A repeated header is dropped; an
+or caption of its own (a caption above it, or a first row across the table that names a table, …表:
+a form that opens each page with its title is a new form on each page). A repeated header is dropped; an
 absent one is fine. A cell the page break cuts (a label merged over rows on both sides of the
 break) stays one cell: its rowspan covers both parts and each part's page and bbox are kept.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..config import TableSettings
 from ..lines import build_lines
 from ..records import BBox, Cell, Document, Line, Table
 from ..text import join_fragments, squash
 from .captions import CAPTION
-from .grid import NUMERIC, char_in
+from .grid import char_in
+
+TITLE_END = re.compile(r"表[)）]?$")
 
 
 def join_continuations(tables: list[Table], doc: Document, settings: TableSettings) -> list[Table]:
@@ -70,10 +74,13 @@ def _first_row_texts(table: Table) -> list[str]:
 
 
 def _title_row(table: Table) -> bool:
-    """The table opens with a title: one cell across all its columns, with words in it."""
+    """The table opens with a title: one cell across all its columns that names a table (…表, 表N …).
+    A section row across the table (主营业务分地区情况, 按地区分部) is no title: tables go on under them."""
     first = [c for c in table.cells if c.row == 0]
-    return (len(first) == 1 and first[0].colspan == table.n_cols and table.n_cols > 1
-            and bool(first[0].text) and not NUMERIC.match(first[0].text.replace(" ", "")))
+    if len(first) != 1 or first[0].colspan != table.n_cols or table.n_cols < 2:
+        return False
+    text = squash(first[0].text)
+    return bool(CAPTION.match(text) and CAPTION.match(text).group("num")) or TITLE_END.search(text) is not None
 
 
 def _append(prev: Table, nxt: Table, doc: Document) -> None:
