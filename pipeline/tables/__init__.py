@@ -25,7 +25,8 @@ from ..records import Document, Frame, Issue, Page, Segment, Table, Tables
 from .captions import CAPTION, assign_ids, caption
 from .continuations import join_continuations
 from .frames import SIDE_TOLERANCE as SIDE
-from .frames import band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes
+from .frames import (band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes,
+                     page_furniture)
 from .grid import Grid, inside_bbox, table_from_grid
 from .lattice import camelot_grids, has_lattice, reconcile_finders
 from .open_rules import open_rule_grids, rule_groups, table_rules
@@ -52,7 +53,8 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
         frames += page_frames
     for page in doc.pages:  # a band running on over a page break may have a single rule on a page
         if page.number not in lone_rules and page.rules:
-            lone_rules[page.number] = [g[0] for g in rule_groups(page, table_rules(page, settings), []) if len(g) == 1]
+            free = [s for s in table_rules(page, settings) if not page_furniture(s, page)]
+            lone_rules[page.number] = [g[0] for g in rule_groups(page, free, [], split_at_running=False) if len(g) == 1]
     frames += continued_bands(doc.pages, lone_rules, grids)
     for table in tables:
         table.caption = caption(doc.pages[table.pages[0] - 1], table.bbox, settings)
@@ -83,8 +85,8 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
     frames += filled_frames(page, page_grids)
     frames += open_boxes(page, rules, page_grids)
     taken = [g.bbox for g in page_grids] + [f.bbox for f in frames]
-    free = [s for s in rules if not any(inside_bbox(s, box, margin=SIDE) for box in taken)]
-    groups = rule_groups(page, free, [])
+    free = [s for s in rules if not any(inside_bbox(s, box, margin=SIDE) for box in taken) and not page_furniture(s, page)]
+    groups = rule_groups(page, free, [], split_at_running=False)
     frames += band_frames(page, groups, rules, page_grids)
     lone = [g[0] for g in groups if len(g) == 1]
     return tables, distinct_frames(frames), lone, page_grids

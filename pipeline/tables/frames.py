@@ -16,6 +16,7 @@ from __future__ import annotations
 from statistics import median
 
 from ..records import BBox, Char, Frame, Line, Page, Segment, Table
+from .captions import CAPTION
 from .grid import Grid, char_in, overlap
 
 # A frame is at least this share of the page wide.
@@ -26,6 +27,8 @@ RUNNING_SHARE = 0.5
 # vertical rules than MAX_SIDES holds a chart or a grid, not boxes.
 MIN_SIDE = 24.0
 MAX_SIDES = 200
+# A running header's (footer's) rule stands in this share of the page height from its top (bottom).
+FURNITURE_SHARE = 0.12
 # Coordinates of a frame's sides agree within this (points).
 SIDE_TOLERANCE = 3.0
 
@@ -76,19 +79,40 @@ def filled_frames(page: Page, grids: list[Grid]) -> list[Frame]:
 
 
 def band_frames(page: Page, groups: list[list[Segment]], rules: list[Segment], grids: list[Grid]) -> list[Frame]:
-    """Text between the first and the last of a group of rules of one extent that is no table: two or
-    more lines in one column, most of them running text, no vertical rule between."""
+    """Text between the first and the last of a group of rules of one extent that is no table (else
+    between two rules of it that follow each other): two or more lines in one column, most of them
+    running text, no vertical rule between."""
     verticals = [s for s in rules if not s.horizontal]
     frames = []
     for group in groups:
         if len(group) < 2:
             continue
-        box = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
-        crossed = any(box[0] + SIDE_TOLERANCE < v.x0 < box[2] - SIDE_TOLERANCE and v.top < box[3] and v.bottom > box[1]
-                      for v in verticals)
-        if not crossed and _text_block(page, box, grids):
-            frames.append(Frame(page.number, box, "band"))
+        candidates = [(group[0], group[-1])] + (list(zip(group, group[1:])) if len(group) > 2 else [])
+        for i, (upper, lower) in enumerate(candidates):
+            box = (min(upper.x0, lower.x0), upper.top, max(upper.x1, lower.x1), lower.top)
+            crossed = any(box[0] + SIDE_TOLERANCE < v.x0 < box[2] - SIDE_TOLERANCE and v.top < box[3] and v.bottom > box[1]
+                          for v in verticals)
+            if not crossed and _text_block(page, box, grids):
+                frames.append(Frame(page.number, box, "band"))
+                if i == 0:
+                    break  # the whole group is one band
     return frames
+
+
+def page_furniture(rule: Segment, page: Page) -> bool:
+    """A rule under a running header or over a running footer: at the top (bottom) of the page with
+    nothing but a line or two of smaller type beyond it (on a one-page document the page stage cannot
+    tell it repeats). Not a rule under a caption (a table may open the page)."""
+    if not rule.horizontal or not page.lines:
+        return False
+    body = median(ln.size for ln in page.lines)
+    above = [ln for ln in page.lines if ln.bottom <= rule.top + 1]
+    below = [ln for ln in page.lines if ln.top >= rule.top - 1]
+    for beyond, near_edge in ((above, rule.top < page.height * FURNITURE_SHARE),
+                              (below, rule.top > page.height * (1 - FURNITURE_SHARE))):
+        if near_edge and 0 < len(beyond) <= 2 and all(ln.size < body and not CAPTION.match(ln.text) for ln in beyond):
+            return True
+    return False
 
 
 def open_boxes(page: Page, rules: list[Segment], grids: list[Grid]) -> list[Frame]:

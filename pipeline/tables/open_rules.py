@@ -66,7 +66,7 @@ def open_rule_grids(page: Page, rules: list[Segment], groups: list[list[Segment]
     return grids
 
 
-def rule_groups(page: Page, rules: list[Segment], ruled: list[Grid]) -> list[list[Segment]]:
+def rule_groups(page: Page, rules: list[Segment], ruled: list[Grid], split_at_running: bool = True) -> list[list[Segment]]:
     """Horizontal rules of one extent, top to bottom, outside the lattice tables and filled boxes of the
     page, split where a caption or running text stands between two of them (two tables one above the
     other). One extent: each rule shares an end with the widest and covers most of it (a rule under a
@@ -87,17 +87,19 @@ def rule_groups(page: Page, rules: list[Segment], ruled: list[Grid]) -> list[lis
                 break
         else:
             groups.append([seg])
-    return [part for g in groups for part in _split_at_text(page, _dedupe_rules(sorted(g, key=lambda s: s.top)))]
+    return [part for g in groups
+            for part in _split_at_text(page, _dedupe_rules(sorted(g, key=lambda s: s.top)), split_at_running)]
 
 
-def _split_at_text(page: Page, group: list[Segment]) -> list[list[Segment]]:
+def _split_at_text(page: Page, group: list[Segment], at_running: bool) -> list[list[Segment]]:
+    """Split at a caption between two rules, and (for tables, not for bands of running text) at running text."""
     parts = [[group[0]]]
     for upper, lower in zip(group, group[1:]):
         width = max(upper.x1 - upper.x0, lower.x1 - lower.x0)
         x0, x1 = min(upper.x0, lower.x0), max(upper.x1, lower.x1)
         between = [ln for ln in page.lines if upper.top < (ln.top + ln.bottom) / 2 < lower.top
                    and x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1]
-        if any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in between) or any(
+        if any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in between) or at_running and any(
             _running(ln, width) for ln in between
         ):
             parts.append([lower])

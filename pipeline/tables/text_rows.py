@@ -25,8 +25,8 @@ BASELINE_SHARE = 0.35
 WRAP_GAP = 0.75
 # ...which is full: at most this many type sizes narrower than the widest line of its column.
 FULL_SLACK = 1.5
-# A label between two rows is nearer to each than this share of the row pitch.
-BETWEEN_SHARE = 0.75
+# A label between two rows stands between rows less than this many row pitches apart.
+BETWEEN_PITCHES = 1.6
 
 
 @dataclass
@@ -129,8 +129,13 @@ class _Block:
     def centre(self) -> float:
         return (self.top + self.bottom) / 2
 
-    def holds(self, y: float, margin: float) -> bool:
-        return len(self.lines) > 1 and self.top + margin <= y <= self.bottom - margin
+    def beside(self, y: float, tolerance: float) -> bool:
+        """A cell of several lines has the row's other cells beside its first line, its middle or its
+        last line (top-, centre- or bottom-aligned), not anywhere else."""
+        if len(self.lines) < 2:
+            return False
+        marks = (_mid(self.lines[0]), self.centre, _mid(self.lines[-1]))
+        return any(abs(y - m) <= tolerance for m in marks)
 
 
 def _text_rows(lines: list[tuple[int, Line]]) -> list[TextRow]:
@@ -206,13 +211,17 @@ def _validated(blocks: list[_Block], size: float) -> list[_Block]:
 
 
 def _same_row(row: list[_Block], block: _Block, size: float) -> bool:
+    """One baseline for the row's single lines; a cell of several lines beside it (top, middle or foot).
+    Once a row has single lines, their baseline decides: a label level with the last line of a wrapped
+    name but not with the row's figures is set beside other rows."""
     if any(b.col == block.col for b in row):
         return False
-    anchor = row[0].centre
-    if abs(block.centre - anchor) <= BASELINE_SHARE * size:
-        return True
-    margin = 0.25 * size
-    return block.holds(anchor, margin) or any(b.holds(block.centre, margin) for b in row)
+    tolerance = BASELINE_SHARE * size
+    single = next((b.centre for b in row if len(b.lines) == 1), None)
+    if single is not None:
+        return abs(block.centre - single) <= tolerance if len(block.lines) == 1 else block.beside(single, tolerance)
+    return len(block.lines) == 1 and any(b.beside(block.centre, tolerance) for b in row) or \
+        abs(block.centre - row[0].centre) <= tolerance
 
 
 def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], list[Span]]:
@@ -221,12 +230,13 @@ def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], l
     if len(rows) < 3 or not pitches:
         return rows, []
     pitch = median(pitches)
+    size = median(ln.size for r in rows for lines in r.lines.values() for ln in lines) or 10.0
     between: set[int] = set()
     # labels first: the fewer columns a row fills, the likelier it is a label between two rows
     for i in sorted(range(1, len(rows) - 1), key=lambda i: (len(rows[i].lines), i)):
         above = next((j for j in range(i - 1, -1, -1) if j not in between), None)
         below = next((j for j in range(i + 1, len(rows)) if j not in between), None)
-        if above is not None and below is not None and _between(rows[above], rows[i], rows[below], pitch):
+        if above is not None and below is not None and _between(rows[above], rows[i], rows[below], pitch, size):
             between.add(i)
     if not between:
         return rows, []
@@ -244,11 +254,15 @@ def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], l
     return kept, spans
 
 
-def _between(above: TextRow, row: TextRow, below: TextRow, pitch: float) -> bool:
-    """Nothing of its own baseline but labels, each with blank cells above and below it, half a row away."""
+def _between(above: TextRow, row: TextRow, below: TextRow, pitch: float, size: float) -> bool:
+    """Nothing of its own baseline but labels, each with blank cells above and below it, off both
+    neighbours' baselines, and no slot of its own between them (a section row has one: its neighbours
+    stand two rows apart)."""
     if any(c in above.lines or c in below.lines for c in row.lines):
         return False
-    return row.centre - above.centre < BETWEEN_SHARE * pitch and below.centre - row.centre < BETWEEN_SHARE * pitch
+    off = BASELINE_SHARE * size
+    return (row.centre - above.centre > off and below.centre - row.centre > off
+            and below.centre - above.centre < BETWEEN_PITCHES * pitch)
 
 
 def _column_spans(rows: list[TextRow], col: int, between: list[tuple[float, TextRow]]) -> list[Span]:
