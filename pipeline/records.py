@@ -167,10 +167,12 @@ class Cell:
     rowspan: int
     colspan: int
     text: str
-    page: int
-    bbox: BBox
+    page: int  # the page of its first part
+    bbox: BBox  # its first part
     source: str = "text"  # "text" or "ocr"
     confidence: float | None = None  # mean OCR confidence of its characters, 0-100
+    # (page, bbox) of each part of a cell a page break cuts, in order; empty for a cell on one page
+    parts: list[tuple[int, BBox]] = field(default_factory=list)
 
 
 @dataclass
@@ -178,7 +180,7 @@ class Table:
     table_id: str
     caption: str
     pages: list[int]
-    kind: str  # "lattice" (fully ruled) or "rules" (三线表, horizontal rules only)
+    kind: str  # "lattice" (fully ruled), "rules" (三线表, horizontal rules only) or "text" (no rules)
     n_rows: int
     n_cols: int
     cells: list[Cell]
@@ -205,10 +207,13 @@ class Table:
 
 @dataclass
 class Frame:
-    """A single-cell boxed frame (case-study boxes), not a data table."""
+    """A boxed block of text (case-study boxes, notes), not a data table. Its kind says how it is drawn:
+    "filled" (a rectangle), "box" (an outline of rules, three sides where it runs over a page break) or
+    "band" (a rule above and a rule below)."""
 
     page: int
     bbox: BBox
+    kind: str = "box"
 
 
 @dataclass

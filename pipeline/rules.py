@@ -37,10 +37,21 @@ def snapper(values: list[float], tolerance: float):
     return lambda v: anchors[bisect.bisect_right(anchors, v) - 1]
 
 
-def ruled_cells(rules: list[Segment], width: float, height: float, snap_tolerance: float) -> list[list[BBox]]:
-    """The cells of each fully ruled table that pdfplumber's line finder sees in these rules."""
-    from pdfplumber.table import TableFinder
+def merge_rules(rules: list[Segment], snap_tolerance: float, join_tolerance: float, min_length: float) -> list[Segment]:
+    """The ruling lines a reader sees: parallel rules closer than ``snap_tolerance`` are one (a double rule,
+    the two long edges of a thin filled rectangle), collinear pieces that touch, overlap or leave a gap of
+    at most ``join_tolerance`` are one (per-cell border segments, dashes), and what is still shorter than
+    ``min_length`` (the short sides of a thin rectangle) is not a rule. pdfplumber's edge merging does it."""
+    from pdfplumber.table import merge_edges
 
+    merged = merge_edges(_edges(rules), snap_tolerance, snap_tolerance, join_tolerance, join_tolerance)
+    out = {Segment(round(e["x0"], 1), round(e["top"], 1), round(e["x1"], 1), round(e["bottom"], 1)) for e in merged}
+    return sorted((s for s in out if max(s.x1 - s.x0, s.bottom - s.top) >= min_length),
+                  key=lambda s: (not s.horizontal, s.top, s.x0))
+
+
+def _edges(rules: list[Segment]) -> list[dict]:
+    """pdfplumber's edge dicts: a horizontal rule at its top, a vertical one at its x0."""
     edges = []
     for s in rules:
         orientation = "h" if s.horizontal else "v"
@@ -48,6 +59,13 @@ def ruled_cells(rules: list[Segment], width: float, height: float, snap_toleranc
         x0, x1 = (s.x0, s.x1) if orientation == "h" else (s.x0, s.x0)
         edges.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
                       "orientation": orientation, "object_type": "line"})
-    shim = SimpleNamespace(edges=edges, bbox=(0, 0, width, height))
+    return edges
+
+
+def ruled_cells(rules: list[Segment], width: float, height: float, snap_tolerance: float) -> list[list[BBox]]:
+    """The cells of each fully ruled table that pdfplumber's line finder sees in these rules."""
+    from pdfplumber.table import TableFinder
+
+    shim = SimpleNamespace(edges=_edges(rules), bbox=(0, 0, width, height))
     finder = TableFinder(shim, {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": snap_tolerance})
     return [list(t.cells) for t in finder.tables]

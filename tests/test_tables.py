@@ -45,14 +45,14 @@ def test_case_boxes_are_frames_not_tables(reference):
 
 
 def test_camelot_runs_only_where_rules_cross_like_a_table(reference):
-    from pipeline.tables import _has_lattice
+    from pipeline.tables import has_lattice
 
     table_pages = {n for t in reference.tables.tables for n in t.pages}
     frame_pages = {f.page for f in reference.tables.frames} - table_pages
     pages = {p.number: p for p in reference.doc.pages}
     assert len(frame_pages) >= 13
-    assert not any(_has_lattice(pages[n], 3.0) for n in frame_pages)  # each box is drawn twice, 0.5 pt apart
-    assert all(_has_lattice(pages[n], 3.0) for n in table_pages)
+    assert not any(has_lattice(pages[n], 3.0) for n in frame_pages)  # each box is drawn twice, 0.5 pt apart
+    assert all(has_lattice(pages[n], 3.0) for n in table_pages)
 
 
 def test_three_line_table_built_here(tmp_path):

@@ -1,0 +1,112 @@
+"""Stage 3: every table on every page.
+
+* Fully ruled tables (lattice.py): camelot lattice gives the grid and merged
+  regions; pdfplumber's line-based finder runs on the same page and the two are
+  cross-checked (a table only one of them sees is kept and marked).
+* Tables drawn with horizontal rules only (三线表, open_rules.py): rows from the
+  rules and the text lines between them (text_rows.py), columns from the gaps in the text.
+* Tables without any rules (text_tables.py), found from a header row of 序号 / 指标 / 单位 /
+  year words, rows and columns as in a 三线表 body.
+* Boxed text (case-study boxes, frames.py: filled, outlined with rules on three or four sides,
+  or a band between a rule above and a rule below, also over a page break) is returned as frames,
+  never as tables.
+* Captions and ids (captions.py); a table continued at the top of the next page
+  with the same columns is joined to its start, a repeated header row dropped
+  (continuations.py).
+
+Cell text always comes from the cleaned characters of the page stage (grid.py).
+"""
+
+from __future__ import annotations
+
+from ..config import TableSettings
+from ..limits import Budget
+from ..records import Document, Frame, Issue, Page, Segment, Table, Tables
+from .captions import CAPTION, assign_ids, caption
+from .continuations import join_continuations
+from .frames import SIDE_TOLERANCE as SIDE
+from .frames import (band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes,
+                     page_furniture)
+from .grid import Grid, inside_bbox, table_from_grid
+from .lattice import camelot_grids, has_lattice, reconcile_finders
+from .open_rules import open_rule_grids, rule_groups, table_rules
+from .text_tables import may_hold_header, text_table_grids
+
+__all__ = ["CAPTION", "extract_tables", "has_lattice"]
+STAGE = "tables"
+
+
+def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None) -> Tables:
+    issues: list[Issue] = []
+    budget = budget or Budget(path=str(doc.path))
+    candidates = [p for p in doc.pages if _is_candidate(p, settings) and not _too_dense(p, settings, issues)]
+    budget.check(STAGE)
+    lattice = camelot_grids(doc, candidates, settings, issues, budget)
+    tables: list[Table] = []
+    frames: list[Frame] = []
+    lone_rules: dict[int, list[Segment]] = {}
+    grids: dict[int, list[Grid]] = {}
+    for page in candidates:
+        budget.check(STAGE, page.number)
+        page_tables, page_frames, lone_rules[page.number], grids[page.number] = _page_tables(page, lattice, settings)
+        tables += page_tables
+        frames += page_frames
+    for page in doc.pages:  # a band running on over a page break may have a single rule on a page
+        if page.number not in lone_rules and page.rules:
+            free = [s for s in table_rules(page, settings) if not page_furniture(s, page)]
+            lone_rules[page.number] = [g[0] for g in rule_groups(page, free, [], split_at_running=False) if len(g) == 1]
+    frames += continued_bands(doc.pages, lone_rules, grids)
+    for table in tables:
+        table.caption = caption(doc.pages[table.pages[0] - 1], table.bbox, settings)
+    tables = join_continuations(tables, doc, settings)
+    assign_ids(tables, doc)
+    for t in tables:
+        if t.crosscheck.startswith("disagree") or "only" in t.crosscheck:
+            issues.append(Issue(STAGE, f"table {t.table_id}: {t.crosscheck}", t.pages[0]))
+    return Tables(tables=tables, frames=frames, issues=issues)
+
+
+def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSettings
+                 ) -> tuple[list[Table], list[Frame], list[Segment], list[Grid]]:
+    """The tables and frames of one page, its lone rules (a band running on over a page break has one
+    on each page) and the grids found."""
+    rules = table_rules(page, settings)
+    page_grids = reconcile_finders(page, lattice.get(page.number), settings)
+    groups = rule_groups(page, rules, page_grids)
+    page_grids += [g for g in open_rule_grids(page, rules, groups, settings) if g]
+    page_grids += text_table_grids(page, [g.bbox for g in page_grids])
+    tables, frames = [], []
+    for grid in page_grids:
+        table = table_from_grid(page, grid)
+        if is_frame(table):
+            frames.append(Frame(page.number, grid.bbox, frame_kind(page, grid.bbox)))
+        elif grid.shape[1] > 1 or not grid.crosscheck.startswith("pdfplumber only"):
+            tables.append(table)  # (a single column seen by pdfplumber alone is underlining, not a table)
+    frames += filled_frames(page, page_grids)
+    frames += open_boxes(page, rules, page_grids)
+    taken = [g.bbox for g in page_grids] + [f.bbox for f in frames]
+    free = [s for s in rules if not any(inside_bbox(s, box, margin=SIDE) for box in taken) and not page_furniture(s, page)]
+    groups = rule_groups(page, free, [], split_at_running=False)
+    frames += band_frames(page, groups, rules, page_grids)
+    lone = [g[0] for g in groups if len(g) == 1]
+    return tables, distinct_frames(frames), lone, page_grids
+
+
+def _is_candidate(page: Page, settings: TableSettings) -> bool:
+    if len(page.rules) >= settings.min_rules:
+        return True
+    return any(CAPTION.match(ln.text) and len(ln.text) < 60 for ln in page.lines) or may_hold_header(page)
+
+
+def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool:
+    """A grid of rules too dense to be a table (a glyph chart, a hatch pattern): the cell finders would
+    take minutes on it, so the page is not searched and a warning says so. The grid's size is its
+    distinct rule positions: rows times columns."""
+    rows = {round(s.top) for s in page.rules if s.horizontal}
+    columns = {round(s.x0) for s in page.rules if not s.horizontal}
+    crossings = len(rows) * len(columns)
+    if crossings <= settings.max_rule_crossings:
+        return False
+    issues.append(Issue(STAGE, f"a grid of {len(rows)} x {len(columns)} ruling lines on the page: not searched for "
+                               "tables (max_rule_crossings)", page.number, "missing"))
+    return True

@@ -1,0 +1,291 @@
+"""The rows of a table part that no rules divide (the body of a 三线表, a table without rules), read from
+its text lines.
+
+* Lines of all columns on one baseline are one row.
+* A line close under a full-width line of its column is that cell's wrapped text, not a new row, unless
+  another column has two cells beside the pair (a new row has its own values or unit; a wrap has none).
+  The other cells of the row may stand beside its first line, its middle or its last line.
+* A label set between two rows, with nothing else on its baseline and blank cells above and below it in
+  its column, is a cell centred over several rows (序号 "5" beside eight rows): the rows it spans are the
+  ones that share out the blank cells of its column symmetrically, as the labels of a centred column do.
+  Without such a label in a column, every cell of that column is one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from ..lines import build_lines
+from ..records import Char, Line, union_bbox
+
+# Lines whose centres are closer than this share of the type size stand on one baseline.
+BASELINE_SHARE = 0.35
+# A wrapped line starts at most this many type sizes below the line it continues...
+WRAP_GAP = 0.75
+# ...which is full: at most this many type sizes narrower than the widest line of its column.
+FULL_SLACK = 1.5
+# A label between two rows stands between rows less than this many row pitches apart.
+BETWEEN_PITCHES = 1.6
+
+
+@dataclass
+class TextRow:
+    lines: dict[int, list[Line]] = field(default_factory=dict)  # column -> its lines, top to bottom
+
+    @property
+    def top(self) -> float:
+        return min(ln.top for lines in self.lines.values() for ln in lines)
+
+    @property
+    def bottom(self) -> float:
+        return max(ln.bottom for lines in self.lines.values() for ln in lines)
+
+    @property
+    def centre(self) -> float:
+        """The mean centre of its cells (a cell of several lines counts once, at its middle)."""
+        return sum((lines[0].top + lines[-1].bottom) / 2 for lines in self.lines.values()) / len(self.lines)
+
+
+@dataclass
+class Span:
+    """A cell over several rows of the band: column, first and last row."""
+
+    col: int
+    first: int
+    last: int
+    top: float
+    bottom: float
+
+
+def band_layout(chars: list[Char], xs: list[float], upper: float, lower: float,
+                page_number: int) -> tuple[list[float], list[tuple[int, int, int, int]]]:
+    """Row boundaries from ``upper`` to ``lower`` and the cells (row, col, rowspan, colspan) of one band."""
+    n_cols = len(xs) - 1
+    rows = _text_rows(_column_lines(chars, xs, page_number))
+    rows, spans = _spanning_labels(rows, n_cols)
+    if not rows:
+        return [upper, lower], [(0, c, 1, 1) for c in range(n_cols)]
+    ys = [upper] + [(a.bottom + b.top) / 2 for a, b in zip(rows, rows[1:])] + [lower]
+    for s in spans:  # a label taller than the rows it spans keeps its lines inside its cell
+        if s.first > 0:
+            ys[s.first] = max(min(ys[s.first], s.top - 0.5), rows[s.first - 1].bottom)
+        if s.last + 1 < len(rows):
+            ys[s.last + 1] = min(max(ys[s.last + 1], s.bottom + 0.5), rows[s.last + 1].top)
+    covered = {(r, s.col) for s in spans for r in range(s.first, s.last + 1)}
+    cells = [(s.first, s.col, s.last - s.first + 1, 1) for s in spans]
+    cells += [(r, c, 1, 1) for r in range(len(rows)) for c in range(n_cols) if (r, c) not in covered]
+    return ys, sorted(cells)
+
+
+def _column_lines(chars: list[Char], xs: list[float], page_number: int) -> list[tuple[int, Line]]:
+    """Each column's text lines; runs of one baseline far apart in a column are one line of its cell."""
+    by_col: dict[int, list[Char]] = {}
+    for ch in chars:
+        cx = (ch.x0 + ch.x1) / 2
+        col = next((c for c in range(len(xs) - 1) if cx < xs[c + 1]), len(xs) - 2)
+        by_col.setdefault(col, []).append(ch)
+    out = []
+    for c, cs in sorted(by_col.items()):
+        runs: list[list[Line]] = []
+        for ln in sorted(build_lines(cs, page_number), key=lambda ln: ((ln.top + ln.bottom) / 2, ln.bbox[0])):
+            if runs and abs(_mid(ln) - _mid(runs[-1][0])) <= BASELINE_SHARE * max(ln.size, 1.0):
+                runs[-1].append(ln)
+            else:
+                runs.append([ln])
+        out += [(c, _joined(run)) for run in runs]
+    return out
+
+
+def _mid(line: Line) -> float:
+    return (line.top + line.bottom) / 2
+
+
+def _joined(run: list[Line]) -> Line:
+    if len(run) == 1:
+        return run[0]
+    run = sorted(run, key=lambda ln: ln.bbox[0])
+    boxes = [b for ln in run for b in ([None] if ln is not run[0] else []) + ln.boxes]
+    return Line(run[0].page, " ".join(ln.text for ln in run), union_bbox([ln.bbox for ln in run]), run[0].size,
+                run[0].bold, run[0].source, run[0].confidence, boxes)
+
+
+@dataclass
+class _Block:
+    """One column's lines that read as one cell: a line and the lines its text wraps onto."""
+
+    col: int
+    lines: list[Line]
+
+    @property
+    def top(self) -> float:
+        return self.lines[0].top
+
+    @property
+    def bottom(self) -> float:
+        return self.lines[-1].bottom
+
+    @property
+    def centre(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def beside(self, y: float, tolerance: float) -> bool:
+        """A cell of several lines has the row's other cells beside its first line, its middle or its
+        last line (top-, centre- or bottom-aligned), not anywhere else."""
+        if len(self.lines) < 2:
+            return False
+        marks = (_mid(self.lines[0]), self.centre, _mid(self.lines[-1]))
+        return any(abs(y - m) <= tolerance for m in marks)
+
+
+def _text_rows(lines: list[tuple[int, Line]]) -> list[TextRow]:
+    """Lines into rows: the lines of one baseline, with the cells whose text wraps over several lines
+    beside them (top-aligned, centred or bottom-aligned)."""
+    if not lines:
+        return []
+    size = median(ln.size for _, ln in lines) or 10.0
+    blocks = _validated(_wrapped_blocks(lines, size), size)
+    rows: list[TextRow] = []
+    members: list[list[_Block]] = []
+    for block in sorted(blocks, key=lambda b: (b.centre, b.col)):
+        if members and _same_row(members[-1], block, size):
+            members[-1].append(block)
+        else:
+            members.append([block])
+    for group in members:
+        rows.append(TextRow({b.col: b.lines for b in group}))
+    return rows
+
+
+def _wrapped_blocks(lines: list[tuple[int, Line]], size: float) -> list[_Block]:
+    """Chain each column's lines into cells: a line continues the one above when it starts close below it
+    and the one above is full (as wide as the widest line of the column, give or take a character)."""
+    by_col: dict[int, list[Line]] = {}
+    for c, ln in lines:
+        by_col.setdefault(c, []).append(ln)
+    limit = _wrap_limit(lines, size)
+    blocks = []
+    for c, col_lines in sorted(by_col.items()):
+        col_lines.sort(key=lambda ln: ln.top)
+        widest = max(ln.bbox[2] - ln.bbox[0] for ln in col_lines)
+        block = _Block(c, [col_lines[0]])
+        for ln in col_lines[1:]:
+            above = block.lines[-1]
+            full = above.bbox[2] - above.bbox[0] >= widest - FULL_SLACK * size and len(above.text) >= 2
+            if full and -0.5 <= ln.top - above.bottom <= limit:
+                block.lines.append(ln)
+            else:
+                blocks.append(block)
+                block = _Block(c, [ln])
+        blocks.append(block)
+    return blocks
+
+
+def _wrap_limit(lines: list[tuple[int, Line]], size: float) -> float:
+    """The largest gap between a line and its wrapped continuation: well under the gap between rows."""
+    baselines: list[list[tuple[int, Line]]] = []
+    for c, ln in sorted(lines, key=lambda item: (item[1].top + item[1].bottom) / 2):
+        centre = (ln.top + ln.bottom) / 2
+        if baselines and centre - (baselines[-1][0][1].top + baselines[-1][0][1].bottom) / 2 <= BASELINE_SHARE * size:
+            baselines[-1].append((c, ln))
+        else:
+            baselines.append([(c, ln)])
+    gaps = [min(ln.top for _, ln in b) - max(ln.bottom for _, ln in a) for a, b in zip(baselines, baselines[1:])
+            if len({c for c, _ in a}) > 1 and len({c for c, _ in b}) > 1]
+    limit = WRAP_GAP * size
+    return min(limit, 0.8 * median(gaps)) if len(gaps) >= 2 else limit
+
+
+def _validated(blocks: list[_Block], size: float) -> list[_Block]:
+    """A chain beside which another column has two separate cells is several rows, not one wrapped cell."""
+    out = []
+    for b in blocks:
+        if len(b.lines) > 1 and any(
+            sum(1 for o in blocks if o.col == col and b.top <= o.centre <= b.bottom) > 1
+            for col in {o.col for o in blocks if o.col != b.col}
+        ):
+            out += [_Block(b.col, [ln]) for ln in b.lines]
+        else:
+            out.append(b)
+    return out
+
+
+def _same_row(row: list[_Block], block: _Block, size: float) -> bool:
+    """One baseline for the row's single lines; a cell of several lines beside it (top, middle or foot).
+    Once a row has single lines, their baseline decides: a label level with the last line of a wrapped
+    name but not with the row's figures is set beside other rows."""
+    if any(b.col == block.col for b in row):
+        return False
+    tolerance = BASELINE_SHARE * size
+    single = next((b.centre for b in row if len(b.lines) == 1), None)
+    if single is not None:
+        return abs(block.centre - single) <= tolerance if len(block.lines) == 1 else block.beside(single, tolerance)
+    return len(block.lines) == 1 and any(b.beside(block.centre, tolerance) for b in row) or \
+        abs(block.centre - row[0].centre) <= tolerance
+
+
+def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], list[Span]]:
+    """Take the labels set between two rows out of the rows and give each the rows it is centred over."""
+    pitches = [b.centre - a.centre for a, b in zip(rows, rows[1:]) if len(a.lines) > 1 and len(b.lines) > 1]
+    if len(rows) < 3 or not pitches:
+        return rows, []
+    pitch = median(pitches)
+    size = median(ln.size for r in rows for lines in r.lines.values() for ln in lines) or 10.0
+    between: set[int] = set()
+    # labels first: the fewer columns a row fills, the likelier it is a label between two rows
+    for i in sorted(range(1, len(rows) - 1), key=lambda i: (len(rows[i].lines), i)):
+        above = next((j for j in range(i - 1, -1, -1) if j not in between), None)
+        below = next((j for j in range(i + 1, len(rows)) if j not in between), None)
+        if above is not None and below is not None and _between(rows[above], rows[i], rows[below], pitch, size):
+            between.add(i)
+    if not between:
+        return rows, []
+    kept = [r for i, r in enumerate(rows) if i not in between]
+    labels: dict[int, dict[float, TextRow]] = {}
+    for i in sorted(between):
+        position = sum(1 for j in range(i) if j not in between) - 0.5  # between kept rows p-0.5 and p+0.5
+        for c, lines in rows[i].lines.items():
+            label = labels.setdefault(c, {}).setdefault(position, TextRow({c: []}))
+            label.lines[c].extend(lines)
+    spans = []
+    for c in range(n_cols):
+        if c in labels:
+            spans += _column_spans(kept, c, sorted(labels[c].items()))
+    return kept, spans
+
+
+def _between(above: TextRow, row: TextRow, below: TextRow, pitch: float, size: float) -> bool:
+    """Nothing of its own baseline but labels, each with blank cells above and below it, off both
+    neighbours' baselines, and no slot of its own between them (a section row has one: its neighbours
+    stand two rows apart)."""
+    if any(c in above.lines or c in below.lines for c in row.lines):
+        return False
+    off = BASELINE_SHARE * size
+    return (row.centre - above.centre > off and below.centre - row.centre > off
+            and below.centre - above.centre < BETWEEN_PITCHES * pitch)
+
+
+def _column_spans(rows: list[TextRow], col: int, between: list[tuple[float, TextRow]]) -> list[Span]:
+    """The rows each label of a centred column spans: every label reaches equally far up and down, and
+    together they cover each blank cell of the column once. Solved along the column (the blank cells
+    between two labels are shared out between them); without a solution, a label set between two rows
+    spans just those two."""
+    entries = [(r, r, rows[r]) for r in range(len(rows)) if col in rows[r].lines]
+    entries += [(int(p - 0.5), int(p + 0.5), row) for p, row in between]
+    entries.sort(key=lambda e: e[0])
+    gaps = [entries[0][0]] + [b[0] - a[1] - 1 for a, b in zip(entries, entries[1:])] + [len(rows) - 1 - entries[-1][1]]
+    reach, ok = [], True
+    for i in range(len(entries)):
+        k = gaps[0] if i == 0 else gaps[i] - reach[-1]
+        if k < 0:
+            ok = False
+            break
+        reach.append(k)
+    ok = ok and reach[-1] == gaps[-1]
+    spans = []
+    for i, (first, last, row) in enumerate(entries):
+        k = reach[i] if ok else 0
+        if last - first + 2 * k > 0:
+            lines = row.lines[col]
+            spans.append(Span(col, first - k, last + k, min(ln.top for ln in lines), max(ln.bottom for ln in lines)))
+    return spans

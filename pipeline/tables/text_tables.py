@@ -1,0 +1,149 @@
+"""Tables printed without any rules, found from their header row: words a header prints (序号; 指标 or
+指标名称; 单位 or 计量单位; year columns 2023, 2023年, 2023年度; 调查人次 …) standing apart on one
+baseline. The table runs down from the header while the text keeps to its columns; it ends at a line
+that crosses from one column into the next (running text, a note), a caption, or a wide gap. Rows
+come from the text lines as in a 三线表 body (text_rows.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from ..records import BBox, Line, Page
+from .captions import CAPTION
+from .grid import Grid, char_in, overlap
+from .open_rules import column_bounds
+from .text_rows import BASELINE_SHARE, band_layout
+
+LABEL = re.compile(r"^(指标|指标名称|项目|项目名称)$")
+OTHER = re.compile(r"^(序号|单位|计量单位|(?:19|20)\d{2}(?:年|年度)?|调查人次|调查人数|调查方式|备注)$")
+NOTE = re.compile(r"^(注|说明|备注|数据来源|资料来源)[:：]")
+UNIT_OR_YEAR = re.compile(r"^(单位|计量单位|(?:19|20)\d{2}(?:年|年度)?)$")
+# A table without rules has at least this many rows under its header.
+MIN_BODY_ROWS = 2
+# It ends where the next baseline is further below the last than this many row pitches.
+MAX_GAP_PITCHES = 2.5
+
+
+@dataclass
+class _Word:
+    text: str
+    bbox: BBox
+
+
+def text_table_grids(page: Page, taken: list[BBox]) -> list[Grid]:
+    """The tables without rules of a page, outside the tables and frames already found (``taken``)."""
+    grids = []
+    for header in header_rows(page):
+        box = (header[0].bbox[0], header[0].bbox[1], header[-1].bbox[2], header[0].bbox[3])
+        if any(overlap(box, t) > 0.5 or char_in_box(box, t) for t in taken + [g.bbox for g in grids]):
+            continue
+        grid = _grid_under(page, header)
+        if grid:
+            grids.append(grid)
+    return grids
+
+
+def header_rows(page: Page) -> list[list[_Word]]:
+    """Baselines that print a table header: a label column word, a unit or year word, three or more
+    header words in all, and nothing much else."""
+    if not may_hold_header(page):
+        return []
+    out = []
+    for words in _baselines(page):
+        texts = [w.text for w in words]
+        keys = [t for t in texts if LABEL.match(t) or OTHER.match(t)]
+        if (len(keys) >= 3 and any(LABEL.match(t) for t in texts) and any(UNIT_OR_YEAR.match(t) for t in texts)
+                and len(keys) >= 0.6 * len(texts)):
+            out.append(words)
+    return out
+
+
+def may_hold_header(page: Page) -> bool:
+    """A cheap first test: a label column word somewhere on the page (most pages print none)."""
+    return any("指标" in ln.text or "项目" in ln.text for ln in page.lines)
+
+
+def char_in_box(inner: BBox, outer: BBox) -> bool:
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
+
+
+def _baselines(page: Page) -> list[list[_Word]]:
+    """The page's words (its lines split at spaces), grouped by baseline, left to right."""
+    words = sorted((w for ln in page.lines for w in _words(ln)), key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0]))
+    rows: list[list[_Word]] = []
+    for w in words:
+        centre = (w.bbox[1] + w.bbox[3]) / 2
+        if rows and centre - (rows[-1][0].bbox[1] + rows[-1][0].bbox[3]) / 2 <= BASELINE_SHARE * (w.bbox[3] - w.bbox[1]):
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [sorted(r, key=lambda w: w.bbox[0]) for r in rows]
+
+
+def _words(line: Line) -> list[_Word]:
+    words, text, boxes = [], "", []
+    for letter, box in zip(line.text, line.boxes or [None] * len(line.text)):
+        if letter == " " or box is None:
+            if text:
+                words.append(_Word(text, _union(boxes)))
+            text, boxes = "", []
+            continue
+        text += letter
+        boxes.append(box)
+    if text:
+        words.append(_Word(text, _union(boxes) if boxes else line.bbox))
+    return words if line.boxes else [_Word(line.text, line.bbox)]
+
+
+def _union(boxes: list[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _body_rows(page: Page, header: list[_Word], size: float) -> list[list[_Word]]:
+    """The baselines under the header that keep to its columns, down to the first that does not."""
+    # just left of each header word but the first: a line over two of them is running text
+    fences = [b.bbox[0] - size for b in header[1:]]
+    left, right = header[0].bbox[0] - 3 * size, header[-1].bbox[2] + 3 * size
+    body: list[list[_Word]] = []
+    tops = [header[0].bbox[1]]
+    for words in _baselines(page):
+        top = min(w.bbox[1] for w in words)
+        if top <= header[0].bbox[3]:
+            continue
+        pitches = [b - a for a, b in zip(tops, tops[1:])]
+        limit = max(MAX_GAP_PITCHES * median(pitches), 3 * size) if len(pitches) >= 2 else 4 * size
+        text = "".join(w.text for w in words)
+        crossing = max(sum(1 for f in fences if w.bbox[0] < f < w.bbox[2]) for w in words)
+        if (top - tops[-1] > limit or CAPTION.match(text) or NOTE.match(text)
+                or any(w.bbox[0] < left or w.bbox[2] > right for w in words)
+                or crossing >= 2):
+            break  # running text, a note, a caption or a gap: the table has ended
+        body.append(words)
+        tops.append(top)
+    return body
+
+
+def _grid_under(page: Page, header: list[_Word]) -> Grid | None:
+    size = median(w.bbox[3] - w.bbox[1] for w in header)
+    body = _body_rows(page, header, size)
+    if sum(1 for words in body if len(words) >= 2) < MIN_BODY_ROWS:
+        return None
+    top = min(w.bbox[1] for w in header) - 1
+    header_bottom = max(w.bbox[3] for w in header)
+    bottom = max(w.bbox[3] for w in body[-1]) + 1
+    x0 = min([w.bbox[0] for w in header] + [w.bbox[0] for ws in body for w in ws]) - 1
+    x1 = max([w.bbox[2] for w in header] + [w.bbox[2] for ws in body for w in ws]) + 1
+    region = (x0, top, x1, bottom)
+    chars = [c for c in page.chars if c.text.strip() and char_in(c, region)]
+    xs = column_bounds(chars, region)
+    if len(xs) < 4:
+        return None
+    split = (header_bottom + min(w.bbox[1] for w in body[0])) / 2
+    n_cols = len(xs) - 1
+    body_chars = [c for c in chars if (c.top + c.bottom) / 2 > split]
+    band_ys, cells = band_layout(body_chars, xs, split, bottom, page.number)
+    spans = [(0, c, 1, 1) for c in range(n_cols)] + [(r + 1, c, rs, cs) for r, c, rs, cs in cells]
+    return Grid(page.number, xs, [top] + band_ys, sorted(spans), "text")
