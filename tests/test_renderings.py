@@ -3,7 +3,7 @@ read through the pipeline and held to the values keyed by hand in tests/fixtures
 
 Each rendering is (variant, producer); ``reference`` is the LibreOffice original, the control that
 shows the hand-keyed data and the pipeline agree where the pipeline is known to be right. What does
-not pass yet is marked xfail (strict=False) with the reason and today's figure; issue 9 makes it pass.
+not pass yet is marked xfail (strict=True) with the reason.
 """
 
 from __future__ import annotations
@@ -27,37 +27,20 @@ RENDERINGS = [
     ("unnumbered", "weasyprint"),
     ("district", "chromium"), ("district", "weasyprint"),
 ]
-# Today's failures (measured on this branch's base), keyed by (test, variant, producer): the reason.
-SPLIT = "a 序号 cell merged across the page break of 附表3 loses its number on the second page"
-THREE_LINE = "issue 9: 三线表 drawn with per-cell rule segments are not found"
-UNRULED = "issue 9: tables without rules are not found"
-NO_SCHOOLS = "no school table found (图表2 is not ruled), so cases name no schools"
+# What does not pass yet, keyed by (test, variant, producer): the reason.
+NO_SCHOOLS = ("no school table found: 图表2 printed without rules (a group column 高职/中职 written one character "
+              "per line, names and types wrapped) is not read as a table, so cases name no schools")
 KNOWN: dict[tuple[str, str, str], str] = {
-    ("cells", "ruled", "weasyprint"): f"{SPLIT} (238 of 246 cells)",
-    ("cells", "three_line", "chromium"): f"{THREE_LINE} (0 of 246 cells)",
-    ("cells", "three_line", "weasyprint"): f"{THREE_LINE} (0 of 246 cells)",
-    ("cells", "unruled", "chromium"): f"{UNRULED} (0 of 246 cells)",
-    ("cells", "unruled", "weasyprint"): f"{UNRULED} (0 of 246 cells)",
-    ("cells", "landscape", "chromium"): f"{SPLIT} (232 of 246 cells)",
-    ("cells", "reordered", "weasyprint"): f"{SPLIT} (242 of 246 cells)",
-    ("cells", "unnumbered", "weasyprint"): f"{SPLIT} (242 of 246 cells)",
-    ("cells", "district", "chromium"): f"{SPLIT} (244 of 246 cells)",
-    ("cases", "three_line", "chromium"): NO_SCHOOLS,
-    ("cases", "three_line", "weasyprint"): NO_SCHOOLS,
     ("cases", "unruled", "chromium"): NO_SCHOOLS,
     ("cases", "unruled", "weasyprint"): NO_SCHOOLS,
-    ("cases", "landscape", "chromium"): "issue 9: case 2 between two rules runs on and gains two schools (12 of 13)",
 }
-for _variant, _producer in [("three_line", "chromium"), ("three_line", "weasyprint"), ("unruled", "chromium"),
-                            ("unruled", "weasyprint")]:
-    KNOWN[("kinds", _variant, _producer)] = "issue 9: the appendix tables of this style are not found"
 
 
 def _cases(test: str):
     params = []
     for v, p in [("reference", "libreoffice"), *RENDERINGS]:
         reason = KNOWN.get((test, v, p))
-        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         params.append(pytest.param(v, p, id="reference" if v == "reference" else f"{v}-{p}", marks=marks))
     return params
 

@@ -7,7 +7,6 @@ import renders
 PRODUCERS = renders.PRODUCERS
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9: a 三线表 whose rules are per-cell segments is not found (0 of 42 cells)")
 @pytest.mark.parametrize("producer", PRODUCERS)
 def test_three_line_appendix_table_every_cell(rendered_extracted, producer):
     got = rendered_extracted("three_line_table", producer)
@@ -16,10 +15,9 @@ def test_three_line_appendix_table_every_cell(rendered_extracted, producer):
     assert (right, wrong[:5]) == (len(expected), [])
 
 
-RUNS_ON = pytest.mark.xfail(strict=False, reason="issue 9: a case between two rules runs on past its lower rule")
 CASE_BOXES = [
     pytest.param("border_case_box", "chromium"), pytest.param("border_case_box", "weasyprint"),
-    pytest.param("rules_case_box", "chromium", marks=RUNS_ON), pytest.param("rules_case_box", "weasyprint"),
+    pytest.param("rules_case_box", "chromium"), pytest.param("rules_case_box", "weasyprint"),
 ]
 
 

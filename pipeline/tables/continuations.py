@@ -13,12 +13,14 @@ import re
 
 from ..config import TableSettings
 from ..lines import build_lines
-from ..records import BBox, Cell, Document, Line, Table
+from ..records import BBox, Cell, Document, Line, Table, union_bbox
 from ..text import join_fragments, squash
 from .captions import CAPTION
 from .grid import char_in
+from .text_rows import centred_runs
 
 TITLE_END = re.compile(r"表[)）]?$")
+TEXT_LAID = ("rules", "text")  # tables whose rows come from text lines
 
 
 def join_continuations(tables: list[Table], doc: Document, settings: TableSettings) -> list[Table]:
@@ -92,6 +94,7 @@ def _append(prev: Table, nxt: Table, doc: Document) -> None:
         else:
             break
     offset = prev.n_rows - skip
+    _recentre(prev, nxt, skip)
     cut = _cut_cells(prev, nxt, skip, doc)
     for cell in nxt.cells:
         if cell.row < skip:
@@ -108,6 +111,52 @@ def _append(prev: Table, nxt: Table, doc: Document) -> None:
     prev.pages.append(nxt.pages[0])
     if nxt.crosscheck and nxt.crosscheck != prev.crosscheck:
         prev.crosscheck = f"{prev.crosscheck}; p{nxt.pages[0]}: {nxt.crosscheck}"
+
+
+def _recentre(prev: Table, nxt: Table, first_row: int) -> None:
+    """A column whose labels the first part centres beside the rows they cover (a 三线表 or a table
+    without rules, read from its text lines) is centred on the new page too, where no label may stand
+    between two rows to show it: its labels get the rows their blank cells share out, and blank cells
+    left over at the top become one cell, the rest of the label the break cut."""
+    if prev.kind not in TEXT_LAID or nxt.kind not in TEXT_LAID:
+        return
+    for col in range(nxt.n_cols):
+        if not any(c.col == col and c.colspan == 1 and c.rowspan > 1 for c in prev.cells):
+            continue
+        column = sorted((c for c in nxt.cells if c.col == col and c.row >= first_row), key=lambda c: c.row)
+        if len(column) != nxt.n_rows - first_row or any(c.rowspan != 1 or c.colspan != 1 for c in column):
+            continue
+        shared = centred_runs([bool(c.text) for c in column])
+        if shared is None:
+            continue
+        left_over, runs = shared
+        merged = ([_merged_cell(column[:left_over], "")] if left_over else [])
+        merged += [_merged_cell(column[a:b + 1], column[(a + b) // 2].text) for a, b in runs]
+        nxt.cells = [c for c in nxt.cells if not (c.col == col and c.row >= first_row)] + merged
+        if left_over:
+            _close_up(prev, col)
+
+
+def _close_up(prev: Table, col: int) -> None:
+    """Blank one-row cells ending the first part's column under its last label are that label's rows
+    (a browser prints a label cut by the break at the top of its first fragment): the label takes them,
+    and with the blank cells that open the new page it is one cell across the break."""
+    column = sorted((c for c in prev.cells if c.col == col and c.colspan == 1), key=lambda c: c.row)
+    trailing = []
+    while column and not column[-1].text and column[-1].rowspan == 1 and not column[-1].parts:
+        trailing.append(column.pop())
+    if not trailing or not column or column[-1].row + column[-1].rowspan != trailing[-1].row:
+        return
+    label = column[-1]
+    label.rowspan += len(trailing)
+    label.bbox = union_bbox([label.bbox] + [c.bbox for c in trailing])
+    prev.cells = [c for c in prev.cells if all(c is not t for t in trailing)]
+
+
+def _merged_cell(cells: list[Cell], text: str) -> Cell:
+    first = cells[0]
+    return Cell(first.row, first.col, len(cells), 1, text, first.page, union_bbox([c.bbox for c in cells]), first.source,
+                first.confidence)
 
 
 def _cut_cells(prev: Table, nxt: Table, first_row: int, doc: Document) -> dict[int, Cell]:

@@ -17,6 +17,9 @@ MIN_RULE_LENGTH = 60.0
 # The rules of one table cover at least this share of its widest rule, and share an end with it (points).
 EXTENT_SHARE = 0.75
 END_TOLERANCE = 5.0
+# Columns stand apart by a gap this many type sizes wide that no character crosses (a word space is
+# about a third of one).
+COLUMN_GAP = 0.6
 # A line this wide (share of the rules) and this long between two rules is running text, not a table row.
 RUNNING_SHARE = 0.95
 RUNNING_CHARS = 25
@@ -147,7 +150,7 @@ def column_bounds(chars: list[Char], region: BBox) -> list[float]:
     bounds = [region[0]]
     reach = spans[0][1]
     for x0, x1 in spans[1:]:
-        if x0 - reach > 0.9 * size:
+        if x0 - reach > COLUMN_GAP * size:
             bounds.append((reach + x0) / 2)
         reach = max(reach, x1)
     bounds.append(region[2])

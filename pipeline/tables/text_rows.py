@@ -168,17 +168,30 @@ def _wrapped_blocks(lines: list[tuple[int, Line]], size: float) -> list[_Block]:
     for c, col_lines in sorted(by_col.items()):
         col_lines.sort(key=lambda ln: ln.top)
         widest = max(ln.bbox[2] - ln.bbox[0] for ln in col_lines)
+        others = [ln for oc, ln in lines if oc != c]
         block = _Block(c, [col_lines[0]])
         for ln in col_lines[1:]:
             above = block.lines[-1]
             full = above.bbox[2] - above.bbox[0] >= widest - FULL_SLACK * size and len(above.text) >= 2
-            if full and -0.5 <= ln.top - above.bottom <= limit:
+            gap = ln.top - above.bottom
+            # rows printed as close as wrapped lines: the row's other cells centred beside the pair tell
+            if full and -0.5 <= gap <= (WRAP_GAP * size if _centred_beside(above, ln, others, size) else limit):
                 block.lines.append(ln)
             else:
                 blocks.append(block)
                 block = _Block(c, [ln])
         blocks.append(block)
     return blocks
+
+
+def _centred_beside(above: Line, below: Line, others: list[Line], size: float) -> bool:
+    """Another column's line stands midway between the two lines, and none on either's baseline (two
+    rows have their cells on their own baselines)."""
+    off = BASELINE_SHARE * size
+    middle = (_mid(above) + _mid(below)) / 2
+    if any(abs(_mid(o) - _mid(ln)) <= off for o in others for ln in (above, below)):
+        return False
+    return any(abs(_mid(o) - middle) <= off for o in others)
 
 
 def _wrap_limit(lines: list[tuple[int, Line]], size: float) -> float:
@@ -192,8 +205,9 @@ def _wrap_limit(lines: list[tuple[int, Line]], size: float) -> float:
             baselines.append([(c, ln)])
     gaps = [min(ln.top for _, ln in b) - max(ln.bottom for _, ln in a) for a, b in zip(baselines, baselines[1:])
             if len({c for c, _ in a}) > 1 and len({c for c, _ in b}) > 1]
+    gaps = [g for g in gaps if g > 0]  # (baselines that overlap say nothing about the gap between rows)
     limit = WRAP_GAP * size
-    return min(limit, 0.8 * median(gaps)) if len(gaps) >= 2 else limit
+    return min(limit, max(0.8 * median(gaps), 0.25 * size)) if len(gaps) >= 2 else limit
 
 
 def _validated(blocks: list[_Block], size: float) -> list[_Block]:
@@ -268,24 +282,87 @@ def _between(above: TextRow, row: TextRow, below: TextRow, pitch: float, size: f
 def _column_spans(rows: list[TextRow], col: int, between: list[tuple[float, TextRow]]) -> list[Span]:
     """The rows each label of a centred column spans: every label reaches equally far up and down, and
     together they cover each blank cell of the column once. Solved along the column (the blank cells
-    between two labels are shared out between them); without a solution, a label set between two rows
-    spans just those two."""
+    between two labels are shared out between them). A table part a page break cuts may end (or
+    begin) with blank cells whose label is on the other page: they are left over at that end. Without
+    a solution, a label set between two rows spans just those two."""
     entries = [(r, r, rows[r]) for r in range(len(rows)) if col in rows[r].lines]
     entries += [(int(p - 0.5), int(p + 0.5), row) for p, row in between]
     entries.sort(key=lambda e: e[0])
     gaps = [entries[0][0]] + [b[0] - a[1] - 1 for a, b in zip(entries, entries[1:])] + [len(rows) - 1 - entries[-1][1]]
-    reach, ok = [], True
-    for i in range(len(entries)):
+    reach = _reach(gaps)
+    bounds = None if reach is None else [(first - k, last + k) for (first, last, _), k in zip(entries, reach)]
+    if bounds is None:  # rows of unequal height (a wrapped name): share the blank cells by where the labels stand
+        bounds = _centred_bounds(rows, [(first, last, row.lines[col]) for first, last, row in entries])
+    if bounds is None:
+        reach = _reach(gaps, open_end=True)  # the part ends at a page break
+        if reach is None:
+            backwards = _reach(gaps[::-1], open_end=True)  # the part begins at one
+            reach = backwards[::-1] if backwards else None
+        bounds = [(first - (reach[i] if reach else 0), last + (reach[i] if reach else 0))
+                  for i, (first, last, _) in enumerate(entries)]
+    spans = []
+    for (a, b), (_, _, row) in zip(bounds, entries):
+        if b > a:
+            lines = row.lines[col]
+            spans.append(Span(col, a, b, min(ln.top for ln in lines), max(ln.bottom for ln in lines)))
+    return spans
+
+
+def _centred_bounds(rows: list[TextRow], entries: list[tuple[int, int, list[Line]]]) -> list[tuple[int, int]] | None:
+    """The rows each label spans when every label stands at the middle of its rows (top of the first to
+    bottom of the last, within half a type size) and the labels cover the column once, top to bottom;
+    None when no such sharing exists."""
+    bounds = []
+    start = 0
+    for i, (first, last, lines) in enumerate(entries):
+        centre = (lines[0].top + lines[-1].bottom) / 2
+        tolerance = 0.5 * median(ln.size for ln in lines)
+        end_max = entries[i + 1][0] - 1 if i + 1 < len(entries) else len(rows) - 1
+        if i + 1 == len(entries):
+            candidates = [end_max]
+        else:
+            candidates = list(range(last, end_max + 1))
+        if first < start or not candidates:
+            return None
+        best = min(candidates, key=lambda b: abs((rows[start].top + rows[b].bottom) / 2 - centre))
+        if abs((rows[start].top + rows[best].bottom) / 2 - centre) > tolerance:
+            return None
+        bounds.append((start, best))
+        start = best + 1
+    return bounds
+
+
+def _reach(gaps: list[int], open_end: bool = False) -> list[int] | None:
+    """How far each label reaches, from the blank cells before the first (gaps[0]), between each two and
+    after the last (gaps[-1]); None when no sharing fits. ``open_end``: cells after the last label may
+    stay over (its rows go on past the page)."""
+    reach: list[int] = []
+    for i in range(len(gaps) - 1):
         k = gaps[0] if i == 0 else gaps[i] - reach[-1]
         if k < 0:
-            ok = False
-            break
+            return None
         reach.append(k)
-    ok = ok and reach[-1] == gaps[-1]
-    spans = []
-    for i, (first, last, row) in enumerate(entries):
-        k = reach[i] if ok else 0
-        if last - first + 2 * k > 0:
-            lines = row.lines[col]
-            spans.append(Span(col, first - k, last + k, min(ln.top for ln in lines), max(ln.bottom for ln in lines)))
-    return spans
+    fits = reach[-1] <= gaps[-1] if open_end else reach[-1] == gaps[-1]
+    return reach if fits else None
+
+
+def centred_runs(labelled: list[bool]) -> tuple[int, list[tuple[int, int]]] | None:
+    """A column of one-row cells read as a centred column that a page break cut at its top: which rows
+    each label spans, and how many blank rows at the top are left over (the rest of a label on the
+    previous page). ``labelled`` says which rows hold a label. None when no sharing fits or no label
+    reaches beyond its own row."""
+    positions = [r for r, has in enumerate(labelled) if has]
+    if not positions:
+        return None
+    gaps = [positions[0]] + [b - a - 1 for a, b in zip(positions, positions[1:])] + [len(labelled) - 1 - positions[-1]]
+    reach = _reach(gaps)
+    left_over = 0
+    if reach is None:
+        backwards = _reach(gaps[::-1], open_end=True)
+        if backwards is None:
+            return None
+        reach = backwards[::-1]
+        left_over = gaps[0] - reach[0]
+    if not any(reach) and not left_over:
+        return None
+    return left_over, [(r - k, r + k) for r, k in zip(positions, reach)]

@@ -104,8 +104,10 @@ def _union(boxes: list[BBox]) -> BBox:
 
 def _body_rows(page: Page, header: list[_Word], size: float) -> list[list[_Word]]:
     """The baselines under the header that keep to its columns, down to the first that does not."""
-    # just left of each header word but the first: a line over two of them is running text
-    fences = [b.bbox[0] - size for b in header[1:]]
+    # just left of each header word right of the label column's (a long indicator name may reach past the
+    # word 指标 centred over it): a line over two of them is running text
+    label = next((i for i, w in enumerate(header) if LABEL.match(w.text)), 0)
+    fences = [b.bbox[0] - size for b in header[label + 1:]]
     left, right = header[0].bbox[0] - 3 * size, header[-1].bbox[2] + 3 * size
     body: list[list[_Word]] = []
     tops = [header[0].bbox[1]]
