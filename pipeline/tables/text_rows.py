@@ -13,12 +13,15 @@ its text lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from statistics import median
 
 from ..lines import build_lines
 from ..records import Char, Line, union_bbox
 
+# A line opening with a serial number (1 …, 2、…, 三 …) starts an item of a list.
+ITEM_START = re.compile(r"^\s*(?:\d{1,3}(?:\s|[、.．)）]|(?=[\u4e00-\u9fff]))|[一二三四五六七八九十]{1,3}(?:\s|[、.．)）]))")
 # Lines whose centres are closer than this share of the type size stand on one baseline.
 BASELINE_SHARE = 0.35
 # A wrapped line starts at most this many type sizes below the line it continues...
@@ -175,7 +178,9 @@ def _wrapped_blocks(lines: list[tuple[int, Line]], size: float) -> list[_Block]:
             full = above.bbox[2] - above.bbox[0] >= widest - FULL_SLACK * size and len(above.text) >= 2
             gap = ln.top - above.bottom
             # rows printed as close as wrapped lines: the row's other cells centred beside the pair tell
-            if full and -0.5 <= gap <= (WRAP_GAP * size if _centred_beside(above, ln, others, size) else limit):
+            listed = ITEM_START.match(block.lines[0].text) and ITEM_START.match(ln.text)  # "2 …" then "3 …": two items
+            if (full and not listed
+                    and -0.5 <= gap <= (WRAP_GAP * size if _centred_beside(above, ln, others, size) else limit)):
                 block.lines.append(ln)
             else:
                 blocks.append(block)
@@ -185,13 +190,14 @@ def _wrapped_blocks(lines: list[tuple[int, Line]], size: float) -> list[_Block]:
 
 
 def _centred_beside(above: Line, below: Line, others: list[Line], size: float) -> bool:
-    """Another column's line stands midway between the two lines, and none on either's baseline (two
-    rows have their cells on their own baselines)."""
+    """A line of a column to the right (a unit, a value) stands midway between the two lines, and none
+    on either's baseline (two rows have their cells on their own baselines). A label to the left
+    centred beside two lines is a cell spanning two rows, not a wrap."""
     off = BASELINE_SHARE * size
     middle = (_mid(above) + _mid(below)) / 2
     if any(abs(_mid(o) - _mid(ln)) <= off for o in others for ln in (above, below)):
         return False
-    return any(abs(_mid(o) - middle) <= off for o in others)
+    return any(abs(_mid(o) - middle) <= off and o.bbox[0] >= above.bbox[2] for o in others)
 
 
 def _wrap_limit(lines: list[tuple[int, Line]], size: float) -> float:
@@ -241,9 +247,9 @@ def _same_row(row: list[_Block], block: _Block, size: float) -> bool:
 def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], list[Span]]:
     """Take the labels set between two rows out of the rows and give each the rows it is centred over."""
     pitches = [b.centre - a.centre for a, b in zip(rows, rows[1:]) if len(a.lines) > 1 and len(b.lines) > 1]
-    if len(rows) < 3 or not pitches:
+    pitch = median(pitches) if pitches else _column_pitch(rows, n_cols)
+    if len(rows) < 3 or not pitch:
         return rows, []
-    pitch = median(pitches)
     size = median(ln.size for r in rows for lines in r.lines.values() for ln in lines) or 10.0
     between: set[int] = set()
     # labels first: the fewer columns a row fills, the likelier it is a label between two rows
@@ -266,6 +272,18 @@ def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], l
         if c in labels:
             spans += _column_spans(kept, c, sorted(labels[c].items()))
     return kept, spans
+
+
+def _column_pitch(rows: list[TextRow], n_cols: int) -> float | None:
+    """The row pitch when no two neighbouring rows fill several columns (a list whose labels all stand
+    between rows): the least of the columns' median distances between their consecutive cells."""
+    medians = []
+    for c in range(n_cols):
+        centres = [(r.lines[c][0].top + r.lines[c][-1].bottom) / 2 for r in rows if c in r.lines]
+        steps = [b - a for a, b in zip(centres, centres[1:])]
+        if len(steps) >= 2:
+            medians.append(median(steps))
+    return min(medians) if medians else None
 
 
 def _between(above: TextRow, row: TextRow, below: TextRow, pitch: float, size: float) -> bool:
