@@ -30,14 +30,10 @@ RENDERINGS = [
 # What does not pass yet, keyed by (test, variant, producer): the reason.
 NO_SCHOOLS = ("no school table found: 图表2 printed without rules (a group column 高职/中职 written one character "
               "per line, names and types wrapped) is not read as a table, so cases name no schools")
-SPLIT_OPEN = ("图表5's first part ends at the page break without a bottom rule (the browser repeats the header "
-              "on the next page), so it is not taken for a 三线表; only the part on the next page is found")
 UNRULED_LIST = "a list table printed without rules and without 指标/单位 header words is not found"
 KNOWN: dict[tuple[str, str, str], str] = {
     ("cases", "unruled", "chromium"): NO_SCHOOLS,
     ("cases", "unruled", "weasyprint"): NO_SCHOOLS,
-    ("rows_fig5", "three_line", "chromium"): SPLIT_OPEN,
-    ("rows_fig5", "three_line", "weasyprint"): SPLIT_OPEN,
     ("rows_fig5", "unruled", "chromium"): UNRULED_LIST,
     ("rows_fig5", "unruled", "weasyprint"): UNRULED_LIST,
     ("rows_fig13", "unruled", "chromium"): UNRULED_LIST,

@@ -186,8 +186,12 @@ def _text_runs_on(upper: Cell, lower: Cell, prev: Table, nxt: Table, doc: Docume
         return False
     last_row = [c.bbox[1] for c in prev.cells if c.row == prev.n_rows - 1 and c.rowspan == 1 and _last_part(c)[0] == page_no]
     first_row = [c.bbox[3] for c in nxt.cells if c.row == lower.row and c.rowspan == 1]
-    at_foot = upper.rowspan > 1 and bool(last_row) and _centre(above[-1]) >= min(last_row)
-    at_head = lower.rowspan > 1 and bool(first_row) and _centre(below[0]) <= max(first_row)
+    # a text centred in its cell is whole there, however close to the break its middle comes
+    off_middle = 0.25 * above[-1].size
+    at_foot = (upper.rowspan > 1 and bool(last_row) and _centre(above[-1]) >= min(last_row)
+               and _centre(above[-1]) > (box[1] + box[3]) / 2 + off_middle)
+    at_head = (lower.rowspan > 1 and bool(first_row) and _centre(below[0]) <= max(first_row)
+               and _centre(below[0]) < (lower.bbox[1] + lower.bbox[3]) / 2 - off_middle)
     return at_foot or at_head
 
 

@@ -60,13 +60,36 @@ def open_rule_grids(page: Page, rules: list[Segment], groups: list[list[Segment]
     grids: list[Grid | None] = []
     for group in groups:
         region = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
-        if len(group) < settings.min_open_rules or any(
+        tops = [s.top for s in group]
+        bottom = _cut_at_page_end(page, group) if len(group) == 2 else None
+        if bottom is not None:  # the rest of the table, and its bottom rule, are on the next page
+            region, tops = region[:3] + (bottom,), tops + [bottom]
+        if len(tops) < settings.min_open_rules or any(
             region[0] + 3 < v.x0 < region[2] - 3 and v.top < region[3] and v.bottom > region[1] for v in verticals
         ):
             grids.append(None)  # too few rules, or vertical rules inside: a lattice table or a figure
             continue
-        grids.append(_open_grid(page, region, [s.top for s in group]))
+        grids.append(_open_grid(page, region, tops))
     return grids
+
+
+def _cut_at_page_end(page: Page, group: list[Segment]) -> float | None:
+    """Where a 三线表 that a page break cuts after its header ends on this page: a top rule and a rule
+    under a header band of a line or two, then rows (no running text, no caption, nothing beside them)
+    down to the end of the page's text. None when the page does not end that way."""
+    top, header = group[0].top, group[1].top
+    x0, x1 = min(s.x0 for s in group), max(s.x1 for s in group)
+    lines_above = [ln for ln in page.lines if top < (ln.top + ln.bottom) / 2 < header]
+    below = [ln for ln in page.lines if (ln.top + ln.bottom) / 2 > header]
+    if not lines_above or len(below) < 2:
+        return None
+    size = max(ln.size for ln in lines_above)
+    if header - top > 4 * size:
+        return None
+    if any(not x0 - 1 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1 + 1 or _running(ln, x1 - x0) or CAPTION.match(ln.text)
+           for ln in below):
+        return None
+    return max(ln.bottom for ln in below) + 1
 
 
 def rule_groups(page: Page, rules: list[Segment], ruled: list[Grid], split_at_running: bool = True) -> list[list[Segment]]:

@@ -246,7 +246,8 @@ def _same_row(row: list[_Block], block: _Block, size: float) -> bool:
 
 def _spanning_labels(rows: list[TextRow], n_cols: int) -> tuple[list[TextRow], list[Span]]:
     """Take the labels set between two rows out of the rows and give each the rows it is centred over."""
-    pitches = [b.centre - a.centre for a, b in zip(rows, rows[1:]) if len(a.lines) > 1 and len(b.lines) > 1]
+    # the pitch of neighbouring rows with cells in one column (not a label between rows and its neighbour)
+    pitches = [b.centre - a.centre for a, b in zip(rows, rows[1:]) if set(a.lines) & set(b.lines)]
     pitch = median(pitches) if pitches else _column_pitch(rows, n_cols)
     if len(rows) < 3 or not pitch:
         return rows, []
