@@ -28,12 +28,7 @@ RENDERINGS = [
     ("district", "chromium"), ("district", "weasyprint"),
 ]
 # What does not pass yet, keyed by (test, variant, producer): the reason.
-NO_SCHOOLS = ("no school table found: 图表2 printed without rules (a group column 高职/中职 written one character "
-              "per line, names and types wrapped) is not read as a table, so cases name no schools")
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("cases", "unruled", "chromium"): NO_SCHOOLS,
-    ("cases", "unruled", "weasyprint"): NO_SCHOOLS,
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _cases(test: str):
