@@ -5,7 +5,8 @@ or the number alone with the title on the next line. When the heading sits
 in a frame (a box of any kind: filled, border only, or rules above and below,
 see the table stage), or a frame opens right under it, the case is the
 frame's content, continued in the frame at the top of the following pages;
-without a frame it runs to the next heading, case, caption or table.
+without a frame it runs to the next heading, case, caption or table, or to a paragraph that opens
+with a bold phrase closed by 。 (推进教育数字化改革。2024年…: the run-in heading of the main text).
 School names are the report's own: read from its school table and matched
 in the text with the short forms the report uses.
 """
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .layout import center_inside, enclosing, is_photo_caption
-from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Sections, Tables
+from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Page, Sections, Tables
 from .numbers import chinese_integer
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
@@ -26,6 +27,8 @@ CASE_TITLE = re.compile(
     r"^[【\[［〔]?\s*案例\s*(?P<num>\d{1,3}|[一二三四五六七八九十百]{1,4})\s*[】\]］〕]?\s*[:：.、．\-—]?\s*(?P<title>.*)$")
 # A title on the line after a bare "案例N" heading is short and is not a sentence.
 MAX_TITLE_CHARS = 40
+# A run-in heading is at least this many characters before its 。...
+MIN_RUN_IN = 2
 CAPTION_LINE = re.compile(r"^(图表|图|表|续表|附表)\s*(\d{1,3}|[一二三四五六七八九十]{1,3})(?![\d.])")
 # A frame that opens this many line heights under a heading holds that case.
 FRAME_GAP_LINES = 2.0
@@ -103,7 +106,25 @@ def _stops(doc: Document, sections: Sections, tables: Tables, starts: list[CaseS
         if page.number in toc_pages:
             continue
         stops += [(page.number, ln.top) for ln in page.lines if CAPTION_LINE.match(ln.text) and len(ln.text) <= 60]
+        stops += [(page.number, ln.top) for ln in run_in_headings(page)]
     return sorted(stops)
+
+
+def run_in_headings(page: Page) -> list[Line]:
+    """Indented lines opening with a bold phrase closed by 。 and going on in regular type."""
+    if not page.lines or not any(c.bold for c in page.chars):
+        return []
+    left = min(ln.bbox[0] for ln in page.lines)
+    out = []
+    for ln in page.lines:
+        if ln.bbox[0] - left < ln.size:
+            continue
+        chars = sorted((c for c in page.chars if c.text.strip() and ln.top <= (c.top + c.bottom) / 2 <= ln.bottom
+                        and ln.bbox[0] - 1 <= c.x0 and c.x1 <= ln.bbox[2] + 1), key=lambda c: c.x0)
+        lead = next((i for i, c in enumerate(chars) if not c.bold), len(chars))
+        if MIN_RUN_IN < lead < len(chars) and chars[lead - 1].text == "。":
+            out.append(ln)
+    return out
 
 
 def _frame_around(frames: list[Frame], page: int, box: BBox) -> Frame | None:

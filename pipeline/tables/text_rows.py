@@ -5,6 +5,8 @@ its text lines.
 * A line close under a full-width line of its column is that cell's wrapped text, not a new row, unless
   another column has two cells beside the pair (a new row has its own values or unit; a wrap has none).
   The other cells of the row may stand beside its first line, its middle or its last line.
+* A group column's word written one character a line (高 above 职) is one line of vertical text: the
+  first column holding nothing but single characters, each stacked close under the one above.
 * A label set between two rows, with nothing else on its baseline and blank cells above and below it in
   its column, is a cell centred over several rows (序号 "5" beside eight rows): the rows it spans are the
   ones that share out the blank cells of its column symmetrically, as the labels of a centred column do.
@@ -28,6 +30,9 @@ BASELINE_SHARE = 0.35
 WRAP_GAP = 0.75
 # ...which is full: at most this many type sizes narrower than the widest line of its column.
 FULL_SLACK = 1.5
+# Stacked characters of vertical text have x-centres within this share of the type size.
+STACK_ALIGN = 0.3
+NUMERALS = "一二三四五六七八九十"
 # A label between two rows stands between rows less than this many row pitches apart.
 BETWEEN_PITCHES = 1.6
 
@@ -96,8 +101,34 @@ def _column_lines(chars: list[Char], xs: list[float], page_number: int) -> list[
                 runs[-1].append(ln)
             else:
                 runs.append([ln])
-        out += [(c, _joined(run)) for run in runs]
+        lines = [_joined(run) for run in runs]
+        out += [(c, ln) for ln in (_vertical_words(lines) if c == 0 else lines)]
     return out
+
+
+def _vertical_words(lines: list[Line]) -> list[Line]:
+    """A first column of single characters (no numerals: 一 二 三 number rows) stacked one under the other
+    is vertical text, each stack one line. Only the first column: the group column of a table stands left
+    of what it groups, and a column of units (个, 人) further right keeps one row a line. The gap between
+    stacked characters says nothing here: tables without rules print their rows as close as that."""
+    if not lines or not all(_single_character(ln) for ln in lines):
+        return lines
+    stacks = [[lines[0]]]
+    for ln in lines[1:]:
+        above = stacks[-1][-1]
+        aligned = abs((ln.bbox[0] + ln.bbox[2]) / 2 - (above.bbox[0] + above.bbox[2]) / 2) <= STACK_ALIGN * ln.size
+        if aligned and -0.5 <= ln.top - above.bottom <= WRAP_GAP * ln.size:
+            stacks[-1].append(ln)
+        else:
+            stacks.append([ln])
+    return [s[0] if len(s) == 1 else
+            Line(s[0].page, "".join(ln.text for ln in s), union_bbox([ln.bbox for ln in s]), s[0].size, s[0].bold,
+                 s[0].source, s[0].confidence, [b for ln in s for b in ln.boxes]) for s in stacks]
+
+
+def _single_character(line: Line) -> bool:
+    text = line.text.strip()
+    return len(text) == 1 and "\u4e00" <= text <= "\u9fff" and text not in NUMERALS
 
 
 def _mid(line: Line) -> float:

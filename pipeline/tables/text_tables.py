@@ -2,7 +2,12 @@
 指标名称; 单位 or 计量单位; year columns 2023, 2023年, 2023年度; 调查人次 …) standing apart on one
 baseline. The table runs down from the header while the text keeps to its columns; it ends at a line
 that crosses from one column into the next (running text, a note), a caption, or a wide gap. Rows
-come from the text lines as in a 三线表 body (text_rows.py)."""
+come from the text lines as in a 三线表 body (text_rows.py).
+
+A header of a few short words with a name column's word (学校名称, 名称) right under a numbered
+caption is one too. Its words stand centred over wide columns, so the body is not held to them: it
+runs between the page's text margins down to running text (a line nearly as wide as the text), a
+caption, a note or a wide gap."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from ..records import BBox, Line, Page
+from ..schools import SCHOOL_HEADER
 from .captions import CAPTION
 from .grid import Grid, char_in, overlap
 from .open_rules import column_bounds
@@ -20,8 +26,17 @@ LABEL = re.compile(r"^(指标|指标名称|项目|项目名称)$")
 OTHER = re.compile(r"^(序号|单位|计量单位|(?:19|20)\d{2}(?:年|年度)?|调查人次|调查人数|调查方式|备注)$")
 NOTE = re.compile(r"^(注|说明|备注|数据来源|资料来源)[:：]")
 UNIT_OR_YEAR = re.compile(r"^(单位|计量单位|(?:19|20)\d{2}(?:年|年度)?)$")
+NAME_HEADER = re.compile(r"^(\S*名称|" + "|".join(SCHOOL_HEADER) + ")$")
+# A header under a caption: this many words at most, each at most this many characters...
+MAX_CAPTIONED_WORDS, MAX_HEADER_WORD = 8, 8
+# ...its caption at most this many type sizes above it.
+CAPTION_DISTANCE = 3
+# A word wider than this share of the text width is running text.
+RUNNING_SHARE = 0.8
 # A table without rules has at least this many rows under its header.
 MIN_BODY_ROWS = 2
+# Under a captioned header, a line in type this much larger than the header's is a heading after the table.
+HEADING_SIZE = 1.2
 # It ends where the next baseline is further below the last than this many row pitches.
 MAX_GAP_PITCHES = 2.5
 
@@ -35,11 +50,12 @@ class _Word:
 def text_table_grids(page: Page, taken: list[BBox]) -> list[Grid]:
     """The tables without rules of a page, outside the tables and frames already found (``taken``)."""
     grids = []
-    for header in header_rows(page):
+    headers = [(h, False) for h in header_rows(page)] + [(h, True) for h in captioned_headers(page)]
+    for header, captioned in headers:
         box = (header[0].bbox[0], header[0].bbox[1], header[-1].bbox[2], header[0].bbox[3])
         if any(overlap(box, t) > 0.5 or char_in_box(box, t) for t in taken + [g.bbox for g in grids]):
             continue
-        grid = _grid_under(page, header)
+        grid = _grid_under(page, header, captioned)
         if grid:
             grids.append(grid)
     return grids
@@ -63,6 +79,28 @@ def header_rows(page: Page) -> list[list[_Word]]:
 def may_hold_header(page: Page) -> bool:
     """A cheap first test: a label column word somewhere on the page (most pages print none)."""
     return any("指标" in ln.text or "项目" in ln.text for ln in page.lines)
+
+
+def captioned_headers(page: Page) -> list[list[_Word]]:
+    """Baselines right under a numbered caption printing two or more short words, one of them a name
+    column's (学校名称, 名称 …)."""
+    if not any(_numbered_caption(ln.text) for ln in page.lines):
+        return []
+    out = []
+    baselines = _baselines(page)
+    for above, words in zip(baselines, baselines[1:]):
+        size = median(w.bbox[3] - w.bbox[1] for w in words)
+        if (2 <= len(words) <= MAX_CAPTIONED_WORDS and all(len(w.text) <= MAX_HEADER_WORD for w in words)
+                and any(NAME_HEADER.match(w.text) for w in words)
+                and _numbered_caption("".join(w.text for w in above))
+                and words[0].bbox[1] - max(w.bbox[3] for w in above) <= CAPTION_DISTANCE * size):
+            out.append(words)
+    return out
+
+
+def _numbered_caption(text: str) -> bool:
+    m = CAPTION.match(text)
+    return bool(m and m.group("num") and m.group("title") and len(text) < 60)
 
 
 def char_in_box(inner: BBox, outer: BBox) -> bool:
@@ -102,13 +140,18 @@ def _union(boxes: list[BBox]) -> BBox:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _body_rows(page: Page, header: list[_Word], size: float) -> list[list[_Word]]:
-    """The baselines under the header that keep to its columns, down to the first that does not."""
+def _body_rows(page: Page, header: list[_Word], size: float, captioned: bool = False) -> list[list[_Word]]:
+    """The baselines under the header that keep to its columns (to the text margins under a captioned
+    header), down to the first that does not."""
     # just left of each header word right of the label column's (a long indicator name may reach past the
     # word 指标 centred over it): a line over two of them is running text
     label = next((i for i, w in enumerate(header) if LABEL.match(w.text)), 0)
-    fences = [b.bbox[0] - size for b in header[label + 1:]]
+    fences = [] if captioned else [b.bbox[0] - size for b in header[label + 1:]]
     left, right = header[0].bbox[0] - 3 * size, header[-1].bbox[2] + 3 * size
+    widest = float("inf")
+    if captioned:
+        left, right = min(ln.bbox[0] for ln in page.lines) - 1, max(ln.bbox[2] for ln in page.lines) + 1
+        widest = RUNNING_SHARE * (right - left)
     body: list[list[_Word]] = []
     tops = [header[0].bbox[1]]
     for words in _baselines(page):
@@ -121,16 +164,17 @@ def _body_rows(page: Page, header: list[_Word], size: float) -> list[list[_Word]
         crossing = max(sum(1 for f in fences if w.bbox[0] < f < w.bbox[2]) for w in words)
         if (top - tops[-1] > limit or CAPTION.match(text) or NOTE.match(text)
                 or any(w.bbox[0] < left or w.bbox[2] > right for w in words)
-                or crossing >= 2):
-            break  # running text, a note, a caption or a gap: the table has ended
+                or crossing >= 2 or any(w.bbox[2] - w.bbox[0] > widest for w in words)
+                or captioned and min(w.bbox[3] - w.bbox[1] for w in words) > HEADING_SIZE * size):
+            break  # running text, a note, a caption, a heading in larger type or a gap: the table has ended
         body.append(words)
         tops.append(top)
     return body
 
 
-def _grid_under(page: Page, header: list[_Word]) -> Grid | None:
+def _grid_under(page: Page, header: list[_Word], captioned: bool = False) -> Grid | None:
     size = median(w.bbox[3] - w.bbox[1] for w in header)
-    body = _body_rows(page, header, size)
+    body = _body_rows(page, header, size, captioned)
     if sum(1 for words in body if len(words) >= 2) < MIN_BODY_ROWS:
         return None
     top = min(w.bbox[1] for w in header) - 1
@@ -141,7 +185,7 @@ def _grid_under(page: Page, header: list[_Word]) -> Grid | None:
     region = (x0, top, x1, bottom)
     chars = [c for c in page.chars if c.text.strip() and char_in(c, region)]
     xs = column_bounds(chars, region)
-    if len(xs) < 4:
+    if len(xs) < (3 if captioned else 4):  # a captioned list may have two columns (a school, its items)
         return None
     split = (header_bottom + min(w.bbox[1] for w in body[0])) / 2
     n_cols = len(xs) - 1
