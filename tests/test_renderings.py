@@ -28,11 +28,7 @@ RENDERINGS = [
     ("district", "chromium"), ("district", "weasyprint"),
 ]
 # What does not pass yet, keyed by (test, variant, producer): the reason.
-UNRULED_LIST = ("the part of 图表5 on the next page (its header repeated, no caption above it, no rules) is not "
-                "found, so two majors are missing")
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("rows_fig5", "unruled", "chromium"): UNRULED_LIST,
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _cases(test: str):

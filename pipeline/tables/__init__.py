@@ -48,7 +48,8 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
     grids: dict[int, list[Grid]] = {}
     for page in candidates:
         budget.check(STAGE, page.number)
-        page_tables, page_frames, lone_rules[page.number], grids[page.number] = _page_tables(page, lattice, settings)
+        page_tables, page_frames, lone_rules[page.number], grids[page.number] = _page_tables(
+            page, lattice, settings, page.number < len(doc.pages))
         tables += page_tables
         frames += page_frames
     for page in doc.pages:  # a band running on over a page break may have a single rule on a page
@@ -66,14 +67,14 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
     return Tables(tables=tables, frames=frames, issues=issues)
 
 
-def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSettings
+def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSettings, page_follows: bool = False
                  ) -> tuple[list[Table], list[Frame], list[Segment], list[Grid]]:
     """The tables and frames of one page, its lone rules (a band running on over a page break has one
-    on each page) and the grids found."""
+    on each page) and the grids found. ``page_follows``: another page comes after it (a table may go on)."""
     rules = table_rules(page, settings)
     page_grids = reconcile_finders(page, lattice.get(page.number), settings)
     groups = rule_groups(page, rules, page_grids)
-    page_grids += [g for g in open_rule_grids(page, rules, groups, settings) if g]
+    page_grids += [g for g in open_rule_grids(page, rules, groups, settings, page_follows) if g]
     page_grids += text_table_grids(page, [g.bbox for g in page_grids])
     tables, frames = [], []
     for grid in page_grids:

@@ -54,14 +54,16 @@ def _widest_gap(line: Line) -> float:
     return max((b[0] - a[2] for a, b in zip(boxes, boxes[1:])), default=0.0)
 
 
-def open_rule_grids(page: Page, rules: list[Segment], groups: list[list[Segment]], settings: TableSettings) -> list[Grid | None]:
-    """For each group of rules, its table when the rules bound one without vertical rules, else None."""
+def open_rule_grids(page: Page, rules: list[Segment], groups: list[list[Segment]], settings: TableSettings,
+                    page_follows: bool = False) -> list[Grid | None]:
+    """For each group of rules, its table when the rules bound one without vertical rules, else None.
+    ``page_follows``: a table cut after its header may go on on the next page."""
     verticals = [s for s in rules if not s.horizontal]
     grids: list[Grid | None] = []
     for group in groups:
         region = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
         tops = [s.top for s in group]
-        bottom = _cut_at_page_end(page, group) if len(group) == 2 else None
+        bottom = _cut_at_page_end(page, group) if len(group) == 2 and page_follows else None
         if bottom is not None:  # the rest of the table, and its bottom rule, are on the next page
             region, tops = region[:3] + (bottom,), tops + [bottom]
         if len(tops) < settings.min_open_rules or any(
@@ -84,7 +86,8 @@ def _cut_at_page_end(page: Page, group: list[Segment]) -> float | None:
     if not lines_above or len(below) < 2:
         return None
     size = max(ln.size for ln in lines_above)
-    if header - top > 4 * size:
+    labels = sum(len([w for w in ln.text.split() if w]) for ln in lines_above)
+    if header - top > 4 * size or labels < 2:  # a header names two columns or more
         return None
     if any(not x0 - 1 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1 + 1 or _running(ln, x1 - x0) or CAPTION.match(ln.text)
            for ln in below):

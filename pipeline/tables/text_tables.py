@@ -36,7 +36,7 @@ RUNNING_SHARE = 0.8
 # A table without rules has at least this many rows under its header.
 MIN_BODY_ROWS = 2
 # Under a captioned header, a line in type this much larger than the header's is a heading after the table.
-HEADING_SIZE = 1.2
+HEADING_SIZE = 1.1
 # It ends where the next baseline is further below the last than this many row pitches.
 MAX_GAP_PITCHES = 2.5
 
