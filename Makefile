@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup system run test bench
+.PHONY: setup system bytecode run test bench
 
-setup: system $(STAMP)
+setup: system $(STAMP) bytecode
 
 system:
 	@scripts/system-packages.sh
@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
+
+# The package's compiled bytecode, as pip writes it for an installed package: an editable install leaves
+# it to the first run, which cannot write it where PYTHONDONTWRITEBYTECODE is set (every command would
+# compile the pipeline's modules again). Up-to-date files are skipped.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q pipeline schemas
 
 run: setup
 	$(BIN)/vetreport run raw --out output

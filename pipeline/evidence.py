@@ -58,6 +58,7 @@ def evidence_images(pdf, attention: pd.DataFrame, claims: pd.DataFrame, tables: 
         return {}, [Issue(STAGE, f"the PDF cannot be opened to draw evidence images ({exc}); audit written without them")]
     by_claim = {r["claim_id"]: r for r in claims.to_dict("records")} if not claims.empty else {}
     pages = Pages(document)
+    index = CellIndex(cells, tables)
     crops: dict[str, bytes] = {}
     try:
         for row in attention.to_dict("records"):
@@ -70,7 +71,7 @@ def evidence_images(pdf, attention: pd.DataFrame, claims: pd.DataFrame, tables: 
                 page = _present(row.get(f"{which}_page"))
                 if page is not None and _present(row.get(f"{which}_x0")) is not None:
                     cell = tuple(float(row[f"{which}_{k}"]) for k in ("x0", "top", "x1", "bottom"))
-                    place = locate_cell(cells, tables, int(page), cell) or _page_row(pages, int(page), cell)
+                    place = locate_cell(index, int(page), cell) or _page_row(pages, int(page), cell)
                     crops[f"{row['finding_id']}-{which}"] = _png(table_crop(pages, place))
     finally:
         document.close()
@@ -84,39 +85,44 @@ def _present(value):
 # ---------------------------------------------------------------- where the cell sits
 
 
-def locate_cell(cells: pd.DataFrame, tables: pd.DataFrame, page: int, box: BBox) -> CellPlace | None:
+class CellIndex:
+    """table_cells.csv's cells by page and by table, and each table's header rows (indexed once per audit)."""
+
+    def __init__(self, cells: pd.DataFrame | None, tables: pd.DataFrame | None):
+        self.by_page: dict[int, list[dict]] = {}
+        self.by_table: dict[str, list[dict]] = {}
+        for cell in ([] if cells is None or cells.empty else cells.to_dict("records")):
+            self.by_page.setdefault(int(cell["page"]), []).append(cell)
+            self.by_table.setdefault(cell["table_id"], []).append(cell)
+        self.header_rows: dict[str, int] = {}
+        if tables is not None and not tables.empty and "header_rows" in tables:
+            for table_id, rows in zip(tables["table_id"], tables["header_rows"]):
+                if table_id not in self.header_rows and _present(rows) is not None:
+                    self.header_rows[table_id] = int(rows)
+
+
+def locate_cell(index: CellIndex, page: int, box: BBox) -> CellPlace | None:
     """The cell of table_cells holding the centre of ``box`` on ``page``, with its row band and header band."""
-    if cells is None or cells.empty:
-        return None
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    on_page = cells[cells["page"] == page]
-    hits = on_page[(on_page["x0"] <= cx) & (cx <= on_page["x1"]) & (on_page["top"] <= cy) & (cy <= on_page["bottom"])]
-    if hits.empty:
+    hits = [c for c in index.by_page.get(page, []) if c["x0"] <= cx <= c["x1"] and c["top"] <= cy <= c["bottom"]]
+    if not hits:
         return None
-    hit = hits.assign(area=(hits["x1"] - hits["x0"]) * (hits["bottom"] - hits["top"])).sort_values("area").iloc[0]
-    table = cells[cells["table_id"] == hit["table_id"]]
-    same_page = table[table["page"] == page]
-    row_band = (float(same_page["x0"].min()), float(hit["top"]) - ROW_PAD, float(same_page["x1"].max()), float(hit["bottom"]) + ROW_PAD)
+    hit = min(hits, key=lambda c: (c["x1"] - c["x0"]) * (c["bottom"] - c["top"]))  # the first of the smallest
+    table = index.by_table[hit["table_id"]]
+    same_page = [c for c in table if c["page"] == page]
+    row_band = (float(min(c["x0"] for c in same_page)), float(hit["top"]) - ROW_PAD,
+                float(max(c["x1"] for c in same_page)), float(hit["bottom"]) + ROW_PAD)
     place = CellPlace(page, _box(hit), row_band)
-    header = table[table["row"] < _header_rows(tables, hit["table_id"])]
-    if header.empty or int(hit["row"]) < int(header["row"].max()) + 1:
+    header = [c for c in table if c["row"] < index.header_rows.get(hit["table_id"], 1)]
+    if not header or int(hit["row"]) < max(int(c["row"]) for c in header) + 1:
         return place  # no header row known, or the cell is in the header itself
-    header_page = int(header["page"].min())
-    header = header[header["page"] == header_page]
-    column = header[(header["col"] <= hit["col"]) & (hit["col"] < header["col"] + header["colspan"])]
+    header_page = int(min(c["page"] for c in header))
+    header = [c for c in header if c["page"] == header_page]
     place.header_page = header_page
-    place.header_band = (float(header["x0"].min()), float(header["top"].min()) - ROW_PAD,
-                         float(header["x1"].max()), float(header["bottom"].max()) + ROW_PAD)
-    place.header_cells = [_box(c) for _, c in column.iterrows()]
+    place.header_band = (float(min(c["x0"] for c in header)), float(min(c["top"] for c in header)) - ROW_PAD,
+                         float(max(c["x1"] for c in header)), float(max(c["bottom"] for c in header)) + ROW_PAD)
+    place.header_cells = [_box(c) for c in header if c["col"] <= hit["col"] < c["col"] + c["colspan"]]
     return place
-
-
-def _header_rows(tables: pd.DataFrame, table_id: str) -> int:
-    if tables is None or tables.empty or "header_rows" not in tables:
-        return 1
-    rows = tables.loc[tables["table_id"] == table_id, "header_rows"]
-    value = _present(rows.iloc[0]) if len(rows) else None
-    return int(value) if value is not None else 1
 
 
 def _box(cell) -> BBox:
@@ -207,5 +213,5 @@ def _stack(top, bottom):
 
 def _png(image) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    image.save(out, format="PNG", compress_level=3)  # on page renders, faster than the default 6 and no larger
     return out.getvalue()
