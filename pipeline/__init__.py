@@ -15,7 +15,8 @@ the stages that do not depend on it still run):
           frames.* ─────────────────────────► one DataFrame per CSV
           review.apply_review ──────────────► findings with the auditor's review.csv statuses
           schemas.validate(frames) ─────────► validation rows (never aborts)
-          audit.write_audit ────────────────► audit.html, audit.md with evidence images
+          audit.write_audit ────────────────► audit.html, audit.md with evidence images (beside
+                                               validation and writing when a core is spare: beside.py)
           report.write_report ──────────────► <out>/<report_id>/*.csv, manifest.json
 
 Per-report limits (time, memory, pages, pixels; limits.Budget) hold for the extraction stages.
@@ -96,7 +97,10 @@ def process_report(
     reviewed = run("review", apply_review, frames.get("findings", Failed("reconcile")), out_dir)
     if not isinstance(reviewed, Failed):
         frames["findings"] = reviewed.findings
-    validation = run("validate", validate, frames)
+    audit = None
     if not isinstance(doc, Failed):  # an unreadable PDF has nothing to audit, and an earlier audit stays
-        run("audit", write_audit, out_dir, pdf, frames, settings.password, doc.readable_path, run.issues)
-    return write_report(out_dir, pdf, doc, frames, validation, run, budget, settings.output_options())
+        # beside validation and the CSVs when a core is spare: nothing after it needs the audit
+        audit = run.beside("audit", write_audit, out_dir, pdf, frames, settings.password, doc.readable_path,
+                           list(run.issues))
+    validation = run("validate", validate, frames)
+    return write_report(out_dir, pdf, doc, frames, validation, run, budget, settings.output_options(), audit)

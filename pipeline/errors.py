@@ -21,6 +21,16 @@ class ReportError(Exception):
         return {"stage": self.stage, "message": self.message, "path": self.path, "page": self.page}
 
 
+def failure_message(exc: Exception) -> str:
+    """What a stage's unexpected exception says in its record: type, message and where it was raised."""
+    import traceback
+    from pathlib import Path
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
 def quiet_libraries() -> None:
     """The PDF libraries log every oddity of a damaged file; what matters reaches warnings and error.json."""
     for name in NOISY_LIBRARIES:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .config import PageSettings
 from .records import BBox, Char, Line, Page, Segment
@@ -101,6 +102,7 @@ def dedupe(chars: list[dict], tolerance: float) -> list[dict]:
     return kept
 
 
+@lru_cache(maxsize=1024)  # a page has a few fonts and thousands of characters
 def is_bold(fontname: str) -> bool:
     return bool(BOLD_FONT.search(fontname.split("+")[-1]))
 

@@ -24,11 +24,11 @@ from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFObjRef, resolve1
 from pdfminer.psparser import LIT
-from pdfplumber.page import Page as PlumberPage
 from pdfplumber.utils.exceptions import PdfminerException
 
 from .errors import ReportError
 from .limits import LimitExceeded
+from .plumber_page import Page as PlumberPage
 from .records import Issue
 
 STAGE = "pages"

@@ -59,6 +59,11 @@ def parallel(workers: int, meanwhile: Callable[[], None] | None = None):
         _parallel = previous
 
 
+def parallel_workers() -> int:
+    """Processes this report may use at once (1 outside ``parallel``)."""
+    return _parallel.workers
+
+
 def spare_cores() -> int:
     """Cores this process may run on."""
     try:

@@ -4,7 +4,7 @@ The batch's worker forkserver imports it once, so each worker forked from
 the forkserver starts with it done; a lone report imports it while its
 pages are being read in worker processes (page_workers.parallel). It
 imports the stage modules and the libraries they import on first use
-(camelot with OpenCV, cn2an, pypdfium2 and Pillow's PNG writer), builds the
+(camelot with OpenCV, cn2an, jieba with its dictionary, pypdfium2 and Pillow's PNG writer), builds the
 pandera schemas and registers pandera's validation backends. It touches
 nothing but public names: a preload that fails would take the batch's
 forkserver down with it.
@@ -21,9 +21,11 @@ import pypdfium2  # noqa: F401  (the audit's crops)
 from PIL import ImageDraw, PngImagePlugin  # noqa: F401  (the audit's crops)
 
 from pipeline import audit, cases, claims, frames, indicators, publish, reconcile, review, sections, tables  # noqa: F401
+from pipeline.claims.subjects import tokenizer
 from pipeline.errors import quiet_libraries
 from schemas.validate import MODELS
 
+tokenizer()  # jieba, with the template's terms as its dictionary
 quiet_libraries()  # workers are forked from here: the CLI's setting does not reach them otherwise
 
 # Building a pandera model asks pandera.typing.dask whether Dask frames exist, and that module finds out by

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-import traceback
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from .errors import ReportError
+from . import beside
+from .errors import ReportError, failure_message
 from .output import file_sha256, write_csv, write_json
 from .records import Document, Issue
 
@@ -73,11 +73,43 @@ class StageRunner:
             self.records.append(StageRecord(name, "failed", time.perf_counter() - start, exc.message, exc.page))
             return Failed(name)
         except Exception as exc:  # an unexpected bug must not sink the batch; keep the evidence
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            message = f"{type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"
-            self.records.append(StageRecord(name, "failed", time.perf_counter() - start, message))
+            self.records.append(StageRecord(name, "failed", time.perf_counter() - start, failure_message(exc)))
             return Failed(name)
-        self.records.append(StageRecord(name, "ok", time.perf_counter() - start))
+        return self._done(name, result, time.perf_counter() - start)
+
+    def beside(self, name: str, fn, *args) -> Callable[[], object]:
+        """Stage ``name`` started beside the stages after it (pipeline.beside); the function returned waits
+        for it and gives what calling the stage would have given, recorded the same way.
+
+        A stage under the budget's limits is run here and now, where the budget's watchdog holds."""
+        if self.budget is not None or any(isinstance(a, Failed) for a in args):
+            result = self(name, fn, *args)
+            return lambda: result
+        if self.progress:
+            self.progress(self.report_id, name)
+        pending = beside.start(fn, *args)
+        place = len(self.records)  # its record goes where it started, before the stages run beside it
+        self.records.append(StageRecord(name, "running", 0.0))
+
+        def join():
+            try:
+                result = pending.join()
+            except ReportError as exc:
+                self.records[place] = StageRecord(name, "failed", pending.seconds, exc.message, exc.page)
+                return Failed(name)
+            except beside.StageFailed as exc:
+                self.records[place] = StageRecord(name, "failed", pending.seconds, str(exc))
+                return Failed(name)
+            return self._done(name, result, pending.seconds, place)
+
+        return join
+
+    def _done(self, name: str, result, seconds: float, place: int | None = None):
+        record = StageRecord(name, "ok", seconds)
+        if place is None:
+            self.records.append(record)
+        else:
+            self.records[place] = record
         self.issues += list(getattr(result, "issues", []) or [])
         return result
 
@@ -130,16 +162,15 @@ class ReportResult:
 
 
 def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame], validation, run: StageRunner,
-                 budget=None, options: dict | None = None) -> ReportResult:
+                 budget=None, options: dict | None = None, pending: Callable[[], object] | None = None) -> ReportResult:
     """The CSVs, manifest.json and error.json; ``options`` (Settings.output_options) go into the manifest,
-    so that a run with other options is not skipped as unchanged."""
+    so that a run with other options is not skipped as unchanged. ``pending`` waits for a stage started
+    beside the writing (StageRunner.beside): it is recorded before the manifest is written."""
     from . import frames as F
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    issues = run.issues  # the stages' issues, the page stage's (doc.issues) among them
-    status, error = _status(run, issues)
     stale: list[str] = []
-    if status == "error":
+    if _status(run, run.issues)[0] == "error":  # decided by the page stage, before any stage started beside
         frames = {}  # nothing of this run to write: an earlier run's files stay, the manifest says this run failed
     else:
         for name, frame in frames.items():
@@ -148,6 +179,10 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
             write_csv(out_dir / "validation.csv", validation)
             frames["validation"] = validation
         stale = _remove_stale(out_dir, frames)
+    if pending is not None:
+        pending()
+    issues = run.issues  # the stages' issues, the page stage's (doc.issues) among them
+    status, error = _status(run, issues)
     manifest = _manifest(pdf, doc, frames, run, issues, status)
     manifest["files"] = sorted(f"{name}.csv" for name in frames) + ["manifest.json"] + (["error.json"] if error else [])
     if stale:

@@ -174,7 +174,7 @@ def test_workers_report_each_stage_of_each_report(tmp_path):
     assert [s.report_id for s in summaries] == ["first", "second"]  # input order, whatever finished first
     assert sorted(events.finished_ids) == ["first", "second"]
     for name in ("first", "second"):
-        assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "claims", "reconcile", "review", "validate", "audit", "publish"]
+        assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "claims", "reconcile", "review", "audit", "validate", "publish"]
 
 
 # ---------------------------------------------------------------- what runs again, and under which id

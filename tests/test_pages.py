@@ -69,3 +69,53 @@ def test_bad_input_is_a_clear_error(tmp_path):
 def test_fake_bold_duplicates_removed(tmp_path):
     doc = extract_pages(pdfs.fake_bold_heading(tmp_path / "bold.pdf"), PageSettings())
     assert [ln.text for ln in doc.pages[0].lines] == ["1 人才培养", "2024年，6所中职学校在校生共计12001人。"]
+
+
+# pdfplumber's own test files (marked content, duplicate glyphs, extra attributes, form fields) and Chinese
+# government reports, each read with pdfplumber's page and with ours.
+PLUMBER_PAGE_PDFS = [
+    "jsvine__pdfplumber/word365_structure.pdf", "jsvine__pdfplumber/pdffill-demo.pdf",
+    "jsvine__pdfplumber/issue-71-duplicate-chars.pdf", "jsvine__pdfplumber/extra-attrs-example.pdf",
+    "jsvine__pdfplumber/nics-background-checks-2015-11-rotated.pdf",
+    "zxj6827111-blip__GOV/上海市普陀区财政局2024年度部门决算.pdf",
+]
+
+
+def _char_records(pdf, page_class) -> list[list[tuple]]:
+    """Every character of every page as pdfplumber's record: its (key, value) pairs in order."""
+    out = []
+    for page in pdf.pages:
+        page = page_class(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+        out.append([list(c.items()) for c in page.chars])
+    return out
+
+
+def _same_records_as_pdfplumber(path: Path, **options) -> None:
+    import pdfplumber
+    from pdfplumber.page import Page as PdfplumberPage
+
+    from pipeline.plumber_page import Page
+
+    with pdfplumber.open(path, **options) as pdf:
+        ours, theirs = _char_records(pdf, Page), _char_records(pdf, PdfplumberPage)
+    assert sum(map(len, theirs)) > 0
+    assert ours == theirs
+
+
+def test_character_records_are_pdfplumbers_own(corpus):
+    for name in PLUMBER_PAGE_PDFS:
+        _same_records_as_pdfplumber(corpus / name)
+
+
+def test_character_records_with_a_moved_mediabox_and_unicode_normalisation(tmp_path):
+    import pikepdf
+
+    from conftest import REFERENCE
+
+    with pikepdf.open(REFERENCE) as pdf:
+        del pdf.pages[12:]
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(v) for v in page.MediaBox)
+            page.MediaBox = [x0 + 30, y0 + 40, x1 + 30, y1 + 40]  # a box not at the origin shifts every x
+        pdf.save(tmp_path / "moved.pdf")
+    _same_records_as_pdfplumber(tmp_path / "moved.pdf", unicode_norm="NFKC")

@@ -32,7 +32,7 @@ def linked_subjects() -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
+def tokenizer():
     """jieba with only the template's terms as its dictionary (fast to load, and nothing else splits them)."""
     import jieba
 
@@ -63,7 +63,7 @@ def term_hits(text: str) -> list[Hit]:
                 subject, role = terms()[term]
                 patterned.append((keep[m.start()], keep[m.end() - 1] + 1, term, subject, role))
     hits = []
-    for word, start, end in _tokenizer().tokenize(compact, HMM=False):
+    for word, start, end in tokenizer().tokenize(compact, HMM=False):
         if word in terms():
             s, e = keep[start], keep[end - 1] + 1
             if not any(p[0] < e and s < p[1] for p in patterned):

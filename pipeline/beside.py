@@ -1,0 +1,89 @@
+"""A stage run in a forked process beside the stages that come after it, when a core is spare.
+
+A lone report's process has the machine's cores to itself (page_workers.parallel).
+The audit (evidence images cropped from the PDF, audit.html) needs only the
+findings, and nothing after it needs the audit, so it can draw its images while
+this process validates and writes the CSVs: ``start`` forks a child that calls
+the stage function, ``Pending.join`` waits for it and returns what the call
+returned, or raises what it raised (its message, when it cannot be sent back).
+Where no core is spare (a batch gives each report one), ``start`` calls the
+function at once, here, and ``join`` hands back its outcome.
+
+The child is in the report's process group, so a time limit or Ctrl-C that
+stops the report stops it too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from typing import Callable
+
+from . import page_workers
+from .errors import ReportError, failure_message
+
+
+class StageFailed(Exception):
+    """The stage raised in the child (the message says what and where) or the child died."""
+
+
+class Pending:
+    """A stage function's outcome: ``join()`` returns its result or raises, and sets ``seconds``."""
+
+    def __init__(self, process=None, receiver=None, outcome: tuple | None = None, seconds: float = 0.0):
+        self._process, self._receiver, self._outcome, self.seconds = process, receiver, outcome, seconds
+
+    def join(self):
+        if self._outcome is None:
+            self._outcome, self.seconds = _wait(self._process, self._receiver)
+        kind, detail = self._outcome
+        if kind == "report":
+            raise ReportError(*detail)
+        if kind == "failed":
+            raise StageFailed(detail)
+        return detail
+
+
+def start(fn: Callable, *args) -> Pending:
+    """``fn(*args)`` in a forked child when this process has a core to spare, else right here."""
+    if page_workers.parallel_workers() < 2:
+        return Pending(None, None, *_call(fn, args))
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(fn, args, sender), daemon=True)
+    process.start()
+    sender.close()
+    return Pending(process, receiver)
+
+
+def _call(fn: Callable, args: tuple) -> tuple[tuple, float]:
+    """(outcome, seconds): ("ok", result), ("report", a ReportError's fields) or ("failed", message)."""
+    began = time.perf_counter()
+    try:
+        outcome = ("ok", fn(*args))
+    except ReportError as exc:
+        outcome = ("report", (exc.stage, exc.message, exc.path, exc.page))
+    except Exception as exc:
+        outcome = ("failed", failure_message(exc))
+    return outcome, time.perf_counter() - began
+
+
+def _child(fn: Callable, args: tuple, sender) -> None:
+    outcome, seconds = _call(fn, args)
+    try:
+        sender.send((outcome, seconds))
+    except Exception as exc:  # a result that cannot be sent back
+        sender.send((("failed", f"its result cannot be sent back ({failure_message(exc)})"), seconds))
+    sender.close()
+
+
+def _wait(process, receiver) -> tuple[tuple, float]:
+    try:
+        outcome, seconds = receiver.recv()
+    except EOFError:  # the child ended without a word: killed, or a crash in a native library
+        process.join()
+        return ("failed", f"its process died (exit code {process.exitcode})"), 0.0
+    finally:
+        receiver.close()
+    process.join()
+    return outcome, seconds

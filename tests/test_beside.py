@@ -1,0 +1,82 @@
+"""A stage run beside the later ones (pipeline.beside, StageRunner.beside): in a forked child when the report
+has a core to spare, here otherwise; recorded like a stage called in order, whatever happens to it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass, field
+
+import pipeline
+from conftest import REFERENCE
+from pipeline import page_workers
+from pipeline.records import Issue
+from pipeline.report import StageRunner
+
+
+@dataclass
+class Done:
+    pid: int
+    issues: list = field(default_factory=list)
+
+
+def _pid_and_a_warning():
+    return Done(os.getpid(), [Issue("audit", "one crop left out", 3)])
+
+
+def _raises():
+    raise ValueError("no such page")
+
+
+def _dies():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_with_a_spare_core_the_stage_runs_in_another_process_and_is_recorded_where_it_started():
+    run = StageRunner("r")
+    with page_workers.parallel(2):
+        wait = run.beside("audit", _pid_and_a_warning)
+        run("validate", lambda: None)
+        done = wait()
+    assert done.pid != os.getpid()
+    assert [(r.name, r.status) for r in run.records] == [("audit", "ok"), ("validate", "ok")]
+    assert [i.message for i in run.issues] == ["one crop left out"]
+
+
+def test_without_a_spare_core_the_stage_runs_here():
+    run = StageRunner("r")
+    done = run.beside("audit", _pid_and_a_warning)()
+    assert done.pid == os.getpid()
+    assert [(r.name, r.status) for r in run.records] == [("audit", "ok")]
+
+
+def test_an_exception_in_the_child_is_a_failed_stage_naming_it_and_where():
+    run = StageRunner("r")
+    with page_workers.parallel(2):
+        result = run.beside("audit", _raises)()
+    assert isinstance(result, pipeline.Failed)
+    [record] = run.records
+    assert record.status == "failed"
+    assert record.message.startswith("ValueError: no such page (at test_beside.py:")
+
+
+def test_a_child_that_dies_is_a_failed_stage():
+    run = StageRunner("r")
+    with page_workers.parallel(2):
+        run.beside("audit", _dies)()
+    [record] = run.records
+    assert (record.status, record.message) == ("failed", "its process died (exit code -9)")
+
+
+def test_a_report_whose_audit_fails_beside_the_writing_keeps_its_files(tmp_path, monkeypatch):
+    def broken_audit(*args):
+        raise RuntimeError("the evidence cannot be drawn")
+
+    monkeypatch.setattr(pipeline, "write_audit", broken_audit)
+    with page_workers.parallel(2):
+        result = pipeline.process_report(REFERENCE, tmp_path)
+    assert result.status == "partial"
+    audit = next(s for s in result.stages if s.name == "audit")
+    assert audit.status == "failed" and audit.message.startswith("RuntimeError: the evidence cannot be drawn")
+    assert [s.name for s in result.stages][-3:] == ["review", "audit", "validate"]
+    assert (tmp_path / result.report_id / "indicators.csv").stat().st_size > 1000
