@@ -14,6 +14,7 @@ in the text with the short forms the report uses.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .layout import center_inside, enclosing, is_photo_caption
@@ -115,12 +116,16 @@ def run_in_headings(page: Page) -> list[Line]:
     if not page.lines or not any(c.bold for c in page.chars):
         return []
     left = min(ln.bbox[0] for ln in page.lines)
+    # the page's characters by the height of their centre (with their order on the page, which breaks ties)
+    by_centre = sorted(((c.top + c.bottom) / 2, i, c) for i, c in enumerate(page.chars) if c.text.strip())
+    centres = [centre for centre, _, _ in by_centre]
     out = []
     for ln in page.lines:
         if ln.bbox[0] - left < ln.size:
             continue
-        chars = sorted((c for c in page.chars if c.text.strip() and ln.top <= (c.top + c.bottom) / 2 <= ln.bottom
-                        and ln.bbox[0] - 1 <= c.x0 and c.x1 <= ln.bbox[2] + 1), key=lambda c: c.x0)
+        band = by_centre[bisect_left(centres, ln.top):bisect_right(centres, ln.bottom)]
+        inside = sorted((c.x0, i, c) for _, i, c in band if ln.bbox[0] - 1 <= c.x0 and c.x1 <= ln.bbox[2] + 1)
+        chars = [c for _, _, c in inside]
         lead = next((i for i, c in enumerate(chars) if not c.bold), len(chars))
         if MIN_RUN_IN < lead < len(chars) and chars[lead - 1].text == "。":
             out.append(ln)

@@ -29,6 +29,7 @@ SERIAL_PREFIX = re.compile(r"^[\s\d一二三四五六七八九十、.．]+")
 GENERIC = ("职业技术", "职业", "学校", "职校", "学院", "附属", "中等", "技术")
 PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:自治区|省|市|区|县)")  # 上海市, 江苏省, 江南市: a leading place name
 ABBREVIATION_END = re.compile(r"(职业技术学校|职业学校|技术学校|学校|职校|学院)")
+HAN_NAME = re.compile(r"[\u4e00-\u9fff（）]+")  # a span that may be a shortened school name
 LABEL_SPLIT = re.compile(r"[、，,；;/]")
 COUNT = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]{1,3})\s*所")
 NOUN_END = "，,。；;、：:+＋"
@@ -61,6 +62,7 @@ def common_places(names: list[str]) -> tuple[str, ...]:
     return tuple(sorted(out, key=len, reverse=True))
 
 
+@lru_cache(maxsize=4096)  # the same names and candidate spans come back for every sentence
 def _distinctive(name: str, places: tuple[str, ...] = ()) -> str:
     core = _without_place(re.sub(r"（[^）]*）", "", name), places)
     for word in GENERIC:
@@ -140,7 +142,7 @@ class SchoolDirectory:
             end = m.end()
             for start in range(max(0, end - 30), end - 3):
                 candidate = text[start:end]
-                if not re.fullmatch(r"[\u4e00-\u9fff（）]+", candidate):
+                if not HAN_NAME.fullmatch(candidate):
                     continue
                 core = _distinctive(candidate, self.places)
                 if len(core) < 2:
