@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from . import page_workers
 from .errors import ReportError, failure_message

@@ -14,9 +14,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .config import PageSettings
+from .config import OcrSettings, PageSettings
 from .records import BBox, Char, Line, Page, Segment
-from .text import map_radicals
+from .text import GARBLED, garbled_ratio, map_radicals
 
 BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi|,b$|-b$|黑体|粗", re.I)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?(\d{1,4}|[ivxlcIVXLC]{1,6})(?:\s*页)?(?:\s*/\s*\d+)?[-—–－\s]*$")
@@ -82,6 +82,21 @@ def image_share(page: Page) -> float:
         h = max(0.0, min(bottom, page.height) - max(top, 0.0))
         covered += w * h
     return min(covered / area, 1.0)
+
+
+def unusable_reason(texts: list[str], image_share: float, settings: OcrSettings) -> str | None:
+    """Why a page's text layer cannot be used (so it is OCRed), or None when it is fine."""
+    visible = [t for t in texts if t.strip()]
+    if not visible:
+        return "no text layer"
+    joined = "".join(visible)
+    share = garbled_ratio(joined)
+    if share >= settings.garbled_share:
+        return f"text layer unreadable ({share:.0%} (cid:N), private-use or U+FFFD characters)"
+    readable = len(GARBLED.sub("", joined).strip())
+    if readable < settings.min_chars and image_share >= 0.5:
+        return f"only {readable} characters of text over a page-sized image"
+    return None
 
 
 def dedupe(chars: list[dict], tolerance: float) -> list[dict]:

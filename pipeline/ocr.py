@@ -25,7 +25,6 @@ from .ocr_tables import read_cells, read_closed_cells, table_composite, whiten, 
 from .records import BBox, Char, Segment
 from .rules import ruled_cells
 from .tesseract import Clock, Word, parse_tsv, run_tesseract, tesseract_problem  # noqa: F401 (used by callers)
-from .text import GARBLED, garbled_ratio
 
 STAGE = "pages"
 # A rendered page whose darkest pixel is lighter than this is blank: nothing to read.
@@ -49,21 +48,6 @@ class OcrPage:
 
 
 # ---------------------------------------------------------------- deciding
-
-
-def unusable_reason(texts: list[str], image_share: float, settings: OcrSettings) -> str | None:
-    """Why a page's text layer cannot be used (so it is OCRed), or None when it is fine."""
-    visible = [t for t in texts if t.strip()]
-    if not visible:
-        return "no text layer"
-    joined = "".join(visible)
-    share = garbled_ratio(joined)
-    if share >= settings.garbled_share:
-        return f"text layer unreadable ({share:.0%} (cid:N), private-use or U+FFFD characters)"
-    readable = len(GARBLED.sub("", joined).strip())
-    if readable < settings.min_chars and image_share >= 0.5:
-        return f"only {readable} characters of text over a page-sized image"
-    return None
 
 
 # ---------------------------------------------------------------- the page image

@@ -13,11 +13,11 @@ are checked between pages.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import ocr as O
 from .config import OcrSettings, PageSettings
 from .errors import ReportError
-from .hygiene import image_share, remove_running_lines
+from .hygiene import image_share, remove_running_lines, unusable_reason
 from .limits import Budget, LimitExceeded
 from .lines import build_lines
 from .opening import close, open_pdf, refuse_non_pdf, turned_copy
@@ -25,6 +25,9 @@ from .output import file_sha256
 from .page_reader import read_page
 from .page_workers import read_pages
 from .records import Document, Issue, Page
+
+if TYPE_CHECKING:
+    from . import ocr as O
 
 STAGE = "pages"
 
@@ -128,6 +131,10 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
     if settings.mode == "off":
         _report_skipped(doc, wanted, "OCR is off")
         return
+    from . import (
+        ocr as O,  # imported when a page needs it: OpenCV takes a fifth of a second to import
+    )
+
     problem = O.tesseract_problem(settings.language)
     if problem:
         if len(wanted) == len(doc.pages):
@@ -152,7 +159,7 @@ def _ocr_reason(page: Page, settings: OcrSettings) -> str | None:
         return None  # the file's own OCR layer
     if not page.chars and not page.images and not page.rules and not page.filled:
         return None  # nothing drawn that could be text
-    return O.unusable_reason([c.text for c in page.chars], image_share(page), settings)
+    return unusable_reason([c.text for c in page.chars], image_share(page), settings)
 
 
 def _report_skipped(doc: Document, wanted: list[tuple[Page, str]], why: str) -> None:
@@ -162,6 +169,8 @@ def _report_skipped(doc: Document, wanted: list[tuple[Page, str]], why: str) -> 
 
 def _ocr_one(doc: Document, page: Page, reason: str, renderer: "O.PageRenderer", settings: OcrSettings, budget: Budget,
              carried: dict) -> None:
+    from . import ocr as O
+
     limits = budget.limits
     bomb = next(((w, h) for w, h in page.image_sizes if w * h > limits.max_image_pixels), None)
     if bomb:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from . import beside
 from .errors import ReportError, failure_message
@@ -20,7 +21,9 @@ FATAL_STAGE = "pages"
 
 
 def package_version() -> str:
-    from importlib import metadata  # not with the module: it takes as long to import as the rest of it
+    from importlib import (
+        metadata,  # not with the module: it takes as long to import as the rest of it
+    )
 
     try:
         return metadata.version("vetreport")

@@ -7,8 +7,9 @@ import os
 import signal
 from dataclasses import dataclass, field
 
-import pipeline
 from conftest import REFERENCE
+
+import pipeline
 from pipeline import page_workers
 from pipeline.records import Issue
 from pipeline.report import StageRunner

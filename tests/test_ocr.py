@@ -9,6 +9,7 @@ from scans import SHOWN, compare_appendix
 
 from pipeline import ocr, process_report
 from pipeline.config import Limits, OcrSettings, PageSettings
+from pipeline.hygiene import unusable_reason
 from pipeline.pages import extract_pages
 
 
@@ -46,11 +47,11 @@ def test_scanned_reference_records_are_marked_ocr(scanned_reference_run):
 
 def test_unusable_text_layers():
     settings = OcrSettings()
-    assert ocr.unusable_reason([], 0.0, settings) == "no text layer"
-    assert ocr.unusable_reason(["(cid:12)(cid:7)(cid:99)", "表1"], 0.0, settings).startswith("text layer unreadable (92%")
-    assert ocr.unusable_reason(["\ue001\ue002\ue003人"], 0.0, settings).startswith("text layer unreadable (75%")
-    assert ocr.unusable_reason(["12"], 1.0, settings) == "only 2 characters of text over a page-sized image"
-    assert ocr.unusable_reason(["浦东新区中等职业教育质量年度报告"], 0.0, settings) is None
+    assert unusable_reason([], 0.0, settings) == "no text layer"
+    assert unusable_reason(["(cid:12)(cid:7)(cid:99)", "表1"], 0.0, settings).startswith("text layer unreadable (92%")
+    assert unusable_reason(["\ue001\ue002\ue003人"], 0.0, settings).startswith("text layer unreadable (75%")
+    assert unusable_reason(["12"], 1.0, settings) == "only 2 characters of text over a page-sized image"
+    assert unusable_reason(["浦东新区中等职业教育质量年度报告"], 0.0, settings) is None
 
 
 def test_ruling_lines_found_in_the_image_match_the_drawn_ones(tmp_path):

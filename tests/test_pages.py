@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pdfs
+
 from pipeline.config import PageSettings
 from pipeline.pages import extract_pages
 from pipeline.text import join_fragments, map_radicals, to_halfwidth
@@ -109,7 +110,6 @@ def test_character_records_are_pdfplumbers_own(corpus):
 
 def test_character_records_with_a_moved_mediabox_and_unicode_normalisation(tmp_path):
     import pikepdf
-
     from conftest import REFERENCE
 
     with pikepdf.open(REFERENCE) as pdf:
