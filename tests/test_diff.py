@@ -4,6 +4,8 @@ import csv
 import math
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pdfs
@@ -158,6 +160,26 @@ def test_diff_command_on_two_rendered_reports(tmp_path):
     assert not re.search(r"<link|<script|src=|https?://", html)  # one self-contained file
     restated = html[html.index("<section id=\"restated\""):html.index("<section id=\"changed\"")]
     assert "(1)</h2>" in restated and "全日制在校生人数" in restated and "12,001" in restated and "12,010" in restated
+
+
+def test_diff_command_imports_no_dataframe_library(report_a, tmp_path):
+    """`vetreport diff` starts at once: the csv module reads the reports, never pandas (0.3 s to import),
+    numpy, pyarrow, the store's duckdb or the app's web stack."""
+    b = indicators(report_a)
+    edit(b, "月收入", "2024", "4200.00")
+    command = [sys.executable, "-X", "importtime", "-m", "pipeline.cli", "diff", str(report_a),
+               str(write_report(tmp_path / "b", b)), "--to", str(tmp_path / "diff")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert {"pipeline", "jinja2"} <= imported  # the import log is there
+    heavy = {"pandas", "numpy", "pyarrow", "duckdb", "fastapi", "starlette", "uvicorn"}
+    assert imported.isdisjoint(heavy), sorted(imported & heavy)
+    assert sorted(p.name for p in (tmp_path / "diff").iterdir()) == ["diff.csv", "diff.html", "diff.md", "yoy.csv"]
+    assert "0 restated, 1 changed, 0 added, 0 removed" in result.stderr  # the console writes to stderr
+    assert cells(read_rows(tmp_path / "diff" / "diff.csv")) == {
+        ("changed", "1", "月收入", "", "元", "1", "2024", "4174.00", "4200.00")}
 
 
 def test_diff_of_one_report_is_its_year_over_year_view(report_a, tmp_path):
