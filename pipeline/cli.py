@@ -347,10 +347,12 @@ def _write_diff(folders: list[Path], out: Path, to: Path | None) -> None:
     for path in written.values():
         console.print(f"wrote {escape(str(path))}")
     if "diff.csv" in written:
-        import pandas as pd
+        import csv
+        from collections import Counter
 
-        kinds = pd.read_csv(written["diff.csv"], usecols=["kind"])["kind"].value_counts()
-        console.print(", ".join(f"{int(kinds.get(k, 0))} {k}" for k in ("restated", "changed", "added", "removed")))
+        with written["diff.csv"].open(encoding="utf-8", newline="") as fh:
+            kinds = Counter(row["kind"] for row in csv.DictReader(fh))
+        console.print(", ".join(f"{kinds[k]} {k}" for k in ("restated", "changed", "added", "removed")))
 
 
 @app.command()

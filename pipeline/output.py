@@ -7,8 +7,11 @@ good one was.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import math
 import os
 import tempfile
 from contextlib import contextmanager
@@ -67,6 +70,22 @@ def write_csv(path: Path, frame: pd.DataFrame, columns: list[str] | None = None)
     if columns is not None:
         frame = frame.reindex(columns=columns)
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format=float_text))
+
+
+def write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
+    """Rows of dicts as write_csv writes a frame (for callers without pandas): None and NaN empty, floats as
+    float_text, a column a row lacks empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_cell_text(row.get(name)) for name in columns] for row in rows)
+    atomic_write_text(path, buffer.getvalue())
+
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return float_text(value) if isinstance(value, float) else str(value)
 
 
 def float_text(value: float) -> str:

@@ -1,7 +1,11 @@
 """Indicator diffs: exactly the changed cells and restatements, matched on identity, and the year-over-year view."""
 
+import csv
+import math
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pdfs
@@ -37,8 +41,21 @@ def write_report(folder, frame):
     return folder
 
 
-def cells(diff: pd.DataFrame) -> set[tuple]:
-    return {tuple(str(v) for v in row) for row in diff[CELL].itertuples(index=False)}
+def cells(diff: list[dict]) -> set[tuple]:
+    return {tuple(str(row[name]) for name in CELL) for row in diff}
+
+
+def of_kind(diff: list[dict], kind: str) -> list[dict]:
+    return [row for row in diff if row["kind"] == kind]
+
+
+def first(rows: list[dict], **match) -> dict:
+    return next(row for row in rows if all(row[k] == v for k, v in match.items()))
+
+
+def read_rows(path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def test_same_year_edition_lists_exactly_the_edited_cells(report_a, tmp_path):
@@ -52,8 +69,8 @@ def test_same_year_edition_lists_exactly_the_edited_cells(report_a, tmp_path):
         ("changed", "1", "毕业生人数", "", "人", "1", "2023", "3913", "3900"),
         ("changed", "1", "升入本科人数", "升学人数", "人", "1", "2024", "383", "-"),
     }
-    row = diff[diff.indicator == "月收入"].iloc[0]
-    assert (row.value_a, row.value_b, row.delta, row.page_a, row.page_b) == (4174, 4200, 26, 49, 49)
+    row = first(diff, indicator="月收入")
+    assert (row["value_a"], row["value_b"], row["delta"], row["page_a"], row["page_b"]) == (4174, 4200, 26, 49, 49)
 
 
 def test_next_year_report_restatements_added_and_removed(report_a, tmp_path):
@@ -71,19 +88,19 @@ def test_next_year_report_restatements_added_and_removed(report_a, tmp_path):
     b = pd.concat([b, new])
     diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
 
-    assert cells(diff[diff.kind == "restated"]) == {
+    assert cells(of_kind(diff, "restated")) == {
         ("restated", "1", "月收入", "", "元", "1", "2024", "4174.00", "4180.00"),
         ("restated", "6", "专任教师总数", "教职工总数", "人", "1", "2024", a.query(
             "indicator == '专任教师总数' and year == '2024'").value_raw.iloc[0], "990"),
     }
-    assert diff[diff.kind == "changed"].empty
+    assert of_kind(diff, "changed") == []
     removed = a[a.indicator == "自主创业率"]
-    assert cells(diff[diff.kind == "removed"]) == {
+    assert cells(of_kind(diff, "removed")) == {
         ("removed", r.table_no, r.indicator, r.parent_indicator, r.unit, "1", r.year, r.value_raw, "")
         for r in removed.itertuples()}
-    assert set(diff[diff.kind == "added"][["indicator", "year"]].itertuples(index=False, name=None)) == {
+    assert {(r["indicator"], r["year"]) for r in of_kind(diff, "added")} == {
         ("月收入（新口径）", 2024), ("月收入（新口径）", 2025)}
-    assert list(diff.kind.drop_duplicates()) == ["restated", "added", "removed"]
+    assert list(dict.fromkeys(r["kind"] for r in diff)) == ["restated", "added", "removed"]
 
 
 def test_rows_are_matched_on_identity_not_position(report_a, tmp_path):
@@ -94,7 +111,7 @@ def test_rows_are_matched_on_identity_not_position(report_a, tmp_path):
     b["serial"] = ""
     b["page"] = "1"
     diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
-    assert diff.empty
+    assert diff == []
 
 
 def test_repeated_identities_are_told_apart_by_occurrence(report_a, tmp_path):
@@ -110,11 +127,11 @@ def test_repeated_identities_are_told_apart_by_occurrence(report_a, tmp_path):
 def test_year_over_year_inside_one_report(report_a):
     yoy = year_over_year(load_indicators(report_a))
     assert len(yoy) == 123  # one row per indicator: 2023 → 2024
-    row = yoy[yoy.indicator == "毕业生人数"].iloc[0]
-    assert (row.year_from, row.year_to, row.value_from, row.value_to, row.change) == (2023, 2024, 3913, 3552, -361)
-    assert row.change_pct == pytest.approx(-9.2257, abs=1e-4)
-    no_value = yoy[(yoy.indicator == "网络教学课程数") & (yoy.unit == "门")].iloc[0]
-    assert no_value.value_from == 422 and pd.isna(no_value.value_to) and pd.isna(no_value.change)
+    row = first(yoy, indicator="毕业生人数")
+    assert (row["year_from"], row["year_to"], row["value_from"], row["value_to"], row["change"]) == (2023, 2024, 3913, 3552, -361)
+    assert row["change_pct"] == pytest.approx(-9.2257, abs=1e-4)
+    no_value = first(yoy, indicator="网络教学课程数", unit="门")
+    assert no_value["value_from"] == 422 and math.isnan(no_value["value_to"]) and math.isnan(no_value["change"])
 
 
 def test_diff_command_on_two_rendered_reports(tmp_path):
@@ -132,18 +149,37 @@ def test_diff_command_on_two_rendered_reports(tmp_path):
     result = run_cli("diff", "district-2024", "district-2025", "--out", str(out))
     assert result.exit_code == 0, result.output
     folder = out / "diffs" / "district-2024--district-2025"
-    diff = pd.read_csv(folder / "diff.csv", dtype=str, keep_default_na=False)
+    diff = read_rows(folder / "diff.csv")
     assert cells(diff) == {("restated", "6", "全日制在校生人数", "", "人", "1", "2024", "12,001", "12,010")}
     assert "1 restated, 0 changed, 0 added, 0 removed" in result.output
     md = (folder / "diff.md").read_text(encoding="utf-8")
     assert "## Restatements" in md and "| 6 | 全日制在校生人数 |  | 人 | 2024 | 12,001 | 12,010 | 9 |" in md
     assert "## Year over year in district-2025" in md
-    yoy = pd.read_csv(folder / "yoy.csv", dtype=str, keep_default_na=False)
-    assert set(yoy.report_id) == {"district-2024", "district-2025"}
+    assert {r["report_id"] for r in read_rows(folder / "yoy.csv")} == {"district-2024", "district-2025"}
     html = (folder / "diff.html").read_text(encoding="utf-8")
     assert not re.search(r"<link|<script|src=|https?://", html)  # one self-contained file
     restated = html[html.index("<section id=\"restated\""):html.index("<section id=\"changed\"")]
     assert "(1)</h2>" in restated and "全日制在校生人数" in restated and "12,001" in restated and "12,010" in restated
+
+
+def test_diff_command_imports_no_dataframe_library(report_a, tmp_path):
+    """`vetreport diff` starts at once: the csv module reads the reports, never pandas (0.3 s to import),
+    numpy, pyarrow, the store's duckdb or the app's web stack."""
+    b = indicators(report_a)
+    edit(b, "月收入", "2024", "4200.00")
+    command = [sys.executable, "-X", "importtime", "-m", "pipeline.cli", "diff", str(report_a),
+               str(write_report(tmp_path / "b", b)), "--to", str(tmp_path / "diff")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert {"pipeline", "jinja2"} <= imported  # the import log is there
+    heavy = {"pandas", "numpy", "pyarrow", "duckdb", "fastapi", "starlette", "uvicorn"}
+    assert imported.isdisjoint(heavy), sorted(imported & heavy)
+    assert sorted(p.name for p in (tmp_path / "diff").iterdir()) == ["diff.csv", "diff.html", "diff.md", "yoy.csv"]
+    assert "0 restated, 1 changed, 0 added, 0 removed" in result.stderr  # the console writes to stderr
+    assert cells(read_rows(tmp_path / "diff" / "diff.csv")) == {
+        ("changed", "1", "月收入", "", "元", "1", "2024", "4174.00", "4200.00")}
 
 
 def test_diff_of_one_report_is_its_year_over_year_view(report_a, tmp_path):
@@ -165,13 +201,13 @@ def test_survey_counts_and_methods_are_compared(report_a, tmp_path):
     b.loc[b.indicator == "家长满意度", "survey_method"] = "电话随访"
     folder = write_report(tmp_path / "b", b)
     diff = diff_reports(load_indicators(report_a), load_indicators(folder))
-    surveys = diff[["kind", "indicator", "field", "value_raw_a", "value_raw_b", "page_a", "page_b"]]
-    assert set(map(tuple, surveys.astype(str).values.tolist())) == {
+    surveys = ["kind", "indicator", "field", "value_raw_a", "value_raw_b", "page_a", "page_b"]
+    assert {tuple(str(r[name]) for name in surveys) for r in diff} == {
         ("changed", "家长满意度", "survey_method", "网络问卷、随访", "电话随访", "50", "50"),
         ("changed", "在校生满意度", "survey_count", "3993", "4100", "50", "50"),
     }
-    assert diff.year.isna().all()  # a row's survey is not a year column
-    assert diff.loc[diff.field == "survey_count", "delta"].tolist() == [107]
+    assert all(r["year"] is None for r in diff)  # a row's survey is not a year column
+    assert [r["delta"] for r in diff if r["field"] == "survey_count"] == [107]
     written = write_diff(report_a, folder, tmp_path / "diff")
     md = written["diff.md"].read_text(encoding="utf-8")
     assert "| 2 | 在校生满意度 · 调查人次 |  | % |  | 3993 | 4100 | 107 |" in md
@@ -186,7 +222,7 @@ def test_tables_are_matched_by_kind_not_by_number(report_a, tmp_path):
     b.loc[b.table_kind == "落实政策表", "table_no"] = "7"
     b["remark"] = "extra"
     diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
-    assert diff.empty
+    assert diff == []
     b.loc[(b.indicator == "年实习专项经费") & (b.year == "2024"), ["value_raw", "value"]] = ["113.00", "113"]
     diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
     assert cells(diff) == {("changed", "7", "年实习专项经费", "", "万元", "1", "2024", "112.90", "113.00")}

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..audit import ATTENTION, IMAGE_DIR, attention_findings
-from ..diff import diff_reports, diff_view, kind_of, load_indicators
+from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..review import REVIEW_FILE, overlay_review, read_review
 
 STORE = "vetreport.duckdb"
@@ -146,7 +146,7 @@ class Output:
         frame = read_csv(folder / "indicators.csv")
         if frame.empty:
             return []
-        frame["kind"] = kind_of(frame)
+        frame["kind"] = [table_kind(row) for row in frame.to_dict("records")]
         years = sorted(frame["year"].dropna().astype(int).unique().tolist())
         tables = []
         for (table_no, kind), rows in frame.groupby(["table_no", "kind"], sort=False, dropna=False):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import sys
 from functools import lru_cache
 from importlib import resources
 
-import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..output import float_text
@@ -13,9 +14,17 @@ from ..output import float_text
 
 def blank(value) -> str:
     """'' for a missing value (None, NaN, pd.NA), else its text."""
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    if value is None or _missing(value):
         return ""
     return str(value)
+
+
+def _missing(value) -> bool:
+    if isinstance(value, float):
+        return math.isnan(value)
+    # pd.NA and NaT exist only once pandas is imported; `vetreport diff` renders diff.html without it.
+    pd = sys.modules.get("pandas")
+    return pd is not None and pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
 def number(value, digits: int | None = None) -> str:

@@ -1,0 +1,247 @@
+"""Reading two reports' indicators.csv, matching their cells on identity, and the year-over-year rows.
+
+A cell is a dict of indicators.csv's columns by name (extra columns kept)
+with ``table_no``, ``year``, ``row_seq`` and ``value`` parsed (None or NaN
+when missing), ``table_kind`` filled and an ``occurrence``. The rows of
+diff.csv and yoy.csv are dicts too, None for a missing whole number (year,
+page, table number) and NaN for a missing value.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+from .. import template
+
+IDENTITY = ["table_kind", "indicator", "parent_indicator", "unit"]
+KEY = [*IDENTITY, "occurrence"]
+DIFF_COLUMNS = [
+    "kind", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year", "field",
+    "value_raw_a", "value_raw_b", "value_a", "value_b", "delta", "page_a", "page_b",
+]
+SURVEY_FIELDS = {"survey_count": "调查人次", "survey_method": "调查方式"}  # field -> label
+YOY_COLUMNS = [
+    "report_id", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence",
+    "year_from", "year_to", "value_from", "value_to", "change", "change_pct",
+]
+KINDS = ("restated", "changed", "added", "removed")
+
+
+@dataclass
+class ReportIndicators:
+    report_id: str  # the report folder's name
+    cells: list[dict]  # indicators.csv's rows in table, row and year order (see the module docstring)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({cell["year"] for cell in self.cells})
+
+    @property
+    def current_year(self) -> int | None:
+        return self.years[-1] if self.cells else None
+
+    @property
+    def indicator_count(self) -> int:
+        return len({key_of(cell) for cell in self.cells})
+
+
+def resolve_report(ref: str | Path, out_root: Path) -> Path:
+    """A report folder from a folder path or a report id under ``out_root``."""
+    for candidate in (Path(ref), out_root / str(ref)):
+        if (candidate / "indicators.csv").is_file():
+            return candidate
+    raise FileNotFoundError(f"no indicators.csv for '{ref}' (looked in {Path(ref)} and {out_root / str(ref)})")
+
+
+def load_indicators(folder: Path) -> ReportIndicators:
+    """indicators.csv read by column name (extra columns are kept), with table_kind filled and an occurrence key."""
+    with (folder / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        has_kind = "table_kind" in (reader.fieldnames or [])
+        cells = [_cell(row, has_kind) for row in reader]
+    order = _kind_order()
+    # Tables in the template's order (a kind it does not know last), then the report's row order.
+    cells.sort(key=lambda c: (c["table_kind"] not in order, order.get(c["table_kind"], 0), c["row_seq"], c["year"]))
+    seen: dict[tuple, int] = {}
+    for cell in cells:
+        identity = (*(cell[name] for name in IDENTITY), cell["year"])
+        seen[identity] = cell["occurrence"] = seen.get(identity, 0) + 1
+    return ReportIndicators(folder.resolve().name, cells)
+
+
+def _cell(row: dict[str, str], has_kind: bool) -> dict:
+    cell = {name: "" if text is None else text for name, text in row.items() if name is not None}
+    cell["table_no"] = _whole_number(cell["table_no"])
+    cell["year"] = int(cell["year"])
+    cell["row_seq"] = int(cell["row_seq"])
+    cell["value"] = to_number(cell["value"])
+    cell["table_kind"] = table_kind(cell) if has_kind else cell["table_title"].strip()
+    for name in SURVEY_FIELDS:
+        cell[name] = cell.get(name, "").strip()
+    return cell
+
+
+@lru_cache(maxsize=1)
+def _kind_order() -> dict[str, int]:
+    return {t.kind: n for n, t in enumerate(template.appendix_tables())}
+
+
+def table_kind(row: Mapping) -> str:
+    """A row's table kind: its table_kind where indicators.csv has one, else the table's title."""
+    kind = row.get("table_kind")
+    kind = kind.strip() if isinstance(kind, str) else ""
+    return kind or str(row["table_title"]).strip()
+
+
+def to_number(text: str) -> float:
+    """A cell's text as a number, NaN when it is none (ASCII digits only: '１２' and '1_000' are not numbers)."""
+    if not text.isascii() or "_" in text:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _whole_number(text: str) -> int | None:
+    number = to_number(text)
+    if math.isnan(number):
+        return None
+    if not number.is_integer():
+        raise ValueError(f"table_no {text!r} is not a whole number")
+    return int(number)
+
+
+def key_of(cell: Mapping) -> tuple:
+    return tuple(cell[name] for name in KEY)
+
+
+def same_value(raw_a: str, value_a: float, raw_b: str, value_b: float) -> bool:
+    if not (math.isnan(value_a) or math.isnan(value_b)):
+        return math.isclose(value_a, value_b, rel_tol=1e-12, abs_tol=1e-9)
+    if math.isnan(value_a) != math.isnan(value_b):
+        return False
+    return raw_a.strip() == raw_b.strip()
+
+
+def diff_reports(a: ReportIndicators, b: ReportIndicators) -> list[dict]:
+    """One row per differing cell: restated, changed, added (only in B) or removed (only in A)."""
+    cells_a = {(*key_of(c), c["year"]): c for c in a.cells}
+    cells_b = {(*key_of(c), c["year"]): c for c in b.cells}
+    keys_a = {key[:-1] for key in cells_a}
+    keys_b = {key[:-1] for key in cells_b}
+    rows = []
+    for key in _all_cell_keys(list(cells_a), list(cells_b)):
+        cell_a, cell_b = cells_a.get(key), cells_b.get(key)
+        if cell_a is not None and cell_b is not None:
+            kind = _cell_change(cell_a, cell_b, key[-1], a.current_year, b.current_year)
+        elif cell_b is not None and key[:-1] not in keys_a:
+            kind = "added"
+        elif cell_a is not None and key[:-1] not in keys_b:
+            kind = "removed"
+        else:
+            kind = None  # a year one report has and the other does not: expected between years
+        if kind:
+            rows.append(_diff_row(kind, key, cell_a, cell_b))
+    rows += _survey_changes(a, b, keys_a & keys_b)
+    kind_rank = {kind: n for n, kind in enumerate(KINDS)}
+    order = _kind_order()
+    return sorted(rows, key=lambda r: (
+        kind_rank[r["kind"]], r["table_kind"] not in order, order.get(r["table_kind"], 0), *_last_if_none(r["page_b"]),
+        *_last_if_none(r["page_a"]), r["indicator"], r["occurrence"], *_last_if_none(r["year"])))
+
+
+def _all_cell_keys(keys_a: list[tuple], keys_b: list[tuple]) -> list[tuple]:
+    """Both reports' cells: in A's order when both list the same cells in the same order, else sorted
+    (the order rows that tie on diff.csv's sort keep)."""
+    if keys_a == keys_b or not keys_b:
+        return keys_a
+    if not keys_a:
+        return keys_b
+    return sorted(set(keys_a) | set(keys_b))
+
+
+def _last_if_none(value) -> tuple:
+    return (True, 0) if value is None else (False, value)
+
+
+def _cell_change(cell_a: dict, cell_b: dict, year: int, current_a: int | None, current_b: int | None) -> str | None:
+    if same_value(cell_a["value_raw"], cell_a["value"], cell_b["value_raw"], cell_b["value"]):
+        return None
+    return "restated" if year == current_a and current_b is not None and year < current_b else "changed"
+
+
+def _diff_row(kind: str, key: tuple, cell_a: dict | None, cell_b: dict | None, field: str = "value") -> dict:
+    table_kind_, indicator, parent, unit, occurrence, year = key
+    either = cell_b if cell_b is not None else cell_a
+    raw = "value_raw" if field == "value" else field
+    value_a = _field_value(cell_a, field)
+    value_b = _field_value(cell_b, field)
+    return {
+        "kind": kind, "table_kind": table_kind_, "table_no": either["table_no"], "table_title": either["table_title"],
+        "indicator": indicator,
+        "parent_indicator": parent, "unit": unit, "occurrence": occurrence, "year": year, "field": field,
+        "value_raw_a": cell_a[raw] if cell_a is not None else "",
+        "value_raw_b": cell_b[raw] if cell_b is not None else "",
+        "value_a": value_a, "value_b": value_b, "delta": value_b - value_a,
+        "page_a": int(cell_a["page"]) if cell_a is not None else None,
+        "page_b": int(cell_b["page"]) if cell_b is not None else None,
+    }
+
+
+def _field_value(cell: dict | None, field: str) -> float:
+    if cell is None or field == "survey_method":
+        return math.nan
+    if field == "value":
+        return cell["value"]
+    return to_number(cell[field])
+
+
+def _survey_changes(a: ReportIndicators, b: ReportIndicators, shared_keys: set[tuple]) -> list[dict]:
+    """A differing 调查人次 or 调查方式 of an indicator both reports have: one row per field, no year."""
+    first_a, first_b = _first_cells(a), _first_cells(b)
+    rows = []
+    for key in sorted(shared_keys, key=lambda k: tuple(map(str, k))):
+        cell_a, cell_b = first_a[key], first_b[key]
+        for field in SURVEY_FIELDS:
+            text_a, text_b = cell_a[field], cell_b[field]
+            if not (text_a or text_b):
+                continue
+            value_a, value_b = _field_value(cell_a, field), _field_value(cell_b, field)
+            if not same_value(text_a, value_a, text_b, value_b):
+                rows.append(_diff_row("changed", (*key, None), cell_a, cell_b, field))
+    return rows
+
+
+def _first_cells(report: ReportIndicators) -> dict[tuple, dict]:
+    """Each indicator's first cell (its earliest year column)."""
+    first: dict[tuple, dict] = {}
+    for cell in report.cells:
+        first.setdefault(key_of(cell), cell)
+    return first
+
+
+def year_over_year(report: ReportIndicators) -> list[dict]:
+    """Each indicator's change between consecutive year columns of one report."""
+    by_key: dict[tuple, list[dict]] = {}
+    for cell in report.cells:
+        by_key.setdefault(key_of(cell), []).append(cell)
+    rows = []
+    for key, cells in by_key.items():
+        cells = sorted(cells, key=lambda c: c["year"])
+        for before, after in zip(cells, cells[1:]):
+            change = after["value"] - before["value"]
+            rows.append({
+                "report_id": report.report_id, **dict(zip(KEY, key)), "table_no": after["table_no"],
+                "table_title": after["table_title"],
+                "year_from": before["year"], "year_to": after["year"], "value_from": before["value"],
+                "value_to": after["value"], "change": change,
+                "change_pct": 100 * change / before["value"] if before["value"] else math.nan,
+            })
+    return rows
+
