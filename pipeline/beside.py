@@ -33,12 +33,19 @@ class Pending:
     def __init__(self, process=None, receiver=None, outcome: tuple | None = None, seconds: float = 0.0):
         self._process, self._receiver, self._outcome, self.seconds = process, receiver, outcome, seconds
 
+    def cancel(self) -> None:
+        """Stop the child if it is still running (the caller stopped waiting: a limit, Ctrl-C)."""
+        if self._process is not None and self._outcome is None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
     def join(self):
         if self._outcome is None:
             self._outcome, self.seconds = _wait(self._process, self._receiver)
         kind, detail = self._outcome
         if kind == "report":
-            raise ReportError(*detail)
+            error_class, fields = detail
+            raise error_class(*fields)
         if kind == "failed":
             raise StageFailed(detail)
         return detail
@@ -57,12 +64,12 @@ def start(fn: Callable, *args) -> Pending:
 
 
 def _call(fn: Callable, args: tuple) -> tuple[tuple, float]:
-    """(outcome, seconds): ("ok", result), ("report", a ReportError's fields) or ("failed", message)."""
+    """(outcome, seconds): ("ok", result), ("report", (a ReportError's class, its fields)) or ("failed", message)."""
     began = time.perf_counter()
     try:
         outcome = ("ok", fn(*args))
-    except ReportError as exc:
-        outcome = ("report", (exc.stage, exc.message, exc.path, exc.page))
+    except ReportError as exc:  # a limit (LimitExceeded) among them: raised again as what it was
+        outcome = ("report", (type(exc), (exc.stage, exc.message, exc.path, exc.page)))
     except Exception as exc:
         outcome = ("failed", failure_message(exc))
     return outcome, time.perf_counter() - began

@@ -37,6 +37,8 @@ POLL_SECONDS = 0.2
 SEND_ATTEMPTS = 20  # a stage message waits at most POLL_SECONDS for room in the parent's queue
 FIRST_STAGE = "start"  # the stage recorded for a report that failed before it reported any
 TASKS_PER_WORKER = 50  # a worker process is replaced after this many reports, so memory cannot creep
+# the stages of a lone report that use every core (its pages, and camelot on its ruled pages) and the one between
+MEANWHILE_AFTER = ("pages", "sections", "tables")
 
 
 class StageTracker:
@@ -90,11 +92,11 @@ def run_alone(
     the report recorded as failed. Ctrl-C stops them too.
     """
     tracker = StageTracker(events)
-    # once a report is past its pages (read on every core), this process imports what loading the store
-    # needs, on the core the report's later stages leave free
-    after_pages = _import_store if batch.store_name else None
+    # once a report is past its pages and its tables (each read on every core), this process imports what
+    # loading the store needs, on the core the report's later stages leave free
+    meanwhile = _import_store if batch.store_name else None
     for item in items:
-        yield _run_forked(item, out_root, settings, batch.time_limit, tracker, after_pages)
+        yield _run_forked(item, out_root, settings, batch.time_limit, tracker, meanwhile)
 
 
 def _import_store() -> None:
@@ -102,7 +104,7 @@ def _import_store() -> None:
 
 
 def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit: float | None,
-                tracker: StageTracker, after_pages=None) -> ReportSummary:
+                tracker: StageTracker, meanwhile=None) -> ReportSummary:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_forked_task, args=(item, out_root, settings, sender), name=f"vetreport {item.report_id}")
@@ -110,7 +112,7 @@ def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit:
     sender.close()
     _own_group(process.pid)
     try:
-        outcome = _outcome(process, receiver, tracker, time_limit, after_pages)
+        outcome = _outcome(process, receiver, tracker, time_limit, meanwhile)
     finally:  # also on Ctrl-C: nothing of the report keeps running, and no half-written file stays
         _stop_group(process)
         receiver.close()
@@ -118,10 +120,11 @@ def _run_forked(item: BatchItem, out_root: Path, settings: Settings, time_limit:
     return outcome if isinstance(outcome, ReportSummary) else _failed(item, out_root, tracker, outcome)
 
 
-def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None, after_pages=None) -> ReportSummary | str:
+def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None, meanwhile=None) -> ReportSummary | str:
     """The report's summary, or why it has none: past the time limit, crashed, or died.
 
-    ``after_pages`` is called once, here, when the report has left its first stage (the pages).
+    ``meanwhile`` is called once, here, when the report has left the stages that use every core (the
+    pages, the tables: MEANWHILE_AFTER).
     """
     deadline = None if time_limit is None else time.monotonic() + time_limit
     while True:
@@ -135,8 +138,8 @@ def _outcome(process, receiver, tracker: StageTracker, time_limit: float | None,
         for kind, *detail in _messages(receiver):
             if kind == "stage":
                 tracker.update(*detail)
-                if after_pages and detail[1] != "pages":
-                    after_pages, call = None, after_pages
+                if meanwhile and detail[1] not in MEANWHILE_AFTER:
+                    meanwhile, call = None, meanwhile
                     call()
             else:  # "done" with the summary, or "crashed" with the message
                 return detail[0]

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+REVIEW_FILE = "review.csv"  # the auditor's decisions, beside a report's files (pipeline.review)
+
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -18,8 +18,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from . import template
-from .output import atomic_target, write_json
-from .review import REVIEW_FILE
+from .output import REVIEW_FILE, atomic_target, write_json
 
 DATAPACKAGE = "datapackage.json"
 ARROW_TYPES = {"integer": pa.int64(), "number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}

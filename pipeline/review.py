@@ -24,11 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .output import atomic_write_text
+from .output import REVIEW_FILE, atomic_write_text
 from .records import Issue
 
 STAGE = "review"
-REVIEW_FILE = "review.csv"
 LOCK_FILE = ".review.lock"
 STATUSES = ("", "confirmed", "dismissed")
 EDIT_STATUSES = {"confirmed": "confirmed", "dismissed": "dismissed", "open": ""}  # what an edit asks -> what is stored

@@ -81,3 +81,17 @@ def test_a_report_whose_audit_fails_beside_the_writing_keeps_its_files(tmp_path,
     assert audit.status == "failed" and audit.message.startswith("RuntimeError: the evidence cannot be drawn")
     assert [s.name for s in result.stages][-3:] == ["review", "audit", "validate"]
     assert (tmp_path / result.report_id / "indicators.csv").stat().st_size > 1000
+
+
+def test_camelot_shares_read_in_two_processes_are_the_grids_of_one(reference):
+    from pipeline.config import TableSettings
+    from pipeline.limits import Budget
+    from pipeline.tables.lattice import camelot_grids
+
+    settings, doc = TableSettings(), reference.doc
+    alone_issues, shared_issues = [], []
+    alone = camelot_grids(doc, doc.pages, settings, alone_issues, Budget())
+    with page_workers.parallel(2):
+        shared = camelot_grids(doc, doc.pages, settings, shared_issues, Budget())
+    assert len(alone) >= 8  # the appendix tables' pages and the ruled body tables
+    assert shared == alone and shared_issues == alone_issues

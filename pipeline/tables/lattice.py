@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 
+from .. import beside, page_workers
 from ..config import TableSettings
 from ..limits import Budget, LimitExceeded
 from ..records import Document, Issue, Page
@@ -32,16 +33,43 @@ def camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, iss
     ruled = [p for p in ruled if len(p.chars) <= settings.camelot_max_chars]
     if not ruled:
         return {}
-    out: dict[int, list[Grid]] = {}
     logging.getLogger("camelot").setLevel(logging.ERROR)
+    shares = _shares(ruled, page_workers.parallel_workers())
+    # the other shares in forked processes (a lone report's spare cores), the first one here
+    pending = [beside.start(_grids_of, doc, share, settings, budget) for share in shares[1:]]
+    try:
+        out, found_issues = _grids_of(doc, shares[0], settings, budget)
+        for other in pending:
+            grids, other_issues = other.join()
+            out.update(grids)
+            found_issues += other_issues
+    finally:
+        for other in pending:
+            other.cancel()
+    issues += found_issues
+    return dict(sorted(out.items()))
+
+
+def _shares(pages: list[Page], workers: int) -> list[list[Page]]:
+    """The pages in consecutive shares, one per process (a share is read in camelot's calls)."""
+    count = max(1, min(workers, len(pages)))
+    size = -(-len(pages) // count)
+    return [pages[start:start + size] for start in range(0, len(pages), size)]
+
+
+def _grids_of(doc: Document, pages: list[Page], settings: TableSettings, budget: Budget
+              ) -> tuple[dict[int, list[Grid]], list[Issue]]:
+    """camelot's grids of ``pages``, a few pages per call, and the issues of its failures."""
+    out: dict[int, list[Grid]] = {}
+    issues: list[Issue] = []
     step = max(1, settings.camelot_pages_per_call)
-    for start in range(0, len(ruled), step):
-        chunk = ruled[start:start + step]
+    for start in range(0, len(pages), step):
+        chunk = pages[start:start + step]
         budget.check(STAGE, chunk[0].number)
         height = {p.number: p.height for p in chunk}
         for number, found in _camelot_tables(doc, [p.number for p in chunk], settings, issues).items():
             out[number] = [g for g in (_grid_from_camelot(t, number, height[number]) for t in found) if g]
-    return out
+    return out, issues
 
 
 def _camelot_tables(doc: Document, page_numbers: list[int], settings: TableSettings, issues: list[Issue]) -> dict[int, list]:
