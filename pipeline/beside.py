@@ -1,21 +1,25 @@
-"""A stage run in a forked process beside the stages that come after it, when a core is spare.
+"""Work run in a forked process beside the work that comes after it, when a core is spare.
 
 A lone report's process has the machine's cores to itself (page_workers.parallel).
 The audit (evidence images cropped from the PDF, audit.html) needs only the
 findings, and nothing after it needs the audit, so it can draw its images while
-this process validates and writes the CSVs: ``start`` forks a child that calls
-the stage function, ``Pending.join`` waits for it and returns what the call
-returned, or raises what it raised (its message, when it cannot be sent back).
-Where no core is spare (a batch gives each report one), ``start`` calls the
-function at once, here, and ``join`` hands back its outcome.
+this process validates and writes the CSVs; camelot's calls on the ruled pages
+are split into shares read side by side (tables.lattice). ``start`` forks a
+child that calls the function, ``Pending.join`` waits for it and returns what
+the call returned, or raises what it raised (a ReportError as itself, anything
+else as StageFailed with its message and where it was raised). Where no core is
+spare (a batch gives each report one), ``start`` calls the function at once,
+here, and ``join`` hands back its outcome.
 
-The child is in the report's process group, so a time limit or Ctrl-C that
-stops the report stops it too.
+The child is in the report's process group and ignores Ctrl-C: a time limit or
+Ctrl-C stops the report's process, which stops its group (``cancel`` stops a
+child whose result is no longer waited for).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable
 
@@ -76,6 +80,7 @@ def _call(fn: Callable, args: tuple) -> tuple[tuple, float]:
 
 
 def _child(fn: Callable, args: tuple, sender) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the report's process, which stops its group
     outcome, seconds = _call(fn, args)
     try:
         sender.send((outcome, seconds))
