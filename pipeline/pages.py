@@ -131,9 +131,8 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
     if settings.mode == "off":
         _report_skipped(doc, wanted, "OCR is off")
         return
-    from . import (
-        ocr as O,  # imported when a page needs it: OpenCV takes a fifth of a second to import
-    )
+    # imported when a page needs it: OpenCV takes a fifth of a second to import
+    from . import ocr as O
 
     problem = O.tesseract_problem(settings.language)
     if problem:

@@ -21,9 +21,8 @@ FATAL_STAGE = "pages"
 
 
 def package_version() -> str:
-    from importlib import (
-        metadata,  # not with the module: it takes as long to import as the rest of it
-    )
+    # not with the module: it takes as long to import as the rest of it
+    from importlib import metadata
 
     try:
         return metadata.version("vetreport")
@@ -173,7 +172,7 @@ def write_report(out_dir: Path, pdf: Path, doc, frames: dict[str, pd.DataFrame],
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stale: list[str] = []
-    if _status(run, run.issues)[0] == "error":  # decided by the page stage, before any stage started beside
+    if _fatal(run) is not None:  # decided by the page stage, before any stage started beside
         frames = {}  # nothing of this run to write: an earlier run's files stay, the manifest says this run failed
     else:
         for name, frame in frames.items():
@@ -228,8 +227,13 @@ def _remove_stale(out_dir: Path, frames: dict) -> list[str]:
     return removed
 
 
+def _fatal(run: StageRunner) -> StageRecord | None:
+    """The failed record of the stage without which nothing is written (the pages), if it failed."""
+    return next((r for r in run.records if r.name == FATAL_STAGE and r.status == "failed"), None)
+
+
 def _status(run: StageRunner, issues: list[Issue]) -> tuple[str, dict | None]:
-    fatal = next((r for r in run.records if r.name == FATAL_STAGE and r.status == "failed"), None)
+    fatal = _fatal(run)
     if fatal:
         return "error", {"stage": fatal.name, "message": fatal.message, "page": fatal.page}
     if run.failed() or any(i.level == "missing" for i in issues):

@@ -61,9 +61,7 @@ def resolve_report(ref: str | Path, out_root: Path) -> Path:
 def load_indicators(folder: Path) -> ReportIndicators:
     """indicators.csv read by column name (extra columns are kept), with table_kind filled and an occurrence key."""
     with (folder / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        has_kind = "table_kind" in (reader.fieldnames or [])
-        cells = [_cell(row, has_kind) for row in reader]
+        cells = [_cell(row) for row in csv.DictReader(fh)]
     order = _kind_order()
     # Tables in the template's order (a kind it does not know last), then the report's row order.
     cells.sort(key=lambda c: (c["table_kind"] not in order, order.get(c["table_kind"], 0), c["row_seq"], c["year"]))
@@ -74,13 +72,13 @@ def load_indicators(folder: Path) -> ReportIndicators:
     return ReportIndicators(folder.resolve().name, cells)
 
 
-def _cell(row: dict[str, str], has_kind: bool) -> dict:
+def _cell(row: dict[str, str]) -> dict:
     cell = {name: "" if text is None else text for name, text in row.items() if name is not None}
     cell["table_no"] = _whole_number(cell["table_no"])
     cell["year"] = int(cell["year"])
     cell["row_seq"] = int(cell["row_seq"])
     cell["value"] = to_number(cell["value"])
-    cell["table_kind"] = table_kind(cell) if has_kind else cell["table_title"].strip()
+    cell["table_kind"] = table_kind(cell)
     for name in SURVEY_FIELDS:
         cell[name] = cell.get(name, "").strip()
     return cell
