@@ -17,9 +17,9 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .layout import center_inside, enclosing, is_photo_caption
+from .geometry import center_inside, enclosing, is_photo_caption
 from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Page, Sections, Tables
-from .numbers import chinese_integer
+from .text.numbers import chinese_integer
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
 

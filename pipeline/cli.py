@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from .batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
+from .runtime.batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
 from .config import BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
 
@@ -168,7 +168,7 @@ def audit(
     report again: the statuses go into findings.csv and the audit report. review.csv itself is
     never overwritten.
     """
-    from .folders import FolderError, find_report
+    from .runtime.folders import FolderError, find_report
 
     try:
         folder = find_report(report, out, needs=("manifest.json", "findings.csv"))
@@ -184,8 +184,8 @@ def audit(
 
 def _audit_source(manifest: dict, pdf: Path | None) -> Path:
     """The report's PDF: ``--pdf`` (which must be the same file, by sha256), else the manifest's input."""
-    from .folders import FolderError
-    from .output import file_sha256
+    from .runtime.folders import FolderError
+    from .files import file_sha256
 
     if pdf is None:
         named = Path(manifest["input"])
@@ -203,10 +203,10 @@ def _audit_source(manifest: dict, pdf: Path | None) -> Path:
 def _rewrite_audit(report_dir: Path, pdf: Path, password: str | None) -> None:
     import pandas as pd
 
-    from .audit import write_audit
-    from .frames import PUBLISHED
-    from .output import write_csv
-    from .review import apply_review
+    from .writers.audit import write_audit
+    from .writers.frames import PUBLISHED
+    from .files import write_csv
+    from .writers.review import apply_review
 
     text = {c: str for c in ("claim_id", "finding_id", "claim_text", "indicator", "review_status", "review_note", "value_raw")}
     frames = {name: pd.read_csv(report_dir / f"{name}.csv", dtype=text, keep_default_na=False, na_values=[""])
@@ -289,7 +289,7 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
         return True
     import duckdb
 
-    from .store import load_reports
+    from .runtime.store import load_reports
 
     db_path = out / batch.store_name
     try:
@@ -312,7 +312,7 @@ def diff(
 
     Writes diff.csv (one row per differing cell: restated = B's figure for A's current year differs from A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each report) and diff.md (the same, to read).
     """
-    from .folders import FolderError, find_report, same_report
+    from .runtime.folders import FolderError, find_report, same_report
 
     try:
         folders = [find_report(ref, out, needs=("indicators.csv",)) for ref in (first, second) if ref is not None]

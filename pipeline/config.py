@@ -135,6 +135,7 @@ class Settings:
     password: str | None = None
     ocr: OcrSettings = field(default_factory=OcrSettings)
     limits: Limits = field(default_factory=Limits)
+    cores: int = 1  # processes one report may use (its pages, camelot's calls, the audit); never changes its files
 
     def output_options(self) -> dict:
         """The settings that can change a report's files, as manifest.json records them ("options").

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from . import template
-from .numbers import chinese_integer, parse_value
+from .text.numbers import chinese_integer, parse_value
 from .records import BBox, Indicators, Issue, Table, Tables
 from .text import squash
 

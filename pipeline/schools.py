@@ -269,7 +269,7 @@ class StatedCount:
 def stated_school_counts(text: str) -> list[StatedCount]:
     """Every "N 所 …" that counts schools: the noun after 所 (or, for "中等职业学校 6 所", before the
     number in its clause) holds a school word of template/count_terms.csv."""
-    from .numbers import chinese_integer
+    from .text.numbers import chinese_integer
 
     out = []
     nouns = template.terms_of("school_noun")

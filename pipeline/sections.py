@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from . import template
-from .layout import body_font_size
-from .numbers import chinese_integer
+from .geometry import body_font_size
+from .text.numbers import chinese_integer
 from .records import Document, Issue, Line, Section, Sections, TocEntry
 from .text import edit_distance, squash
 

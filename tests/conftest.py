@@ -50,7 +50,7 @@ def reference() -> Extracted:
 @pytest.fixture(scope="session")
 def reference_run(tmp_path_factory):
     """The whole pipeline on the reference PDF, files written to a temporary folder."""
-    from pipeline import process_report
+    from pipeline.process import process_report
 
     out = tmp_path_factory.mktemp("out")
     return process_report(REFERENCE, out)

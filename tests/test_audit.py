@@ -11,7 +11,7 @@ import pytest
 from conftest import REFERENCE
 from typer.testing import CliRunner
 
-from pipeline import process_report
+from pipeline.process import process_report
 from pipeline.cli import app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

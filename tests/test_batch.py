@@ -10,9 +10,9 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, REFERENCE, run_cli
 
-from pipeline.batch import BatchEvents, BatchItem, run_batch
+from pipeline.runtime.batch import BatchEvents, BatchItem, run_batch
 from pipeline.config import BatchSettings, Limits, Settings
-from pipeline.output import atomic_target
+from pipeline.files import atomic_target
 
 REPORT_FILES = ("sections", "toc", "tables", "table_cells", "indicators", "cases", "validation")
 
@@ -215,7 +215,7 @@ def test_other_output_options_run_the_report_again(tmp_path):
 
 
 def test_a_report_left_partial_by_the_time_limit_runs_again(tmp_path, monkeypatch):
-    import pipeline
+    import pipeline.cases
 
     def stuck(*args):
         while True:
@@ -224,7 +224,7 @@ def test_a_report_left_partial_by_the_time_limit_runs_again(tmp_path, monkeypatc
     pdf = pdfs.split_appendix_table(tmp_path / "a6.pdf")
     out = tmp_path / "out"
     with monkeypatch.context() as patch:  # the report's forked process inherits the stuck stage
-        patch.setattr(pipeline, "extract_cases", stuck)
+        patch.setattr(pipeline.cases, "extract_cases", stuck)
         timed_out = run_cli("run", str(pdf), "--out", str(out), "--time-limit", "3", "--no-store")
     assert summary_row(timed_out.output, "a6")[5] == "partial"
     assert not (out / "a6" / "cases.csv").exists()
@@ -234,7 +234,7 @@ def test_a_report_left_partial_by_the_time_limit_runs_again(tmp_path, monkeypatc
 
 
 def test_report_ids_of_files_sharing_a_stem_name_their_folders_and_stay_put(tmp_path):
-    from pipeline.batch import discover
+    from pipeline.runtime.batch import discover
 
     for folder in ("上海", "北京"):
         (tmp_path / "in" / folder).mkdir(parents=True)
@@ -253,7 +253,7 @@ def test_report_ids_of_files_sharing_a_stem_name_their_folders_and_stay_put(tmp_
 
 
 def test_files_differing_only_in_the_case_of_their_ending_get_two_ids(tmp_path):
-    from pipeline.batch import discover
+    from pipeline.runtime.batch import discover
 
     (tmp_path / "2024.pdf").write_bytes(CORRUPT_PDF)
     (tmp_path / "2024.PDF").write_bytes(CORRUPT_PDF)
@@ -278,10 +278,10 @@ def test_earlier_reports_stay_in_the_store(tmp_path):
 def test_a_lone_report_whose_process_dies_is_an_error_and_leaves_no_page_worker(tmp_path, monkeypatch):
     import time
 
-    import pipeline.page_workers
+    import pipeline.forked.page_workers
 
     psutil = pytest.importorskip("psutil")
-    monkeypatch.setattr(pipeline.page_workers, "spare_cores", lambda: 2)  # page workers, as on two cores
+    monkeypatch.setattr(pipeline.forked.page_workers, "spare_cores", lambda: 2)  # page workers, as on two cores
     shutil.copy(REFERENCE, tmp_path / "victim.pdf")
     events, summaries = FirstStage(), []
     batch = threading.Thread(target=lambda: summaries.extend(

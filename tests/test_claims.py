@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.numbers import consistent, find_numbers, integer_count_exists, round_half_up
+from pipeline.text.numbers import consistent, find_numbers, integer_count_exists, round_half_up
 
 
 def _quantities(text):

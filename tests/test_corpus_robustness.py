@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import discover
+from pipeline.runtime.batch import discover
 
 # CI limits for the corpus: a report may take 20 s, OCR at most 2 pages of it; memory as in production.
 TIME_LIMIT = 20

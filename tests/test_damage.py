@@ -160,7 +160,7 @@ def test_audit_images_of_moved_and_turned_pages(tmp_path, reference_run):
     images from them as from the upright reference."""
     from PIL import Image, ImageChops
 
-    from pipeline import process_report
+    from pipeline.process import process_report
 
     moved = damage.negative_mediabox(REFERENCE, tmp_path / "moved.pdf", APPENDIX)
     pdf = damage.rotated(moved, tmp_path / "moved-turned.pdf", APPENDIX, 90)
@@ -181,7 +181,7 @@ def test_lost_text_is_in_the_audit_summary(tmp_path):
     import html
     import json
 
-    from pipeline import process_report
+    from pipeline.process import process_report
 
     pdf = damage.without_fonts(REFERENCE, tmp_path / "fontless.pdf", [51])
     result = process_report(pdf, tmp_path / "out")

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 from PIL import Image
 
-from pipeline.ocr import tesseract_problem
+from pipeline.pages.ocr import tesseract_problem
 
 pytestmark = pytest.mark.skipif(tesseract_problem("chi_sim") is not None, reason="Tesseract chi_sim is not installed")
 

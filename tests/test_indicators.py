@@ -140,7 +140,7 @@ def test_absent_template_indicators_are_warnings(tmp_path):
 
 
 def test_unknown_row_is_listed_in_validation(tmp_path):
-    from pipeline.frames import indicators_frame
+    from pipeline.writers.frames import indicators_frame
     from schemas import validate
 
     got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))

@@ -10,8 +10,9 @@ import pytest
 from conftest import REFERENCE
 from outcome import run_cli
 
-import pipeline
-from pipeline import ocr, process_report
+import pipeline.cases
+from pipeline.pages import ocr
+from pipeline.process import process_report
 from pipeline.config import Limits, Settings
 from pipeline.limits import Budget, LimitExceeded
 
@@ -28,7 +29,7 @@ def test_a_stage_stuck_in_a_loop_is_interrupted_and_earlier_results_kept(tmp_pat
         while True:  # pure-Python work that never checks the budget
             sum(range(1000))
 
-    monkeypatch.setattr(pipeline, "extract_cases", stuck)
+    monkeypatch.setattr(pipeline.cases, "extract_cases", stuck)
     pdf = pdfs.split_appendix_table(tmp_path / "a6.pdf")
     started = time.monotonic()
     result = process_report(pdf, tmp_path / "out", Settings(limits=Limits(seconds=3)))

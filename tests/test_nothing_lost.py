@@ -6,8 +6,9 @@ import json
 import pdfs
 import pytest
 
-import pipeline
-from pipeline import output, process_report
+import pipeline.cases
+from pipeline import files as output
+from pipeline.process import process_report
 
 
 def _boom(*args):
@@ -16,7 +17,7 @@ def _boom(*args):
 
 def test_late_stage_failure_keeps_earlier_files(tmp_path, monkeypatch):
     pdf = pdfs.split_appendix_table(tmp_path / "a6.pdf")
-    monkeypatch.setattr(pipeline, "extract_cases", _boom)
+    monkeypatch.setattr(pipeline.cases, "extract_cases", _boom)
     result = process_report(pdf, tmp_path / "out")
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "partial" and result.status == "partial"
@@ -35,7 +36,7 @@ def test_rerun_removes_files_its_failed_stage_did_not_write(tmp_path, monkeypatc
     pdf = pdfs.split_appendix_table(tmp_path / "a6.pdf")
     first = process_report(pdf, tmp_path / "out")
     assert (first.out_dir / "cases.csv").is_file()
-    monkeypatch.setattr(pipeline, "extract_cases", _boom)
+    monkeypatch.setattr(pipeline.cases, "extract_cases", _boom)
     second = process_report(pdf, tmp_path / "out")
     manifest = json.loads((second.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["removed_stale_files"] == ["cases.csv", "claims.csv", "findings.csv"]  # cases and what needs them

@@ -7,9 +7,10 @@ import pytest
 from conftest import REFERENCE
 from scans import SHOWN, compare_appendix
 
-from pipeline import ocr, process_report
+from pipeline.pages import ocr
+from pipeline.process import process_report
 from pipeline.config import Limits, OcrSettings, PageSettings
-from pipeline.hygiene import unusable_reason
+from pipeline.pages.hygiene import unusable_reason
 from pipeline.pages import extract_pages
 
 

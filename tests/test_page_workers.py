@@ -7,8 +7,9 @@ import pytest
 from conftest import REFERENCE
 
 import pipeline.pages
-from pipeline import page_workers, process_report
-from pipeline.batch import BatchItem, run_batch
+from pipeline.forked import page_workers
+from pipeline.process import process_report
+from pipeline.runtime.batch import BatchItem, run_batch
 from pipeline.config import BatchSettings, PageSettings, Settings
 from pipeline.limits import LimitExceeded
 from pipeline.pages import extract_pages
@@ -47,8 +48,7 @@ def reader_pids(monkeypatch, tmp_path):
 
 
 def test_reference_files_are_byte_identical_with_parallel_pages(reference_run, reader_pids, tmp_path):
-    with page_workers.parallel(2):
-        result = process_report(REFERENCE, tmp_path / "out")
+    result = process_report(REFERENCE, tmp_path / "out", Settings(cores=2))
     readers = reader_pids()
     assert len(readers) == 55 and os.getpid() not in readers and len(set(readers)) == 2
     sequential = reference_run.out_dir
@@ -63,8 +63,7 @@ def test_a_damaged_file_gives_the_same_pages_and_issues_in_the_same_order(tmp_pa
     """A truncated download: read from a repaired copy, which each worker opens again."""
     damaged = pdfs.truncated_copy(REFERENCE, tmp_path / "cut.pdf", 0.7)
     alone = extract_pages(damaged, PageSettings())
-    with page_workers.parallel(3):
-        shared = extract_pages(damaged, PageSettings())
+    shared = extract_pages(damaged, PageSettings(), cores=3)
     assert os.getpid() in reader_pids() and len(set(reader_pids())) == 4  # 55 pages here, then 55 in 3 workers
     assert shared.pages == alone.pages
     assert shared.issues == alone.issues
@@ -81,8 +80,8 @@ def test_a_limit_hit_in_a_worker_ends_the_stage_with_its_page(tmp_path, monkeypa
             raise LimitExceeded("pages", "memory limit of 5 MB exceeded (9 MB resident)", str(pdf), 9)
 
     wrap_reader(monkeypatch, over_the_limit_on_page_9)
-    with page_workers.parallel(2), pytest.raises(LimitExceeded) as err:
-        extract_pages(pdf, PageSettings())
+    with pytest.raises(LimitExceeded) as err:
+        extract_pages(pdf, PageSettings(), cores=2)
     assert (err.value.stage, err.value.page, err.value.message) == ("pages", 9, "memory limit of 5 MB exceeded (9 MB resident)")
     assert err.value.path == str(pdf)
 
@@ -93,25 +92,24 @@ def test_a_bug_in_a_worker_is_raised_here_with_the_workers_traceback(tmp_path, m
 
     wrap_reader(monkeypatch, broken)
     pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
-    with page_workers.parallel(2), pytest.raises(ValueError, match="cannot read page 1$") as err:
-        extract_pages(pdf, PageSettings())
+    with pytest.raises(ValueError, match="cannot read page 1$") as err:
+        extract_pages(pdf, PageSettings(), cores=2)
     assert "in broken" in str(err.value.__cause__)
 
 
 def test_few_pages_are_read_here(tmp_path, reader_pids):
     pdf = pdfs.split_appendix_table(tmp_path / "two.pdf")
-    with page_workers.parallel(2):
-        extract_pages(pdf, PageSettings())
+    extract_pages(pdf, PageSettings(), cores=2)
     assert reader_pids() == [os.getpid()] * 2
 
 
 def test_a_lone_report_runs_without_a_pool_and_reads_its_pages_in_workers(tmp_path, monkeypatch, reader_pids):
-    import pipeline.batch
+    import pipeline.runtime.batch
 
     def no_pool(*args):
         raise AssertionError("a worker pool was started for one report")
 
-    monkeypatch.setattr(pipeline.batch, "run_local", no_pool)
+    monkeypatch.setattr(pipeline.runtime.batch, "run_local", no_pool)
     monkeypatch.setattr(page_workers, "spare_cores", lambda: 2)  # as on a machine with two cores
     pdf = pdfs.many_pages(tmp_path / "tome.pdf", 24)
     [summary] = run_batch([BatchItem(pdf, "tome")], tmp_path / "out", Settings(), BatchSettings(store_name=None))
@@ -131,8 +129,8 @@ def test_a_worker_that_dies_ends_the_stage_with_a_clear_error(tmp_path, monkeypa
 
     wrap_reader(monkeypatch, killed_on_page_9)
     pdf = pdfs.many_pages(tmp_path / "forty.pdf", 40)
-    with page_workers.parallel(2), pytest.raises(ReportError) as err:
-        extract_pages(pdf, PageSettings())
+    with pytest.raises(ReportError) as err:
+        extract_pages(pdf, PageSettings(), cores=2)
     assert err.value.stage == "pages" and err.value.page <= 9  # runs read at the same time end with it
     assert err.value.message == (f"a page worker died (out of memory, or a crash in a native library); pages "
                                  f"{err.value.page}-40 were not read")

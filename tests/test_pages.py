@@ -95,7 +95,7 @@ def _same_records_as_pdfplumber(path: Path, **options) -> None:
     import pdfplumber
     from pdfplumber.page import Page as PdfplumberPage
 
-    from pipeline.plumber_page import Page
+    from pipeline.pages.plumber import Page
 
     with pdfplumber.open(path, **options) as pdf:
         ours, theirs = _char_records(pdf, Page), _char_records(pdf, PdfplumberPage)

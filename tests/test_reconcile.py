@@ -85,7 +85,7 @@ def test_year_over_year_flags_are_not_failures(findings):
 def test_finding_ids_are_stable_across_runs(findings, tmp_path):
     from conftest import REFERENCE
 
-    from pipeline import process_report
+    from pipeline.process import process_report
 
     again = process_report(REFERENCE, tmp_path).frames["findings"]
     assert list(again.finding_id) == list(findings.finding_id)

@@ -10,7 +10,7 @@ import pytest
 def district_findings(tmp_path_factory):
     import district
 
-    from pipeline import process_report
+    from pipeline.process import process_report
 
     folder = tmp_path_factory.mktemp("district")
     result = process_report(district.district_report(folder / "district.pdf"), folder / "out")

@@ -14,8 +14,9 @@ from conftest import REFERENCE
 from reportlab.pdfgen import canvas
 from scans import SHOWN, compare_appendix
 
-from pipeline import deskew, process_report
-from pipeline.ocr_cells import closed_cells, closed_set, nearest
+from pipeline.pages.ocr import deskew
+from pipeline.process import process_report
+from pipeline.pages.ocr.cells import closed_cells, closed_set, nearest
 
 
 

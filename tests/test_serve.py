@@ -256,7 +256,7 @@ def test_concurrent_posts_lose_no_decision(serve_output, tmp_path):
 
 
 def _record_in_process(folder, decisions, barrier):
-    from pipeline.review import record_review
+    from pipeline.writers.review import record_review
 
     barrier.wait(timeout=120)  # every process imported the pipeline: now all write at once
     for fid, status, note in decisions:

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 from conftest import BATCH_COPIES, run_cli
 
-from pipeline.store import load_reports
+from pipeline.runtime.store import load_reports
 
 
 def query(db, sql, params=()):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.numbers import ParsedValue, parse_value
+from pipeline.text.numbers import ParsedValue, parse_value
 
 REASONS = {"empty", "dash", "unreadable"}
 FULLWIDTH = str.maketrans("0123456789,.-%", "０１２３４５６７８９，．－％")

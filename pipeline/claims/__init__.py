@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..numbers import NumberToken, find_numbers
+from ..text.numbers import NumberToken, find_numbers
 from ..records import BBox, Cases, Document, Issue, Sections, Tables, union_bbox
-from ..layout import enclosing
+from ..geometry import enclosing
 from ..schools import SchoolDirectory
 from . import scope
 from .passages import Passage, narrative_lines, passage, sentences

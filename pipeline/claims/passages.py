@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..layout import body_font_size, center_inside, is_photo_caption
+from ..geometry import body_font_size, center_inside, is_photo_caption
 from ..records import BBox, Cases, Document, Line, Sections, Tables
 from ..sections import FIGURE_CAPTION
 from ..tables import CAPTION

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..numbers import NumberToken
+from ..text.numbers import NumberToken
 from ..records import Document
 from ..schools import SchoolDirectory, level_of, stated_school_counts
 from .passages import Passage

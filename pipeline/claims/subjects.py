@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import template
-from ..numbers import NumberToken
+from ..text.numbers import NumberToken
 
 IGNORED_IN_TERMS = set("“”\"‘’'「」 \u3000")
 FILLER = "，,、为是达共计有约近超过逾多达将接不足到"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..output import float_text
+from ..files import float_text
 from .cells import KINDS, SURVEY_FIELDS, ReportIndicators
 
 MD_HEADINGS = {

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .. import template
 from ..claims import Claim
-from ..numbers import consistent, unit_family
+from ..text.numbers import consistent, unit_family
 from ..schools import level_of, school_count_before
 from .appendix import Appendix, Cell, measure
 from .context import Context, claim_finding

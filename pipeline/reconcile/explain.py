@@ -3,7 +3,7 @@ the sentence each kind of check prints. The check modules decide; these function
 
 from __future__ import annotations
 
-from ..numbers import printed_interval, round_half_up
+from ..text.numbers import printed_interval, round_half_up
 from .judge import Range, qualifier_range
 
 # ---------------------------------------------------------------- numbers and tolerances

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .. import template
-from ..numbers import consistent, printed_interval
+from ..text.numbers import consistent, printed_interval
 from ..template import Identity
 from .appendix import Appendix, Cell, Evaluated, measure
 from . import explain

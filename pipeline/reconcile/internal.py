@@ -4,7 +4,7 @@ rates by the rules of template/table_checks.csv, and every breakdown row within 
 from __future__ import annotations
 
 from .. import template
-from ..numbers import consistent, printed_interval, round_half_up
+from ..text.numbers import consistent, printed_interval, round_half_up
 from ..template import TableCheck
 from ..template.expressions import Ratio
 from .appendix import Appendix, Cell, measure

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import template
-from ..numbers import consistent, printed_interval, round_half_up
+from ..text.numbers import consistent, printed_interval, round_half_up
 
 
 @dataclass(frozen=True)

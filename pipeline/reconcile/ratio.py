@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .. import template
 from ..claims import Claim
-from ..numbers import integer_count_exists
+from ..text.numbers import integer_count_exists
 from ..template import Formula
 from ..template.expressions import Expression, Operand
 from .appendix import Cell, Evaluated

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from .. import template
 from ..claims import Claim
-from ..numbers import printed_interval
+from ..text.numbers import printed_interval
 from .context import Context, claim_finding
 from .direct import family
 from . import explain

@@ -29,7 +29,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..review import ReviewError, record_review
+from ..writers.review import ReviewError, record_review
 from . import chart
 from .data import Output, StoreUnavailable, json_finding, report_summary
 from .templating import render

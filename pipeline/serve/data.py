@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..audit import ATTENTION, IMAGE_DIR, attention_findings
+from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
-from ..review import REVIEW_FILE, overlay_review, read_review
+from ..writers.review import REVIEW_FILE, overlay_review, read_review
 
 STORE = "vetreport.duckdb"
 LOCK_WAIT = 10.0  # seconds a query waits for a run that is writing the store

@@ -9,7 +9,7 @@ from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..output import float_text
+from ..files import float_text
 
 
 def blank(value) -> str:

@@ -36,12 +36,13 @@ __all__ = ["CAPTION", "extract_tables", "has_lattice"]
 STAGE = "tables"
 
 
-def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None) -> Tables:
+def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None, cores: int = 1) -> Tables:
+    """``cores``: processes camelot's calls may be split over (a lone report's spare cores)."""
     issues: list[Issue] = []
     budget = budget or Budget(path=str(doc.path))
     candidates = [p for p in doc.pages if _is_candidate(p, settings) and not _too_dense(p, settings, issues)]
     budget.check(STAGE)
-    lattice = camelot_grids(doc, candidates, settings, issues, budget)
+    lattice = camelot_grids(doc, candidates, settings, issues, budget, cores)
     tables: list[Table] = []
     frames: list[Frame] = []
     lone_rules: dict[int, list[Segment]] = {}

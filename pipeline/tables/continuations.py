@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..config import TableSettings
-from ..lines import build_lines
+from ..pages.lines import build_lines
 from ..records import BBox, Cell, Document, Line, Table, union_bbox
 from ..text import join_fragments, squash
 from .captions import CAPTION

@@ -6,9 +6,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ..lines import build_lines, mean_confidence
+from ..pages.lines import build_lines, mean_confidence
 from ..records import BBox, Cell, Char, Page, Table
-from ..rules import snap
+from ..pages.rules import snap
 from ..text import join_fragments
 
 NUMERIC = re.compile(r"^[-+]?[\d,，.]+%?$")

@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 import warnings
 
-from .. import beside, page_workers
+from ..forked import beside
 from ..config import TableSettings
 from ..limits import Budget, LimitExceeded
 from ..records import Document, Issue, Page
-from ..rules import ruled_cells, snapper
+from ..pages.rules import ruled_cells, snapper
 from .grid import Grid, grid_from_cells, overlap
 
 STAGE = "tables"
 
 
 def camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, issues: list[Issue],
-                  budget: Budget) -> dict[int, list[Grid]]:
-    """camelot's lattice grids of the pages whose rules cross like a table's, a few pages per call.
+                  budget: Budget, cores: int = 1) -> dict[int, list[Grid]]:
+    """camelot's lattice grids of the pages whose rules cross like a table's, a few pages per call; with
+    ``cores`` of two or more, the pages are split in shares, each but the first read in a forked process.
 
     camelot's layout analysis is compiled code that a time limit cannot interrupt,
     so pages with more characters than ``camelot_max_chars`` are left to
@@ -34,7 +35,7 @@ def camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, iss
     if not ruled:
         return {}
     logging.getLogger("camelot").setLevel(logging.ERROR)
-    shares = _shares(ruled, page_workers.parallel_workers())
+    shares = _shares(ruled, cores)
     # the other shares in forked processes (a lone report's spare cores), the first one here
     pending = [beside.start(_grids_of, doc, share, settings, budget) for share in shares[1:]]
     try:

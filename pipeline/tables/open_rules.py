@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..config import TableSettings
 from ..records import BBox, Char, Line, Page, Segment
-from ..rules import merge_rules
+from ..pages.rules import merge_rules
 from .captions import CAPTION
 from .grid import Grid, char_in, inside_bbox
 from .text_rows import band_layout

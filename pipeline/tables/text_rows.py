@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from ..lines import build_lines
+from ..pages.lines import build_lines
 from ..records import Char, Line, union_bbox
 
 # A line opening with a serial number (1 …, 2、…, 三 …) starts an item of a list.

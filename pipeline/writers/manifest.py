@@ -1,0 +1,92 @@
+"""manifest.json: what a run of one report was (input, status, stages, counts, warnings, options, limits).
+
+This module is the file's one owner: it builds the manifest of a finished run (``of_result``) and of a
+run whose process never finished (``of_failure``), writes it atomically and reads it back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..files import file_sha256, read_json, write_json
+
+if TYPE_CHECKING:
+    from ..process import ReportResult
+
+MANIFEST = "manifest.json"
+ERROR = "error.json"
+
+
+def package_version() -> str:
+    # not with the module: it takes as long to import as the rest of it
+    from importlib import metadata
+
+    try:
+        return metadata.version("vetreport")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def read(out_dir: Path) -> dict | None:
+    """The folder's manifest, or None when it has none (or one that is not JSON)."""
+    return read_json(Path(out_dir) / MANIFEST)
+
+
+def write(out_dir: Path, manifest: dict) -> None:
+    write_json(Path(out_dir) / MANIFEST, manifest)
+
+
+def of_result(result: ReportResult, files: list[str], stale: list[str]) -> dict:
+    from ..records import Document
+
+    doc, pdf = result.doc, result.pdf
+    is_doc = isinstance(doc, Document)
+    manifest = {
+        "report_id": result.report_id,
+        "input": str(pdf.resolve()),  # absolute: `vetreport audit` finds the PDF from any folder
+        "sha256": doc.sha256 if is_doc else (file_sha256(pdf) if pdf.is_file() else None),
+        "pages": doc.page_count if is_doc else None,
+        "producer": doc.producer if is_doc else None,
+        "creator": doc.creator if is_doc else None,
+        "package_version": package_version(),
+        "status": result.status,
+        "stages": [
+            {"name": r.name, "status": r.status, "seconds": round(r.seconds, 3), **({"message": r.message} if r.message else {}),
+             **({"page": r.page} if r.page else {})}
+            for r in result.stages
+        ],
+        "row_counts": result.row_counts,
+        "warnings": [i.as_dict() for i in result.issues],
+        "files": files,
+    }
+    if stale:
+        manifest["removed_stale_files"] = stale
+    manifest["options"] = result.options
+    if result.limits is not None:
+        manifest["limits"] = result.limits
+    return manifest
+
+
+def of_failure(report_id: str, pdf: Path, stage: str, message: str, seconds: float) -> dict:
+    """The manifest of a report whose process never finished (killed, died, crashed)."""
+    return {
+        "report_id": report_id,
+        "input": str(pdf.resolve()),
+        "sha256": file_sha256(pdf) if pdf.is_file() else None,
+        "pages": None,
+        "producer": None,
+        "creator": None,
+        "package_version": package_version(),
+        "status": "error",
+        "stages": [{"name": stage, "status": "failed", "seconds": round(seconds, 3), "message": message}],
+        "row_counts": {},
+        "warnings": [],
+    }
+
+
+def failed_stage(manifest: dict) -> dict | None:
+    """The stage that failed a run whose status is error."""
+    if manifest.get("status") != "error":
+        return None
+    return next((s for s in manifest.get("stages") or [] if s.get("status") == "failed"), None)

@@ -1,0 +1,174 @@
+"""Human review that survives re-runs.
+
+An auditor edits ``review.csv`` in the report's folder (finding_id, status
+confirmed/dismissed, note), by hand or through ``vetreport serve``. Every run
+reads it back and carries the statuses into findings.csv and the audit report.
+vetreport never overwrites the file: it writes a starter only when there is
+none, and an edit from the app (``record_review``) changes one finding's row
+and keeps every other row and column as it was.
+
+Writers take an exclusive lock on ``.review.lock`` beside the file, read the
+file, change it and rename a complete new file over it, so two browser tabs,
+two servers or a run writing the starter never lose each other's edits, and a
+reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..files import REVIEW_FILE, atomic_write_text
+from ..records import Issue
+
+STAGE = "review"
+LOCK_FILE = ".review.lock"
+STATUSES = ("", "confirmed", "dismissed")
+EDIT_STATUSES = {"confirmed": "confirmed", "dismissed": "dismissed", "open": ""}  # what an edit asks -> what is stored
+COLUMNS = ["finding_id", "status", "note", "kind", "verdict", "claim_text"]
+MAX_NOTE = 2000
+
+
+class ReviewError(ValueError):
+    """An edit that was refused; review.csv is unchanged."""
+
+
+def read_review(path: Path) -> tuple[dict[str, tuple[str, str]], list[Issue]]:
+    """finding_id -> (status, note); problems in the file are warnings, never errors."""
+    if not path.is_file():
+        return {}, []
+    issues: list[Issue] = []
+    reviews: dict[str, tuple[str, str]] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [Issue(STAGE, f"{path.name} cannot be read ({exc}); review statuses not applied")]
+    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        fid = (row.get("finding_id") or "").strip()
+        status = (row.get("status") or "").strip().lower()
+        status = EDIT_STATUSES.get(status, status)
+        if not fid:
+            continue
+        if status not in STATUSES:
+            issues.append(Issue(STAGE, f"{path.name} line {n}: status '{status}' is not confirmed or dismissed; ignored"))
+            continue
+        reviews[fid] = (status, (row.get("note") or "").strip())
+    return reviews, issues
+
+
+@dataclass
+class Reviewed:
+    findings: pd.DataFrame  # findings.csv with review_status and review_note filled in
+    issues: list[Issue] = field(default_factory=list)
+
+
+def apply_review(findings: pd.DataFrame, report_dir: Path) -> Reviewed:
+    """The auditor's statuses carried into the findings; a starter review.csv when there is none yet."""
+    path = Path(report_dir) / REVIEW_FILE
+    reviews, issues = read_review(path)
+    known = set(findings["finding_id"])
+    stale = sorted(fid for fid, (status, _) in reviews.items() if status and fid not in known)
+    if stale:
+        issues.append(Issue(STAGE, f"{len(stale)} reviewed finding(s) no longer found: {', '.join(stale[:5])}"))
+    reviewed = overlay_review(findings, reviews)
+    if not path.exists():
+        with review_lock(path):
+            if not path.exists():  # an edit may have created it while this run was reading
+                _write_starter(path, reviewed)
+    return Reviewed(reviewed, issues)
+
+
+def overlay_review(findings: pd.DataFrame, reviews: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """findings with review_status and review_note taken from ``reviews`` (finding_id -> (status, note))."""
+    reviewed = findings.copy()
+    reviewed["review_status"] = [reviews.get(fid, ("", ""))[0] for fid in reviewed["finding_id"]]
+    reviewed["review_note"] = [reviews.get(fid, ("", ""))[1] for fid in reviewed["finding_id"]]
+    return reviewed
+
+
+@contextmanager
+def review_lock(path: Path):
+    """An exclusive lock for changing ``path`` (review.csv), held by one writer at a time across processes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def record_review(report_dir: Path, finding_id: str, status: str, note: str = "") -> dict[str, str]:
+    """Set one finding's status (confirmed, dismissed, or open again) and note in review.csv.
+
+    The finding must be one of the folder's findings.csv; anything else raises ReviewError
+    and writes nothing. Returns the finding's row as stored.
+    """
+    report_dir = Path(report_dir)
+    if status not in EDIT_STATUSES:
+        raise ReviewError(f"status '{status}' is not one of {', '.join(EDIT_STATUSES)}")
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise ReviewError(f"the note must be text of at most {MAX_NOTE} characters")
+    finding = _finding(report_dir, finding_id)
+    path = report_dir / REVIEW_FILE
+    with review_lock(path):
+        columns, rows = _read_rows(path)
+        stored = {"finding_id": finding_id, "status": EDIT_STATUSES[status], "note": note.strip()}
+        matching = [row for row in rows if (row.get("finding_id") or "").strip() == finding_id]
+        if not matching:
+            matching = [{**{c: "" for c in columns}, **{c: str(finding.get(c, ""))[:80] for c in COLUMNS[3:]}}]
+            rows.append(matching[0])
+        for row in matching:
+            row.update(stored)
+        atomic_write_text(path, _render(columns, rows))
+    return stored
+
+
+def _finding(report_dir: Path, finding_id: str) -> dict:
+    findings_csv = report_dir / "findings.csv"
+    if not isinstance(finding_id, str) or not finding_id or not findings_csv.is_file():
+        raise ReviewError(f"no finding '{finding_id}' in {findings_csv}")
+    with findings_csv.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("finding_id") == finding_id:
+                return row
+    raise ReviewError(f"no finding '{finding_id}' in {findings_csv}")
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Every row and column of review.csv as it is (the auditor's own columns included)."""
+    if not path.exists():
+        return list(COLUMNS), []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewError(f"{path} cannot be read ({exc}); fix or remove it before editing") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    rows = [dict(row) for row in reader]
+    columns = list(reader.fieldnames or [])
+    columns += [c for c in COLUMNS if c not in columns]
+    return columns, rows
+
+
+def _render(columns: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _write_starter(path: Path, findings: pd.DataFrame) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for f in findings.itertuples():
+        if f.verdict in ("mismatch", "other_year_match", "uncertain"):
+            writer.writerow([f.finding_id, "", "", f.kind, f.verdict, str(f.claim_text)[:80]])
+    atomic_write_text(path, out.getvalue())
