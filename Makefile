@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup system bytecode run test bench
+.PHONY: setup system bytecode run test lint bench
 
 setup: system $(STAMP) bytecode
 
@@ -26,8 +26,11 @@ bytecode: $(STAMP)
 run: setup
 	$(BIN)/vetreport run raw --out output
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline schemas benchmarks tests
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

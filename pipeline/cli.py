@@ -201,20 +201,16 @@ def _audit_source(manifest: dict, pdf: Path | None) -> Path:
 
 
 def _rewrite_audit(report_dir: Path, pdf: Path, password: str | None) -> None:
-    import pandas as pd
-
     from .writers.audit import write_audit
-    from .writers.frames import PUBLISHED
+    from .writers.frames import PUBLISHED, read_published
     from .files import write_csv
     from .writers.review import apply_review
 
-    text = {c: str for c in ("claim_id", "finding_id", "claim_text", "indicator", "review_status", "review_note", "value_raw")}
-    frames = {name: pd.read_csv(report_dir / f"{name}.csv", dtype=text, keep_default_na=False, na_values=[""])
+    frames = {name: read_published(report_dir / f"{name}.csv", empty_text=name == "findings")
               for name in ("claims", "findings") if (report_dir / f"{name}.csv").is_file()}
-    frames["findings"] = frames["findings"].fillna({c: "" for c in text if c in frames["findings"]})
     reviewed = apply_review(frames["findings"], report_dir)
     frames["findings"] = reviewed.findings
-    write_csv(report_dir / "findings.csv", reviewed.findings, PUBLISHED["findings"])
+    write_csv(report_dir / "findings.csv", reviewed.findings, PUBLISHED["findings"].columns)
     result = write_audit(report_dir, pdf, frames, password)
     for issue in reviewed.issues + result.issues:
         console.print(f"warning: {escape(issue.message)}")

@@ -18,15 +18,13 @@ import re
 from dataclasses import dataclass
 
 from . import template
+from .template.fields import columns
 from .text.numbers import chinese_integer, parse_value
 from .records import BBox, Indicators, Issue, Table, Tables
 from .text import squash
 
 STAGE = "indicators"
-COLUMNS = [
-    "report_id", "table_kind", "table_no", "table_title", "page", "row_seq", "serial", "indicator", "parent_indicator",
-    "unit", "unit_raw", "year", "value_raw", "value", "survey_count", "survey_method",
-]
+COLUMNS = columns("indicators")  # indicators.csv's, as template/fields.csv declares them
 YEAR = re.compile(r"((?:19|20)\d{2})")
 SUB_PREFIX = re.compile(r"^其中\s*[:：]\s*")
 NUMBERED = re.compile(r"^(?:附\s*)?表\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})(?!\d)")

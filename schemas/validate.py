@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.errors as pa_errors
 
+from pipeline.template.fields import columns
+
 from .cases import CaseSchema
 from .claims import ClaimSchema, FindingSchema
 from .indicators import IndicatorSchema, missing_indicators
@@ -12,7 +14,7 @@ from .pages import PageSchema
 from .sections import SectionSchema, TocSchema
 from .tables import CellSchema, TableSchema
 
-VALIDATION_COLUMNS = ["schema", "column", "check", "row", "value"]
+VALIDATION_COLUMNS = columns("validation")  # validation.csv's, as template/fields.csv declares them
 MODELS = {
     "pages": PageSchema,
     "sections": SectionSchema,

@@ -22,16 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..writers.frames import read_published
 from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
 
 STORE = "vetreport.duckdb"
 LOCK_WAIT = 10.0  # seconds a query waits for a run that is writing the store
-TEXT = {c: str for c in ("finding_id", "claim_id", "claim_text", "indicator", "table_value", "expected", "tolerance",
-                         "explanation", "claim_value", "unit", "review_status", "review_note", "value_raw", "serial",
-                         "survey_count", "survey_method", "title", "number", "chapter", "section", "schools", "text",
-                         "parent_indicator", "table_title", "table_kind")}
+SHOWN_AS_PRINTED = ("survey_count",)  # a number column the report page shows as the CSV holds it
 
 
 class StoreUnavailable(RuntimeError):
@@ -206,10 +204,9 @@ def read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         return pd.DataFrame()
     try:
-        frame = pd.read_csv(path, dtype=TEXT, keep_default_na=False, na_values=[""])
+        return read_published(path, also_text=SHOWN_AS_PRINTED)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
-    return frame.fillna({c: "" for c in TEXT if c in frame})
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .evidence import evidence_images
+from .frames import read_published
 from .manifest import read as read_manifest
 from ..files import atomic_write_bytes, atomic_write_text
 from ..records import Issue
@@ -66,8 +67,7 @@ def _table_frames(report_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd
     for name in ("tables", "table_cells"):
         frame = frames.get(name)
         if frame is None and "pages" not in frames and (report_dir / f"{name}.csv").is_file():
-            frame = pd.read_csv(report_dir / f"{name}.csv", dtype={"table_id": str, "text": str}, keep_default_na=False,
-                                na_values=[""])
+            frame = read_published(report_dir / f"{name}.csv", empty_text=False)
         found.append(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame())
     return found[0], found[1]
 

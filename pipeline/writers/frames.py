@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -11,7 +12,7 @@ from ..claims import Claims
 from ..reconcile import Findings
 from ..records import Cases, Document, Indicators, Sections, Tables, rounded
 from ..stages import Failed
-from ..template.fields import columns
+from ..template.fields import columns, text_columns
 
 BBOX = ["x0", "top", "x1", "bottom"]
 Printed = dict[int, str | None]  # physical page -> the number printed on it
@@ -118,6 +119,14 @@ def findings_frame(findings: Findings) -> pd.DataFrame:
     return _frame(rows, columns("findings"), floats=("other_x0", "other_top", "other_x1", "other_bottom")).astype(
         {"page": "Int64", "table_no": "Int64", "year": "Int64", "table_page": "Int64", "other_table_no": "Int64",
          "other_year": "Int64", "other_page": "Int64"})
+
+
+def read_published(path: Path, also_text: tuple[str, ...] = (), empty_text: bool = True) -> pd.DataFrame:
+    """A published CSV as a frame: the columns template/fields.csv types as text (and ``also_text``) read as
+    written ("0012" stays "0012"), empty ones "" when ``empty_text``; the others typed by pandas."""
+    text = {name: str for name in [*text_columns(Path(path).stem), *also_text]}
+    frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+    return frame.fillna({name: "" for name in text if name in frame}) if empty_text else frame
 
 
 def collect_frames(result) -> dict[str, pd.DataFrame]:

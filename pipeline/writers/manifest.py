@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..files import file_sha256, read_json, write_json
 
 if TYPE_CHECKING:
-    from ..process import ReportResult
+    from ..result import ReportResult
 
 MANIFEST = "manifest.json"
 ERROR = "error.json"

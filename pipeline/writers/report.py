@@ -14,7 +14,7 @@ from . import manifest
 from .frames import PUBLISHED
 
 if TYPE_CHECKING:
-    from ..process import ReportResult
+    from ..result import ReportResult
 
 VALIDATION = "validation"
 
