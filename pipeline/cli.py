@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from .runtime.batch import BatchError, BatchEvents, ReportSummary, discover, run_batch
+from .runtime.batch import discover, run_batch
+from .runtime.task import BatchError, BatchEvents, ReportSummary
 from .config import BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
 

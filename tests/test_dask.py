@@ -7,7 +7,8 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, run_cli
 
-from pipeline.runtime.batch import BatchError, BatchItem, run_batch
+from pipeline.runtime.batch import run_batch
+from pipeline.runtime.task import BatchError, BatchItem
 from pipeline.config import BatchSettings, Settings
 
 distributed = pytest.importorskip("distributed")

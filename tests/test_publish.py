@@ -73,3 +73,20 @@ def test_datapackage_is_valid_and_typed(batch_run):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
     rows = frictionless.Package(str(folder / "datapackage.json")).get_resource("indicators").read_rows()
     assert (rows[0]["indicator"], rows[0]["year"], float(rows[0]["value"])) == ("毕业生人数", 2023, 3913.0)
+
+
+def test_a_column_added_to_fields_csv_is_published_with_its_type(reference, monkeypatch):
+    """Adding a record's attribute to a published table is one row of template/fields.csv: the frame (and so
+    the CSV, Parquet and the store) gets the column, typed as the row says."""
+    from pipeline.claims import extract_claims
+    from pipeline.template import fields
+    from pipeline.writers.frames import claims_frame
+
+    claims = extract_claims(reference.doc, reference.sections, reference.tables, reference.cases)
+    catalogue = {**fields._catalogue(), ("claims", "decimals"): fields.FieldSpec("decimals", "integer", "", "decimals printed")}
+    monkeypatch.setattr(fields, "_catalogue", lambda: catalogue)
+    monkeypatch.setattr(fields, "_columns", lambda resource: tuple(n for (r, n) in catalogue if r == resource))
+    frame = claims_frame(claims, {})
+    assert list(frame.columns[-1:]) == ["decimals"] and str(frame["decimals"].dtype) == "Int64"
+    printed = frame.set_index("value_raw")["decimals"]
+    assert printed["12001人"].min() == 0 and printed["96.71%"].min() == 2  # 在校生数12001人; 校均满意度为96.71%

@@ -19,7 +19,7 @@ from .executors import run_alone, run_dask, run_local
 from ..files import file_sha256
 from ..writers.manifest import package_version
 from ..writers.manifest import read as read_manifest
-from .task import BatchError, BatchEvents, BatchItem, ReportSummary, summarize  # noqa: F401  (the batch's records)
+from .task import BatchEvents, BatchItem, ReportSummary, summarize
 
 PDF_SUFFIX = ".pdf"  # what discovery looks for in folders, in any case
 
