@@ -1,4 +1,4 @@
-"""The Jinja2 environment of diff.html and of the pages of `vetreport serve`.
+"""The Jinja2 environment of every HTML page: audit.html, diff.html and the pages of `vetreport serve`.
 
 Text from PDFs is always escaped (autoescape). The writers' own templates and assets are in
 templates/ and static/ beside this module; a package above the writers (serve) passes its name to
@@ -7,12 +7,14 @@ templates/ and static/ beside this module; a package above the writers (serve) p
 
 from __future__ import annotations
 
+import html
 import math
 import sys
 from functools import lru_cache
 from importlib import resources
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..files import float_text
 
@@ -45,6 +47,13 @@ def number(value, digits: int | None = None) -> str:
     return float_text(round(value, digits) if digits is not None else value)
 
 
+def html_escape(value) -> Markup:
+    """``value`` escaped as the standard library's html.escape does: quotes become &quot; and &#x27;
+    where Jinja's own escaping writes &#34; and &#39;. audit.html was written with html.escape before
+    it had a template, and keeps its bytes."""
+    return Markup(html.escape(str(value)))
+
+
 @lru_cache(maxsize=None)
 def environment(package: str = PACKAGE) -> Environment:
     """The environment with ``package``'s templates/ and, after them, the writers' (diff_body.html is
@@ -54,11 +63,12 @@ def environment(package: str = PACKAGE) -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["blank"] = blank
     env.filters["number"] = number
+    env.filters["html_escape"] = html_escape
     return env
 
 
 def render(name: str, **context) -> str:
-    """A template of the writers (diff.html)."""
+    """A template of the writers (audit.html, diff.html)."""
     return environment().get_template(name).render(**context)
 
 
