@@ -1,4 +1,4 @@
-"""diff.md, and diff.html with the compare page of `vetreport serve` (templates/diff_body.html)."""
+"""diff.md, and diff.html with the compare page of `vetreport serve` (writers/templates/diff_body.html)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _of_kind(changes: list[dict], kind: str) -> list[dict]:
 
 def diff_view(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None,
               yoy: list[dict] | None) -> dict:
-    """What diff.html and the compare page of `vetreport serve` show (templates/diff_body.html)."""
+    """What diff.html and the compare page of `vetreport serve` show (writers/templates/diff_body.html)."""
     reports = [{"label": label, "report_id": r.report_id, "years": r.years, "indicators": r.indicator_count}
                for label, r in _reports(a, b)]
     sections = []
@@ -46,7 +46,7 @@ def _view_row(row: dict) -> dict:
 
 
 def render_html(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict]) -> str:
-    from ..serve.templating import render, static_text
+    from ..writers.html import render, static_text
 
     title = f"Indicators: {a.report_id} → {b.report_id}" if a else f"Indicators: {b.report_id}"
     return render("diff.html", title=title, css=static_text("app.css"), view=diff_view(a, b, changes, yoy))

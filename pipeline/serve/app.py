@@ -227,7 +227,9 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
         Route("/api/reports", api_reports),
         Route("/api/reports/{report_id}/findings", api_findings),
         Route("/api/reports/{report_id}/review", api_review, methods=["POST"]),
-        Mount("/static", StaticFiles(packages=[("pipeline.serve", "static")]), name="static"),
+        # app.css is the writers' (diff.html embeds it), app.js the app's
+        Mount("/static", StaticFiles(packages=[("pipeline.serve", "static"), ("pipeline.writers", "static")]),
+              name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
     return Guard(app, token, require_token)

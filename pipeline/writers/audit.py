@@ -9,14 +9,15 @@ PDF; then the findings that agree, in one table.
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from .evidence import evidence_images
 from .frames import read_published
+from .html import render
 from .manifest import read as read_manifest
 from ..files import atomic_write_bytes, atomic_write_text
 from ..records import Issue
@@ -132,19 +133,6 @@ def _where(row) -> str:
 # ---------------------------------------------------------------- HTML
 
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222}
-h1{font-size:1.5em} h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;font-size:.9em}
-.finding{border:1px solid #ddd;border-left:6px solid #999;padding:.6em 1em;margin:1em 0}
-.mismatch{border-left-color:#d62728}.other_year_match{border-left-color:#ff7f0e}.uncertain{border-left-color:#bcbd22}
-.verdict{font-weight:bold;text-transform:uppercase;font-size:.85em}
-.arith{font-family:monospace;background:#f6f6f6;padding:.3em .5em;display:block;margin:.4em 0}
-.evidence{display:flex;gap:1em;flex-wrap:wrap}.evidence figure{margin:0}.evidence img{max-width:520px;border:1px solid #ccc}
-figcaption{font-size:.8em;color:#666}.review{font-size:.85em;background:#eef;padding:.2em .4em}
-"""
-
-
 def _warnings(report_dir: Path) -> list[dict]:
     return list((read_manifest(report_dir) or {}).get("warnings", []))
 
@@ -162,60 +150,56 @@ def _warning_text(note: dict) -> str:
 
 
 def _html(report_id: str, pdf: Path, claims, findings, attention, crops, notes: list[dict]) -> str:
-    e = html.escape
-    out = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>vetreport audit: {e(report_id)}</title>",
-           f"<style>{CSS}</style></head><body>",
-           f"<h1>Audit of {e(report_id)}</h1><p>Source: {e(str(pdf))}</p>", "<h2>Summary</h2><table>"]
-    out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _summary(claims, findings)]
-    out.append("</table>")
-    for title, group in _warning_groups(notes):
-        if group:
-            items = "".join(f"<li>{e(_warning_text(n))}</li>" for n in group)
-            opened = " open" if group[0].get("level") == "missing" else ""
-            out.append(f"<details class='warnings'{opened}><summary>{e(title)}</summary><ul>{items}</ul></details>")
+    rest = _agreeing(findings)
+    return render("audit.html", report_id=report_id, pdf=str(pdf), summary=_summary(claims, findings),
+                  warning_groups=_html_warning_groups(notes), by_kind=_by_kind_table(findings),
+                  attention=[_html_finding(row, crops) for row in attention.to_dict("records")],
+                  agreeing_count=len(rest), agreeing=_agreeing_table(rest))
+
+
+def _agreeing(findings: pd.DataFrame) -> pd.DataFrame:
+    return findings[~findings["verdict"].isin(ATTENTION)] if not findings.empty else findings
+
+
+def _html_warning_groups(notes: list[dict]) -> list[dict]:
+    return [{"title": title, "opened": group[0].get("level") == "missing", "texts": [_warning_text(n) for n in group]}
+            for title, group in _warning_groups(notes) if group]
+
+
+def _by_kind_table(findings: pd.DataFrame) -> Markup:
+    """Findings counted by kind and verdict, as pandas writes the table (escaping its cells itself)."""
     kinds = _by_kind(findings)
-    if not kinds.empty:
-        out.append(kinds.to_html(border=0))
-    out.append(f"<h2>Needs a look ({len(attention)})</h2>")
-    for row in attention.to_dict("records"):
-        out.append(_html_finding(row, crops))
-    rest = findings[~findings["verdict"].isin(ATTENTION)] if not findings.empty else findings
-    out.append(f"<h2>Agreeing and unverifiable findings ({len(rest)})</h2>")
-    if not rest.empty:
-        cols = ["finding_id", "kind", "verdict", "page", "table_no", "indicator", "year", "claim_value", "table_value", "explanation"]
-        out.append(rest[cols].to_html(index=False, border=0, na_rep=""))
-    out.append(
-        "<script>window.addEventListener('load',function(){var im=document.images,ok=0;"
-        "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)ok++;}"
-        "document.body.setAttribute('data-images-loaded',ok+'/'+im.length);});</script></body></html>")
-    return "\n".join(out)
+    return Markup("" if kinds.empty else kinds.to_html(border=0))
 
 
-def _html_finding(row: dict, crops: dict[str, bytes]) -> str:
-    e = html.escape
+def _agreeing_table(rest: pd.DataFrame) -> Markup:
+    """The findings that need no look, one row each, as pandas writes the table (escaping its cells itself)."""
+    if rest.empty:
+        return Markup("")
+    cols = ["finding_id", "kind", "verdict", "page", "table_no", "indicator", "year", "claim_value", "table_value", "explanation"]
+    return Markup(rest[cols].to_html(index=False, border=0, na_rep=""))
+
+
+def _html_finding(row: dict, crops: dict[str, bytes]) -> dict:
+    """One finding that needs a look, as the texts audit.html shows (the template escapes them)."""
     fid = row["finding_id"]
-    parts = [f"<div class='finding {e(row['verdict'])}' id='{e(fid)}'>",
-             f"<div><span class='verdict'>{e(row['verdict'].replace('_', ' '))}</span> · {e(row['kind'])} · "
-             f"<code>{e(fid)}</code> · {e(_where(row))}</div>"]
-    if row.get("claim_text"):
-        parts.append(f"<p>{e(str(row['claim_text']))}</p>")
-    if _table(row):
-        parts.append(f"<p>Table: {e(_table(row))} {e(str(row['indicator']))} ({_value(row, 'year') or ''}) = "
-                     f"{e(str(row.get('table_value') or ''))}</p>")
-    parts.append(f"<span class='arith'>{e(str(row['explanation']))}</span>")
     status = _value(row, "review_status")
-    if status:
-        parts.append(f"<span class='review'>reviewed: {e(str(status))} — {e(str(_value(row, 'review_note') or ''))}</span>")
-    figures = []
-    for suffix, label in EVIDENCE:
-        png = crops.get(f"{fid}-{suffix}")
-        if png:
-            data = base64.b64encode(png).decode("ascii")
-            figures.append(f"<figure><img alt='{label}' src='data:image/png;base64,{data}'><figcaption>{label}</figcaption></figure>")
-    if figures:
-        parts.append("<div class='evidence'>" + "".join(figures) + "</div>")
-    parts.append("</div>")
-    return "\n".join(parts)
+    return {
+        "id": fid, "verdict": row["verdict"], "verdict_words": row["verdict"].replace("_", " "), "kind": row["kind"],
+        "where": _where(row),
+        "claim_text": str(row["claim_text"]) if row.get("claim_text") else None,
+        "table": _table(row), "indicator": str(row["indicator"]), "year": _value(row, "year") or "",
+        "table_value": str(row.get("table_value") or ""),
+        "explanation": str(row["explanation"]),
+        "review_status": str(status) if status else "", "review_note": str(_value(row, "review_note") or ""),
+        "figures": _figures(fid, crops),
+    }
+
+
+def _figures(fid: str, crops: dict[str, bytes]) -> list[dict]:
+    """The evidence images of a finding, each as its caption and its PNG in base64 (audit.html holds them)."""
+    return [{"label": label, "data": base64.b64encode(crops[f"{fid}-{suffix}"]).decode("ascii")}
+            for suffix, label in EVIDENCE if crops.get(f"{fid}-{suffix}")]
 
 
 # ---------------------------------------------------------------- Markdown
@@ -242,7 +226,7 @@ def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops, not
             if f"{fid}-{suffix}" in crops:
                 lines.append(f"![{label}]({IMAGE_DIR}/{fid}-{suffix}.png)")
         lines.append("")
-    rest = findings[~findings["verdict"].isin(ATTENTION)] if not findings.empty else findings
+    rest = _agreeing(findings)
     lines += [f"## Agreeing and unverifiable findings ({len(rest)})", "",
               "| finding | kind | verdict | page | table | indicator | year | explanation |", "|---|---|---|---|---|---|---|---|"]
     for row in rest.to_dict("records"):
