@@ -146,8 +146,8 @@ def measure_camelot_lattice(pdf: Path) -> dict:
 
 def measure_pipeline(pdf: Path) -> dict:
     import pipeline.runtime.preload  # noqa: F401  (stage modules imported before the clock starts)
-    from pipeline.runtime.task import BatchItem, report_task
     from pipeline.config import Settings
+    from pipeline.runtime.task import BatchItem, report_task
 
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -191,8 +191,8 @@ def median_of(name: str, pdf: Path, repeat: int) -> dict:
 
 def batch_seconds(pdf: Path, copies: int, workers: int) -> float:
     """Wall time of a batch (workers, then the store), as `vetreport run --workers N --force` does it."""
-    from pipeline.runtime.batch import discover, run_batch
     from pipeline.config import BatchSettings, Settings
+    from pipeline.runtime.batch import discover, run_batch
     from pipeline.runtime.store import load_reports
 
     with tempfile.TemporaryDirectory() as tmp:

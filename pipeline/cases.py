@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from .geometry import center_inside, enclosing, is_photo_caption
 from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Page, Sections, Tables
-from .text.numbers import chinese_integer
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
+from .text.numbers import chinese_integer
 
 STAGE = "cases"
 CASE_TITLE = re.compile(

@@ -6,9 +6,9 @@ Each command imports what it needs when it runs, so that `vetreport --help` star
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,10 +17,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from .runtime.batch import discover, run_batch
-from .runtime.task import BatchError, BatchEvents, ReportSummary
 from .config import BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
+from .runtime.batch import discover, run_batch
+from .runtime.task import BatchError, BatchEvents, ReportSummary
 
 
 def _plain_flags(params: list) -> list:
@@ -71,7 +71,7 @@ def _commands() -> None:
     quiet_libraries()
 
 
-class Executor(str, Enum):
+class Executor(StrEnum):
     processes = "processes"
     dask = "dask"
 
@@ -82,16 +82,22 @@ DEFAULT_BATCH = BatchSettings()
 @app.command(cls=Command)
 def run(
     inputs: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(metavar="PDF|DIR", show_default=False, help=(
             "Report PDFs, or folders searched recursively for files whose names end in .pdf (any case). "
             "Default: the folder raw/ in the current folder.")),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; each report gets OUT/<report_id>/.")] = Path("output"),
-    password: Annotated[Optional[str], typer.Option(help="Password for encrypted PDFs.")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster --executor dask starts (with --scheduler, the cluster's workers decide). A report that runs alone has its pages read in parallel instead.")] = DEFAULT_BATCH.workers,
-    executor: Annotated[Executor, typer.Option(help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
-    scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask starts a LocalCluster.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster "
+                                       "--executor dask starts (with --scheduler, the cluster's workers decide). A report "
+                                       "that runs alone has its pages read in parallel instead.")] = DEFAULT_BATCH.workers,
+    executor: Annotated[Executor, typer.Option(
+        help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask "
+             "starts a LocalCluster.")] = None,
     time_limit: Annotated[float, typer.Option(
         min=0, help="Seconds one report may take (0 = no limit). Past them it stops at its next check: an error, or "
                     "partial results when earlier stages finished. A worker still running a minute later is stopped "
@@ -105,14 +111,22 @@ def run(
                                "their records are marked source=ocr.")] = True,
     ocr_max_pages: Annotated[int, typer.Option(
         "--ocr-max-pages", min=0, help="At most this many pages of one report are OCRed (0 = no limit).")] = Limits.ocr_max_pages,
-    force: Annotated[bool, typer.Option("--force", help="Re-run reports whose input sha256, options and package version are unchanged since their last run.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Re-run reports whose input sha256, options and package version are unchanged since their last "
+                        "run.")] = False,
     store: Annotated[bool, typer.Option(help="Load the results into OUT/vetreport.duckdb.")] = True,
 ) -> None:
     """Extract sections, tables, appendix indicators and case studies from each report.
 
-    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv, findings.csv, validation.csv, pages.csv, manifest.json and the audit report (audit.html, audit.md) per report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into OUT/vetreport.duckdb.
+    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv,
+    findings.csv, validation.csv, pages.csv, manifest.json and the audit report (audit.html, audit.md) per
+    report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into
+    OUT/vetreport.duckdb.
 
-    Reports already done with the same input, options and package version are skipped (see --force); failed ones always run again. One bad PDF never stops the others: it gets an error.json (file, stage, reason) and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as partial results with warnings naming what is missing.
+    Reports already done with the same input, options and package version are skipped (see --force); failed
+    ones always run again. One bad PDF never stops the others: it gets an error.json (file, stage, reason)
+    and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as
+    partial results with warnings naming what is missing.
     """
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -137,10 +151,10 @@ def run(
             summaries = run_batch(items, out, settings, batch, display)
     except BatchError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print("interrupted: no half-written file is left; run the command again to finish")
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     _print_summary(summaries)
     failed = [s for s in summaries if s.status == "error"]
     for s in failed:
@@ -158,10 +172,10 @@ def audit(
         metavar="REPORT", show_default=False,
         help="A report id under --out, or a report's folder (OUT/<report_id>/) written by `vetreport run`.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
-    pdf: Annotated[Optional[Path], typer.Option(
+    pdf: Annotated[Path | None, typer.Option(
         "--pdf", show_default=False, help="The source PDF, when it is no longer where manifest.json says it was "
                                           "(moved or renamed): the evidence images are cut from it.")] = None,
-    password: Annotated[Optional[str], typer.Option(help="Password of the source PDF, if it is encrypted.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password of the source PDF, if it is encrypted.")] = None,
 ) -> None:
     """Rewrite audit.html and audit.md from a report folder, with the statuses of its review.csv.
 
@@ -179,14 +193,14 @@ def audit(
         source = _audit_source(folder.manifest, pdf)
     except FolderError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     _rewrite_audit(folder.path, source, password)
 
 
 def _audit_source(manifest: dict, pdf: Path | None) -> Path:
     """The report's PDF: ``--pdf`` (which must be the same file, by sha256), else the manifest's input."""
-    from .runtime.folders import FolderError
     from .files import file_sha256
+    from .runtime.folders import FolderError
 
     if pdf is None:
         named = Path(manifest["input"])
@@ -202,9 +216,9 @@ def _audit_source(manifest: dict, pdf: Path | None) -> Path:
 
 
 def _rewrite_audit(report_dir: Path, pdf: Path, password: str | None) -> None:
+    from .files import write_csv
     from .writers.audit import write_audit
     from .writers.frames import PUBLISHED, read_published
-    from .files import write_csv
     from .writers.review import apply_review
 
     frames = {name: read_published(report_dir / f"{name}.csv", empty_text=name == "findings")
@@ -292,7 +306,8 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
     try:
         loaded = load_reports(db_path, [out / s.report_id for s in summaries])
     except duckdb.Error as exc:
-        console.print(f"[red]error:[/red] {db_path}: the CSV and Parquet files are written, the store is not updated: {escape(str(exc))}")
+        console.print(f"[red]error:[/red] {db_path}: the CSV and Parquet files are written, the store is not updated: "
+                      f"{escape(str(exc))}")
         return False
     console.print(f"store: {db_path} ({len(loaded)} reports loaded, {len(summaries) - len(loaded)} unchanged since loaded)")
     return True
@@ -300,14 +315,19 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
 
 @app.command(cls=Command)
 def diff(
-    first: Annotated[str, typer.Argument(metavar="A", help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
-    second: Annotated[Optional[str], typer.Argument(metavar="B", help="Report B, the later one. Without it: A's year-over-year view only.", show_default=False)] = None,
+    first: Annotated[str, typer.Argument(
+        metavar="A", help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
+    second: Annotated[str | None, typer.Argument(
+        metavar="B", help="Report B, the later one. Without it: A's year-over-year view only.", show_default=False)] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
-    to: Annotated[Optional[Path], typer.Option(help="Folder for the diff files. Default: OUT/diffs/A--B (or OUT/diffs/A).", show_default=False)] = None,
+    to: Annotated[Path | None, typer.Option(
+        help="Folder for the diff files. Default: OUT/diffs/A--B (or OUT/diffs/A).", show_default=False)] = None,
 ) -> None:
     """Compare two reports' appendix indicators, matched on (table, indicator, parent, unit).
 
-    Writes diff.csv (one row per differing cell: restated = B's figure for A's current year differs from A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each report) and diff.md (the same, to read).
+    Writes diff.csv (one row per differing cell: restated = B's figure for A's current year differs from
+    A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each
+    report) and diff.md (the same, to read).
     """
     from .runtime.folders import FolderError, find_report, same_report
 
@@ -319,7 +339,7 @@ def diff(
                 raise FolderError(stale)
     except FolderError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if len(folders) == 2:
         a, b = folders
         if same_report(a, b):
@@ -354,14 +374,19 @@ def _write_diff(folders: list[Path], out: Path, to: Path | None) -> None:
 
 @app.command()
 def serve(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder written by `vetreport run` (with vetreport.duckdb).")] = Path("output"),
-    host: Annotated[str, typer.Option(help="Address to listen on. Any other than loopback requires the token on every request.")] = "127.0.0.1",
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Output folder written by `vetreport run` (with vetreport.duckdb).")] = Path("output"),
+    host: Annotated[str, typer.Option(
+        help="Address to listen on. Any other than loopback requires the token on every request.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
-    token: Annotated[Optional[str], typer.Option(help="The access token (default: a new random one, printed at start).", show_default=False)] = None,
+    token: Annotated[str | None, typer.Option(
+        help="The access token (default: a new random one, printed at start).", show_default=False)] = None,
 ) -> None:
-    """Look at the output in the browser: reports, each report's findings with their evidence and review buttons, compare two reports, one indicator across reports.
+    """Look at the output in the browser: reports, each report's findings with their evidence and review
+    buttons, compare two reports, one indicator across reports.
 
-    Reviews made in the browser go into each report's review.csv, which `vetreport run` and `vetreport audit` read. Stop with Ctrl+C.
+    Reviews made in the browser go into each report's review.csv, which `vetreport run` and `vetreport
+    audit` read. Stop with Ctrl+C.
     """
     from .serve.app import serve as run_server
 

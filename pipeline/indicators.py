@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass
 
 from . import template
-from .template.fields import columns
-from .text.numbers import chinese_integer, parse_value
 from .records import BBox, Indicators, Issue, Table, Tables
+from .template.fields import columns
 from .text import squash
+from .text.numbers import chinese_integer, parse_value
 
 STAGE = "indicators"
 COLUMNS = columns("indicators")  # indicators.csv's, as template/fields.csv declares them

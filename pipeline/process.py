@@ -18,6 +18,7 @@ from .pages import extract_pages
 from .result import ReportResult
 from .stages import Failed, StageRunner
 
+
 def process_report(
     pdf: Path, out_root: Path, settings: Settings | None = None, progress=None, report_id: str | None = None
 ) -> ReportResult:

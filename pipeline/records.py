@@ -227,7 +227,7 @@ class Tables:
 class Indicators:
     """附表1–附表6 in long form (columns: see pipeline.indicators.COLUMNS, plus the value cell's bbox)."""
 
-    frame: "pandas.DataFrame"  # noqa: F821
+    frame: pandas.DataFrame  # noqa: F821
     issues: list[Issue] = field(default_factory=list)
 
 

@@ -95,7 +95,7 @@ class SchoolDirectory:
     bbox: BBox | None = None
 
     @classmethod
-    def from_tables(cls, tables: list[Table]) -> "SchoolDirectory":
+    def from_tables(cls, tables: list[Table]) -> SchoolDirectory:
         best, rows, source = [], [], None
         for table in tables:
             names = school_names(table)
@@ -110,7 +110,7 @@ class SchoolDirectory:
         return directory
 
     @classmethod
-    def from_names(cls, names: list[str]) -> "SchoolDirectory":
+    def from_names(cls, names: list[str]) -> SchoolDirectory:
         places = common_places(names)
         aliases: dict[str, str] = {}
         for name in names:
@@ -314,5 +314,5 @@ def phrase_before(text: str, pos: int, limit: int = 16) -> str:
 
 def school_count_before(text: str, pos: int) -> StatedCount | None:
     """The last count of schools stated before ``pos`` ("6所中职学校校均…" → 6)."""
-    counts = [c for c in stated_school_counts(text[:pos])]
+    counts = list(stated_school_counts(text[:pos]))
     return counts[-1] if counts else None

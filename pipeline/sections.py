@@ -7,11 +7,12 @@ heading, other title, other page) is a warning.
 from __future__ import annotations
 
 import re
+
 from . import template
 from .geometry import body_font_size
-from .text.numbers import chinese_integer
 from .records import Document, Issue, Line, Section, Sections, TocEntry
 from .text import edit_distance, squash
+from .text.numbers import chinese_integer
 
 STAGE = "sections"
 TOC_TITLES = {"目录": "section", "目次": "section", "图表目录": "figure", "图目录": "figure", "表目录": "figure", "案例目录": "case"}
@@ -220,7 +221,8 @@ def _compare_toc(toc: list[TocEntry], sections: list[Section], doc: Document) ->
             issues.append(Issue(STAGE, f"目录 title '{label}' differs from the body heading '{sec.number} {sec.title}'", sec.page_start))
         if sec.printed_start and sec.printed_start != e.printed_page:
             issues.append(
-                Issue(STAGE, f"目录 gives page {e.printed_page} for '{label}', the heading is on printed page {sec.printed_start}", sec.page_start)
+                Issue(STAGE, f"目录 gives page {e.printed_page} for '{label}', the heading is on printed page "
+                             f"{sec.printed_start}", sec.page_start)
             )
     for sec in sections:
         if id(sec) not in matched and sec.level <= max_level:
@@ -251,5 +253,6 @@ def _compare_figures(toc: list[TocEntry], doc: Document, toc_pages: set[int]) ->
         if squash(title) != squash(e.title):
             issues.append(Issue(STAGE, f"图表目录 title '{e.number} {e.title}' differs from the caption '{e.number} {title}'", page_no))
         if printed and printed != e.printed_page:
-            issues.append(Issue(STAGE, f"图表目录 gives page {e.printed_page} for '{e.number}', the caption is on printed page {printed}", page_no))
+            issues.append(Issue(STAGE, f"图表目录 gives page {e.printed_page} for '{e.number}', the caption is on printed "
+                                       f"page {printed}", page_no))
     return issues

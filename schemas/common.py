@@ -6,7 +6,6 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 
-
 def page_field():
     """A physical page index, 1-based (a new Field per column: pandera names each one)."""
     return pa.Field(ge=1, description="physical page index, 1-based")

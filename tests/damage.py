@@ -133,7 +133,7 @@ def drawn_rotated(src: Path, dst: Path, pages: list[int]) -> Path:
 
 def _own_resources(pdf: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Dictionary:
     """The page's resources as a dictionary of its own (pages often share one)."""
-    resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
+    resources = pikepdf.Dictionary(dict(page.obj.Resources.items()))
     page.obj.Resources = pdf.make_indirect(resources)
     return page.obj.Resources
 
@@ -193,7 +193,7 @@ def image_bomb_on(src: Path, dst: Path, page: int, side: int = 30000) -> Path:
                                                Height=side, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=1,
                                                Filter=pikepdf.Name.FlateDecode)
         resources = _own_resources(pdf, target)
-        xobjects = pikepdf.Dictionary({k: v for k, v in resources.get("/XObject", {}).items()})
+        xobjects = pikepdf.Dictionary(dict(resources.get("/XObject", {}).items()))
         xobjects["/Bomb"] = image
         resources["/XObject"] = xobjects
         target.contents_add(pikepdf.Stream(pdf, b"q 10 0 0 10 0 0 cm /Bomb Do Q"))

@@ -49,7 +49,8 @@ def draw_lattice(c: canvas.Canvas, x: float, top: float, widths: list[float], ro
     return bottom
 
 
-def draw_open_table(c: canvas.Canvas, x: float, top: float, widths: list[float], row_h: float, rows: list[list[str]], size: float = 10) -> float:
+def draw_open_table(c: canvas.Canvas, x: float, top: float, widths: list[float], row_h: float, rows: list[list[str]],
+                    size: float = 10) -> float:
     """三线表: a rule above the header, one under it, one under the last row; no vertical rules."""
     total = sum(widths)
     c.setFont(FONT, size)

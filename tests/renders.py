@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -84,7 +84,7 @@ VARIANTS: dict[str, Variant] = {
 # ---------------------------------------------------------------- the model
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

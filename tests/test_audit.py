@@ -11,8 +11,8 @@ import pytest
 from conftest import REFERENCE
 from typer.testing import CliRunner
 
-from pipeline.process import process_report
 from pipeline.cli import app
+from pipeline.process import process_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -10,9 +10,9 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, REFERENCE, run_cli
 
-from pipeline.runtime.batch import BatchEvents, BatchItem, run_batch
 from pipeline.config import BatchSettings, Limits, Settings
 from pipeline.files import atomic_target
+from pipeline.runtime.batch import BatchEvents, BatchItem, run_batch
 
 REPORT_FILES = ("sections", "toc", "tables", "table_cells", "indicators", "cases", "validation")
 
@@ -30,7 +30,8 @@ def test_batch_summary_lists_every_report(batch_run):
         "report", "pages", "indicators", "claims", "mismatches", "status", "seconds"]
     for name in BATCH_COPIES:
         report, pages, indicators, claims, mismatches, status, seconds = summary_row(batch_run.output, name)
-        assert (pages, indicators, claims, mismatches, status) == ("55", "246", "275", "9", "ok")  # 275 numbers (五大, 两款 … count), 9 contradictions
+        # 275 numbers (五大, 两款 … count), 9 contradictions
+        assert (pages, indicators, claims, mismatches, status) == ("55", "246", "275", "9", "ok")
         assert float(seconds) > 0
     assert summary_row(batch_run.output, "corrupt")[1:6] == ["-", "-", "-", "-", "error"]
     assert "3 ok, 1 error" in batch_run.output
@@ -174,7 +175,8 @@ def test_workers_report_each_stage_of_each_report(tmp_path):
     assert [s.report_id for s in summaries] == ["first", "second"]  # input order, whatever finished first
     assert sorted(events.finished_ids) == ["first", "second"]
     for name in ("first", "second"):
-        assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "claims", "reconcile", "review", "audit", "validate", "publish"]
+        assert events.stages[name] == ["pages", "sections", "tables", "indicators", "cases", "claims", "reconcile", "review",
+                                       "audit", "validate", "publish"]
 
 
 # ---------------------------------------------------------------- what runs again, and under which id

@@ -12,7 +12,8 @@ def _quantities(text):
 
 
 def test_tokenizer_units_qualifiers_and_multipliers():
-    assert _quantities("在校生保持在 1.2 万人左右，共计 12,001 人") == [("1.2 万人左右", 12000.0, "人", "左右"), ("12,001 人", 12001.0, "人", "")]
+    assert _quantities("在校生保持在 1.2 万人左右，共计 12,001 人") == [
+        ("1.2 万人左右", 12000.0, "人", "左右"), ("12,001 人", 12001.0, "人", "")]
     assert _quantities("近2000学时，校均课时总数 40000 余学时，97.92%，1.5 个百分点") == [
         ("2000学时", 2000.0, "学时", "近"), ("40000 余学时", 40000.0, "学时", "余"), ("97.92%", 97.92, "%", ""),
         ("1.5 个百分点", 1.5, "个百分点", "")]
@@ -42,7 +43,8 @@ def test_tokenizer_never_raises(text):
         assert token.kind != "quantity" or token.value is not None
 
 
-@given(st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False, allow_infinity=False), st.sampled_from(["人", "%", "万元", "个"]))
+@given(st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["人", "%", "万元", "个"]))
 def test_printed_numbers_round_trip_with_their_decimals(number, unit):
     printed = f"{number:f}"
     [token] = [t for t in find_numbers(f"共计{printed}{unit}，") if t.kind == "quantity"]

@@ -73,7 +73,7 @@ def test_every_corpus_file_ends_cleanly(corpus_run, capsys):
     slowest = sorted(endings.items(), key=lambda kv: -kv[1]["manifest"].get("limits", {}).get("elapsed_seconds", 0))[:10]
     with capsys.disabled():
         print(f"\ncorpus: {len(endings)} files: {counts['ok']} results, {counts['partial']} partial, {counts['error']} errors")
-        for report_id, e in slowest:
+        for _report_id, e in slowest:
             limits = e["manifest"]["limits"]
             print(f"  {limits['elapsed_seconds']:7.1f} s  {limits['peak_resident_mb']:5d} MB  {e['manifest']['status']:8s} "
                   f"{e['manifest']['input']}")

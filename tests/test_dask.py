@@ -7,9 +7,9 @@ import pdfs
 import pytest
 from conftest import BATCH_COPIES, CORRUPT_PDF, run_cli
 
+from pipeline.config import BatchSettings, Settings
 from pipeline.runtime.batch import run_batch
 from pipeline.runtime.task import BatchError, BatchItem
-from pipeline.config import BatchSettings, Settings
 
 distributed = pytest.importorskip("distributed")
 

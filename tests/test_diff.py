@@ -186,7 +186,8 @@ def test_diff_of_one_report_is_its_year_over_year_view(report_a, tmp_path):
     result = run_cli("diff", str(report_a), "--to", str(tmp_path / "yoy"))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "yoy").iterdir()) == ["diff.html", "diff.md", "yoy.csv"]
-    assert "| 1 | 毕业生人数 |  | 人 | 2023 | 2024 | 3913 | 3552 | -361 | -9.2 |" in (tmp_path / "yoy" / "diff.md").read_text(encoding="utf-8")
+    yoy_md = (tmp_path / "yoy" / "diff.md").read_text(encoding="utf-8")
+    assert "| 1 | 毕业生人数 |  | 人 | 2023 | 2024 | 3913 | 3552 | -361 | -9.2 |" in yoy_md
 
 
 def test_diff_of_an_unknown_report_is_a_usage_error(tmp_path):

@@ -19,7 +19,7 @@ from pipeline.errors import ReportError
 
 SEED = 20241
 APPENDIX = set(range(49, 56))
-BODY = [n for n in range(1, 49)]
+BODY = list(range(1, 49))
 
 
 def _mutants() -> list[tuple[str, object, bool]]:

@@ -11,10 +11,10 @@ from conftest import REFERENCE
 from outcome import run_cli
 
 import pipeline.cases
-from pipeline.pages import ocr
-from pipeline.process import process_report
 from pipeline.config import Limits, Settings
 from pipeline.limits import Budget, LimitExceeded
+from pipeline.pages import ocr
+from pipeline.process import process_report
 
 
 def test_time_limit_ends_the_report_as_an_error(tmp_path):

@@ -7,12 +7,10 @@ import pytest
 from conftest import REFERENCE
 from scans import SHOWN, compare_appendix
 
-from pipeline.pages import ocr
-from pipeline.process import process_report
 from pipeline.config import Limits, OcrSettings, PageSettings
+from pipeline.pages import extract_pages, ocr
 from pipeline.pages.hygiene import unusable_reason
-from pipeline.pages import extract_pages
-
+from pipeline.process import process_report
 
 
 @pytest.fixture(scope="session")

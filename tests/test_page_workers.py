@@ -7,12 +7,12 @@ import pytest
 from conftest import REFERENCE
 
 import pipeline.pages
-from pipeline.forked import page_workers
-from pipeline.process import process_report
-from pipeline.runtime.batch import BatchItem, run_batch
 from pipeline.config import BatchSettings, PageSettings, Settings
+from pipeline.forked import page_workers
 from pipeline.limits import LimitExceeded
 from pipeline.pages import extract_pages
+from pipeline.process import process_report
+from pipeline.runtime.batch import BatchItem, run_batch
 
 # The page stage's one-page reader, which the workers must call: pages._read_page(raw, settings, doc) in
 # this tree, pages.read_page(entry, settings) where opening and reading a page have modules of their own.

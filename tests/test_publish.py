@@ -8,8 +8,8 @@ import pytest
 from conftest import BATCH_COPIES
 
 from pipeline import template
-from pipeline.writers.frames import PUBLISHED
 from pipeline.template.fields import field_spec
+from pipeline.writers.frames import PUBLISHED
 from schemas.validate import MODELS, VALIDATION_COLUMNS
 
 PANDERA_TO_FRICTIONLESS = {

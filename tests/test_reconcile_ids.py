@@ -32,7 +32,7 @@ def test_a_claim_added_earlier_keeps_every_other_id(tmp_path):
     after = _findings(pdfs.narrative(tmp_path / "after.pdf", [EARLIER, *PARAGRAPHS]))
     assert len(before) == 7  # 80.9% (its cell, absent here, and 334 ÷ 413); sums of 37, 5 and the shares; 两款, 3个
     assert len(after) == len(before) + 2  # the new sentence: 900 = 800 + 100, and 专任教师 800 (no table here)
-    for fid, (kind, value, verdict, claim_id) in before.items():
+    for fid, (kind, value, verdict, _claim_id) in before.items():
         assert fid in after, (kind, value)
         assert after[fid][:3] == (kind, value, verdict)
     moved = [fid for fid in before if before[fid][3] != after[fid][3]]

@@ -15,9 +15,8 @@ from reportlab.pdfgen import canvas
 from scans import SHOWN, compare_appendix
 
 from pipeline.pages.ocr import deskew
-from pipeline.process import process_report
 from pipeline.pages.ocr.cells import closed_cells, closed_set, nearest
-
+from pipeline.process import process_report
 
 
 @pytest.fixture(scope="session")

@@ -59,7 +59,8 @@ def test_three_line_table_built_here(tmp_path):
     got = extract_all(pdfs.three_line_table(tmp_path / "t3.pdf"))
     [t] = got.tables.tables
     assert (t.table_id, t.kind, t.caption) == ("表1", "rules", "表1 近两年办学基本情况")
-    assert t.grid() == [["项目", "2023年", "2024年"], ["在校生数", "1,200", "1,350"], ["专任教师数", "90", "95"], ["生师比", "13.3", "14.2"]]
+    assert t.grid() == [["项目", "2023年", "2024年"], ["在校生数", "1,200", "1,350"], ["专任教师数", "90", "95"],
+                        ["生师比", "13.3", "14.2"]]
 
 
 def test_table_split_across_two_pages_built_here(tmp_path):

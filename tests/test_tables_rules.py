@@ -1,7 +1,7 @@
 """Ruling lines as a reader sees them (pipeline.rules.merge_rules): the pieces producers draw one rule in."""
 
-from pipeline.records import Segment
 from pipeline.pages.rules import merge_rules
+from pipeline.records import Segment
 
 
 def _merged(segments):

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..text.numbers import NumberToken, find_numbers
-from ..records import BBox, Cases, Document, Issue, Sections, Tables, union_bbox
 from ..geometry import enclosing
+from ..records import BBox, Cases, Document, Issue, Sections, Tables, union_bbox
 from ..schools import SchoolDirectory
+from ..text.numbers import NumberToken, find_numbers
 from . import scope
 from .passages import Passage, narrative_lines, passage, sentences
 from .subjects import clause_bounds, linked_subjects, subject, term_hits, terms

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..text.numbers import NumberToken
 from ..records import Document
 from ..schools import SchoolDirectory, level_of, stated_school_counts
+from ..text.numbers import NumberToken
 from .passages import Passage
 
 AVERAGES = ("校均", "生均", "课均", "人均", "平均")

@@ -26,8 +26,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..files import atomic_write_text, write_rows
-from .cells import (DIFF_COLUMNS, KEY, KINDS, SURVEY_FIELDS, YOY_COLUMNS, ReportIndicators, diff_reports,
-                    load_indicators, resolve_report, same_value, table_kind, year_over_year)
+from .cells import (
+    DIFF_COLUMNS,
+    KEY,
+    KINDS,
+    SURVEY_FIELDS,
+    YOY_COLUMNS,
+    ReportIndicators,
+    diff_reports,
+    load_indicators,
+    resolve_report,
+    same_value,
+    table_kind,
+    year_over_year,
+)
 from .render import diff_view, field_label, render_html, render_markdown
 
 __all__ = ["DIFF_COLUMNS", "KEY", "KINDS", "SURVEY_FIELDS", "YOY_COLUMNS", "ReportIndicators", "diff_reports",

@@ -74,7 +74,8 @@ def render_markdown(a: ReportIndicators | None, b: ReportIndicators, changes: li
 def _changes_section(kind: str, rows: list[dict]) -> list[str]:
     if not rows:
         return []
-    out = [f"## {MD_HEADINGS[kind]}", "", "| 附表 | indicator | parent | unit | year | A | B | Δ |", "|---:|---|---|---|---:|---:|---:|---:|"]
+    out = [f"## {MD_HEADINGS[kind]}", "", "| 附表 | indicator | parent | unit | year | A | B | Δ |",
+           "|---:|---|---|---|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {_table(r)} | {_md(r['indicator'])}{_nth(r['occurrence'])}{_field_label(r['field'])} | "
                    f"{_md(r['parent_indicator'])} | {_md(r['unit'])} | {_md(r['year'])} | {_md(r['value_raw_a'])} | "

@@ -25,10 +25,10 @@ import os
 import pickle
 import signal
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Callable
 
 from ..errors import ReportError
 from ..limits import Budget, LimitExceeded

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 from ..config import OcrSettings, PageSettings
 from ..errors import ReportError
-from .hygiene import image_share, remove_running_lines, unusable_reason
+from ..files import file_sha256
+from ..forked.page_workers import read_pages
 from ..limits import Budget, LimitExceeded
+from ..records import Document, Issue, Page
+from .hygiene import image_share, remove_running_lines, unusable_reason
 from .lines import build_lines
 from .opening import close, open_pdf, refuse_non_pdf, turned_copy
-from ..files import file_sha256
 from .reader import read_page
-from ..forked.page_workers import read_pages
-from ..records import Document, Issue, Page
 
 if TYPE_CHECKING:
     from . import ocr as O
@@ -171,7 +171,7 @@ def _report_skipped(doc: Document, wanted: list[tuple[Page, str]], why: str) -> 
         doc.issues.append(Issue(STAGE, f"{reason}; not OCRed: {why}; the page's text is missing", page.number, "missing"))
 
 
-def _ocr_one(doc: Document, page: Page, reason: str, renderer: "O.PageRenderer", settings: OcrSettings, budget: Budget,
+def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, settings: OcrSettings, budget: Budget,
              carried: dict) -> None:
     from . import ocr as O
 

@@ -28,8 +28,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import ReportError
 from ..limits import LimitExceeded
-from .plumber import Page as PlumberPage
 from ..records import Issue
+from .plumber import Page as PlumberPage
 
 STAGE = "pages"
 SIGNATURES = {  # what a file that is not a PDF starts with

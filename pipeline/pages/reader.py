@@ -23,11 +23,11 @@ from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..config import PageSettings
-from .hygiene import clean_chars, dedupe, glyph_key, visible
 from ..limits import LimitExceeded
+from ..records import Issue, Page
+from .hygiene import clean_chars, dedupe, glyph_key, visible
 from .lines import build_lines
 from .opening import PageEntry, describe
-from ..records import Issue, Page
 from .rules import segments_from_edges
 
 STAGE = "pages"

@@ -15,10 +15,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..config import BatchSettings, Settings
-from .executors import run_alone, run_dask, run_local
 from ..files import file_sha256
 from ..writers.manifest import package_version
 from ..writers.manifest import read as read_manifest
+from .executors import run_alone, run_dask, run_local
 from .task import BatchEvents, BatchItem, ReportSummary, summarize
 
 PDF_SUFFIX = ".pdf"  # what discovery looks for in folders, in any case

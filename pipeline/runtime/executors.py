@@ -24,11 +24,11 @@ import signal
 import socket
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 from ..config import BatchSettings, Settings
 from .task import BatchError, BatchEvents, BatchItem, ReportSummary, record_failure, remove_leftovers, report_task

@@ -252,8 +252,9 @@ def _indicator_chart(output: Output, kind: str, indicator: str, parent: str, par
     year = int(params["year"]) if params.get("year", "").isdigit() and int(params["year"]) in years else (years[-1] if years else None)
     far = chart.outliers(values)
     units = sorted(set(values["unit"].fillna("")))
-    rows = [{"report_id": report, "cells": {int(r["year"]): {"raw": r["value_raw"], "page": r["page"], "far": (report, int(r["year"])) in far}
-                                            for _, r in cells.iterrows()}}
+    rows = [{"report_id": report,
+             "cells": {int(r["year"]): {"raw": r["value_raw"], "page": r["page"], "far": (report, int(r["year"])) in far}
+                       for _, r in cells.iterrows()}}
             for report, cells in values.groupby("report_id", sort=True)]
     return {"picked": {"kind": kind, "indicator": indicator, "parent": parent, "pick": f"{kind}|{parent}|{indicator}"},
             "view": view, "year": year, "years": years, "unit": " / ".join(u for u in units if u),

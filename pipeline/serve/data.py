@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..writers.frames import read_published
-from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
+from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
+from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
 
 STORE = "vetreport.duckdb"

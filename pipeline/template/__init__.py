@@ -343,7 +343,7 @@ def terms_of(role: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def term_patterns() -> tuple[tuple["re.Pattern[str]", str], ...]:
+def term_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """claim_term_patterns.csv: wordings that vary (留在上海就业 / 留在本省就业) mapped to one term."""
     known = {r["term"] for r in read_rows("claim_terms.csv")}
     out = []

@@ -9,7 +9,7 @@ stage writes) is text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from . import read_rows
 
@@ -45,7 +45,7 @@ def field_spec(resource: str, column: str) -> FieldSpec:
     return catalogue.get((resource, column)) or catalogue.get((ANY, column)) or FieldSpec(column, "string")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _columns(resource: str) -> tuple[str, ...]:
     return tuple(name for (res, name) in _catalogue() if res == resource)
 

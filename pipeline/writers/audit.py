@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
+from ..files import atomic_write_bytes, atomic_write_text
+from ..records import Issue
 from .evidence import evidence_images
 from .frames import read_published
 from .html import render
 from .manifest import read as read_manifest
-from ..files import atomic_write_bytes, atomic_write_text
-from ..records import Issue
 
 STAGE = "audit"
 ATTENTION = ("mismatch", "other_year_match", "uncertain")

@@ -129,7 +129,7 @@ def _box(cell) -> BBox:
     return float(cell["x0"]), float(cell["top"]), float(cell["x1"]), float(cell["bottom"])
 
 
-def _page_row(pages: "Pages", page: int, cell: BBox) -> CellPlace:
+def _page_row(pages: Pages, page: int, cell: BBox) -> CellPlace:
     """Without table_cells: the cell's row across the page, so the indicator's name and unit are beside it."""
     width = pages.size(page)[0]
     return CellPlace(page, cell, (40.0, cell[1] - ROW_PAD, width - 40.0, cell[3] + ROW_PAD))

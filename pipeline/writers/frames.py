@@ -93,7 +93,7 @@ def findings_frame(findings: Findings) -> pd.DataFrame:
 def read_published(path: Path, also_text: tuple[str, ...] = (), empty_text: bool = True) -> pd.DataFrame:
     """A published CSV as a frame: the columns template/fields.csv types as text (and ``also_text``) read as
     written ("0012" stays "0012"), empty ones "" when ``empty_text``; the others typed by pandas."""
-    text = {name: str for name in [*text_columns(Path(path).stem), *also_text]}
+    text = dict.fromkeys([*text_columns(Path(path).stem), *also_text], str)
     frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
     return frame.fillna({name: "" for name in text if name in frame}) if empty_text else frame
 

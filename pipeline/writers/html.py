@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import math
 import sys
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
@@ -54,7 +54,7 @@ def html_escape(value) -> Markup:
     return Markup(html.escape(str(value)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(package: str = PACKAGE) -> Environment:
     """The environment with ``package``'s templates/ and, after them, the writers' (diff_body.html is
     both a page of the app and part of diff.html)."""
@@ -72,7 +72,7 @@ def render(name: str, **context) -> str:
     return environment().get_template(name).render(**context)
 
 
-@lru_cache(maxsize=None)
+@cache
 def static_text(name: str) -> str:
     """A file of the writers' static/ (app.css, the app's stylesheet), for pages that must be one
     self-contained file."""

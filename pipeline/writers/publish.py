@@ -15,9 +15,9 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from ..files import REVIEW_FILE, atomic_target, write_json
 from ..template.fields import FieldSpec, field_spec
 from .manifest import read as read_manifest
-from ..files import REVIEW_FILE, atomic_target, write_json
 
 DATAPACKAGE = "datapackage.json"
 ARROW_TYPES = {"integer": pa.int64(), "number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}

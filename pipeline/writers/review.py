@@ -122,7 +122,7 @@ def record_review(report_dir: Path, finding_id: str, status: str, note: str = ""
         stored = {"finding_id": finding_id, "status": EDIT_STATUSES[status], "note": note.strip()}
         matching = [row for row in rows if (row.get("finding_id") or "").strip() == finding_id]
         if not matching:
-            matching = [{**{c: "" for c in columns}, **{c: str(finding.get(c, ""))[:80] for c in COLUMNS[3:]}}]
+            matching = [{**dict.fromkeys(columns, ""), **{c: str(finding.get(c, ""))[:80] for c in COLUMNS[3:]}}]
             rows.append(matching[0])
         for row in matching:
             row.update(stored)

@@ -18,12 +18,12 @@ import cv2
 import numpy as np
 
 from ...config import Limits, OcrSettings
-from .deskew import deskew, erase_leaders
 from ...errors import ReportError
-from ..lines import mean_confidence
-from .tables import read_cells, read_closed_cells, table_composite, whiten, words_on_page
 from ...records import BBox, Char, Segment
+from ..lines import mean_confidence
 from ..rules import ruled_cells
+from .deskew import deskew, erase_leaders
+from .tables import read_cells, read_closed_cells, table_composite, whiten, words_on_page
 from .tesseract import Clock, Word, parse_tsv, run_tesseract, tesseract_problem  # noqa: F401 (used by callers)
 
 STAGE = "pages"
@@ -62,7 +62,7 @@ class PageRenderer:
         self.limits = limits
         self._pdf = None
 
-    def __enter__(self) -> "PageRenderer":
+    def __enter__(self) -> PageRenderer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -205,7 +205,7 @@ def bold_lines(image: np.ndarray, words: list[Word], ratio: float = BOLD_RATIO) 
     widths = {key: float(np.median(runs)) for key, runs in strokes.items() if len(runs) >= 8}
     if len(widths) < 3:
         return set()
-    typical = float(np.median([width for width in widths.values()]))
+    typical = float(np.median(list(widths.values())))
     return {key for key, width in widths.items() if width >= ratio * typical and width >= 2}
 
 

@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 
 from ...config import OcrSettings
-from .cells import closed_cells, closed_set, nearest
 from ...records import BBox
-from .tesseract import Clock, Word, run_tesseract, tesseract_problem
 from ...text import is_cjk
+from .cells import closed_cells, closed_set, nearest
+from .tesseract import Clock, Word, run_tesseract, tesseract_problem
 
 # Pixels darker than this are ink when cropping a table cell to its content.
 INK_LEVEL = 160
