@@ -14,8 +14,8 @@ from conftest import REFERENCE
 from reportlab.pdfgen import canvas
 from scans import SHOWN, compare_appendix
 
-from pipeline.pages.ocr import deskew
 from pipeline.pages.ocr.cells import closed_cells, closed_set, nearest
+from pipeline.pages.ocr.deskew import erase_leaders, skew_angle
 from pipeline.process import process_report
 
 
@@ -75,7 +75,7 @@ def _tilted_rules(tmp_path, degrees: float) -> np.ndarray:
 
 @pytest.mark.parametrize("degrees", [2.0, -3.5, 0.5])
 def test_deskew_finds_the_tilt(tmp_path, degrees):
-    angle = deskew.skew_angle(_tilted_rules(tmp_path, degrees))
+    angle = skew_angle(_tilted_rules(tmp_path, degrees))
     assert angle == pytest.approx(-degrees, abs=0.1)
 
 
@@ -89,7 +89,7 @@ def test_dotted_leaders_are_erased_and_text_kept(tmp_path):
     document = pdfium.PdfDocument(str(pdf))
     image = np.array(document[0].render(scale=150 / 72, grayscale=True).to_pil().convert("L"))
     document.close()
-    clean, erased = deskew.erase_leaders(image, 150 / 72)
+    clean, erased = erase_leaders(image, 150 / 72)
     assert erased == 1
     ink_before, ink_after = (image < 160).sum(), (clean < 160).sum()
     assert 0 < ink_before - ink_after < 0.2 * ink_before  # the dots are gone, the characters stay
