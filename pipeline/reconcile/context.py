@@ -22,6 +22,7 @@ class Context:
     by_sentence: dict[tuple, list[Claim]] = field(default_factory=dict)
     by_statement: dict[tuple, list[Claim]] = field(default_factory=dict)
     by_paragraph: dict[tuple, list[Claim]] = field(default_factory=dict)
+    found: dict[str, list[Finding]] = field(default_factory=dict)  # each check's findings, by name, as they run
 
     @classmethod
     def build(cls, claims: Claims, appendix: Appendix, body_tables: list[BodyTable]) -> "Context":

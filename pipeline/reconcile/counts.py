@@ -15,26 +15,34 @@ from __future__ import annotations
 from .. import template
 from ..claims import Claim
 from ..schools import phrase_after, phrase_before, stated_school_counts
+from . import items
+from .check import Check
 from .context import Context, claim_finding
 from . import explain
 from .findings import Finding
 
 
-def checks(ctx: Context, listed: set[str]) -> list[Finding]:
-    """``listed``: claims already confirmed by the items listed with them: a count of schools listed by name
-    ("4 所中职学校的…，分别为…") counts those schools, not all of the school table's."""
-    out = []
-    units = set(template.terms_of("enum_unit"))
-    for claim in ctx.claims.claims:
-        if claim.unit not in units or claim.qualifier or claim.value != int(claim.value):
-            continue
-        if claim.unit == "所":
-            finding = None if claim.claim_id in listed else _school_count(claim, ctx)
-        else:
-            finding = _table_count(claim, ctx)
-        if finding:
-            out.append(finding)
-    return out
+class Counts(Check):
+    name = "counts"
+    kinds = ("count",)
+    needs = ("items",)
+
+    def run(self, ctx: Context) -> list[Finding]:
+        # a count of schools the items check confirmed, listed by name ("4 所中职学校的…，分别为…"),
+        # counts those schools, not all of the school table's
+        listed = items.confirmed_claims(ctx.found["items"])
+        out = []
+        units = set(template.terms_of("enum_unit"))
+        for claim in ctx.claims.claims:
+            if claim.unit not in units or claim.qualifier or claim.value != int(claim.value):
+                continue
+            if claim.unit == "所":
+                finding = None if claim.claim_id in listed else _school_count(claim, ctx)
+            else:
+                finding = _table_count(claim, ctx)
+            if finding:
+                out.append(finding)
+        return out
 
 
 def _whole(claim: Claim, ctx: Context) -> bool:

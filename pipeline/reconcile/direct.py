@@ -10,6 +10,7 @@ from ..claims import Claim
 from ..text.numbers import consistent, unit_family
 from ..schools import level_of, school_count_before
 from .appendix import Appendix, Cell, measure
+from .check import ClaimCheck
 from .context import Context, claim_finding
 from . import explain
 from .explain import fmt, qualifier_tolerance
@@ -43,9 +44,13 @@ def link_for(claim: Claim) -> dict | None:
     return found[0] if found else None
 
 
-def check(claim: Claim, ctx: Context) -> list[Finding]:
-    link = link_for(claim)
-    return [_direct_or_average(claim, link, ctx)] if link else []
+class Direct(ClaimCheck):
+    name = "direct"
+    kinds = ("direct", "per_school_average")
+
+    def check(self, claim: Claim, ctx: Context) -> list[Finding]:
+        link = link_for(claim)
+        return [_direct_or_average(claim, link, ctx)] if link else []
 
 
 def _tolerance(claim: Claim) -> str | None:

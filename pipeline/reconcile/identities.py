@@ -14,6 +14,8 @@ from .. import template
 from ..text.numbers import consistent, printed_interval
 from ..template import Identity
 from .appendix import Appendix, Cell, Evaluated, measure
+from .check import Check
+from .context import Context
 from . import explain
 from .explain import fmt, relation_sign
 from .findings import Finding
@@ -23,11 +25,16 @@ MIN_DENOMINATOR = 20  # small counts reproduce too many rates by chance (1 ÷ 2 
 MIN_DECIMALS = 1
 
 
-def checks(appendix: Appendix) -> list[Finding]:
-    out = []
-    for identity in template.table_identities():
-        out += _identity(identity, appendix)
-    return out + _year_broken(appendix)
+class Identities(Check):
+    name = "identities"
+    kinds = ("cross_table", "year_broken")
+
+    def run(self, ctx: Context) -> list[Finding]:
+        appendix = ctx.appendix
+        out = []
+        for identity in template.table_identities():
+            out += _identity(identity, appendix)
+        return out + _year_broken(appendix)
 
 
 # ---------------------------------------------------------------- identities the template states

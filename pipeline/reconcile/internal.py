@@ -8,6 +8,8 @@ from ..text.numbers import consistent, printed_interval, round_half_up
 from ..template import TableCheck
 from ..template.expressions import Ratio
 from .appendix import Appendix, Cell, measure
+from .check import Check
+from .context import Context
 from . import explain
 from .explain import fmt
 from .findings import Finding
@@ -15,15 +17,20 @@ from .findings import Finding
 SKIP_UNITS = ("学时",)  # 教学计划内课程总数 is printed in 门 and in 学时: the rules speak of the 门 row
 
 
-def checks(appendix: Appendix) -> list[Finding]:
-    out = []
-    for year in appendix.years:
-        for rule in template.table_checks():
-            finding = _rule_finding(rule, year, appendix)
-            if finding:
-                out.append(finding)
-        out += _children_within_parents(year, appendix)
-    return out
+class Internal(Check):
+    name = "internal"
+    kinds = ("table_internal",)
+
+    def run(self, ctx: Context) -> list[Finding]:
+        appendix = ctx.appendix
+        out = []
+        for year in appendix.years:
+            for rule in template.table_checks():
+                finding = _rule_finding(rule, year, appendix)
+                if finding:
+                    out.append(finding)
+            out += _children_within_parents(year, appendix)
+        return out
 
 
 def _rule_finding(rule: TableCheck, year: int, appendix: Appendix) -> Finding | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .. import template
 from ..claims import Claim
 from ..schools import phrase_after
+from .check import Check
 from .context import Context, claim_finding
 from . import explain
 from .findings import Finding
@@ -38,26 +39,30 @@ class Listed:
         return self.how in ("titles", "quotes", "named")
 
 
-def checks(ctx: Context) -> list[Finding]:
-    out = []
-    units = set(template.terms_of("enum_unit"))
-    for claim in ctx.claims.claims:
-        if claim.unit not in units or claim.qualifier or claim.value != int(claim.value) or not 1 < claim.value <= MAX_COUNT:
-            continue
-        listed = listed_before(claim, ctx) or listed_after(claim, ctx)
-        if listed is None:
-            continue
-        n = len(listed.items)
-        if n == claim.value:
-            verdict = "match"
-        elif listed.how == "pair":
-            continue
-        else:
-            verdict = "mismatch" if listed.delimited else "uncertain"
-        explanation = explain.listed(claim.value_raw, list(listed.items), listed.where, claim.value, verdict == "match")
-        out.append(claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
-                                 indicator="listed items", check=f"items {listed.where}"))
-    return out
+class Items(Check):
+    name = "items"
+    kinds = ("count",)
+
+    def run(self, ctx: Context) -> list[Finding]:
+        out = []
+        units = set(template.terms_of("enum_unit"))
+        for claim in ctx.claims.claims:
+            if claim.unit not in units or claim.qualifier or claim.value != int(claim.value) or not 1 < claim.value <= MAX_COUNT:
+                continue
+            listed = listed_before(claim, ctx) or listed_after(claim, ctx)
+            if listed is None:
+                continue
+            n = len(listed.items)
+            if n == claim.value:
+                verdict = "match"
+            elif listed.how == "pair":
+                continue
+            else:
+                verdict = "mismatch" if listed.delimited else "uncertain"
+            explanation = explain.listed(claim.value_raw, list(listed.items), listed.where, claim.value, verdict == "match")
+            out.append(claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
+                                     indicator="listed items", check=f"items {listed.where}"))
+        return out
 
 
 def confirmed_claims(findings: list[Finding]) -> set[str]:

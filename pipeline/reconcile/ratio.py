@@ -11,6 +11,7 @@ from ..text.numbers import integer_count_exists
 from ..template import Formula
 from ..template.expressions import Expression, Operand
 from .appendix import Cell, Evaluated
+from .check import ClaimCheck
 from .context import Context, claim_finding
 from .direct import family, links, other_year
 from . import explain
@@ -26,14 +27,18 @@ def formulas() -> dict[str, Formula]:
     return {f.subject: f for f in template.claim_formulas()}
 
 
-def check(claim: Claim, ctx: Context) -> list[Finding]:
-    out = []
-    formula = formulas().get(claim.subject)
-    if formula and claim.field == "value" and (claim.unit == "%" or formula.scale == 1):
-        finding = _formula_check(claim, formula, ctx)
-        if finding:
-            out.append(finding)
-    return out + _share_check(claim, ctx)
+class Ratio(ClaimCheck):
+    name = "ratio"
+    kinds = ("ratio",)
+
+    def check(self, claim: Claim, ctx: Context) -> list[Finding]:
+        out = []
+        formula = formulas().get(claim.subject)
+        if formula and claim.field == "value" and (claim.unit == "%" or formula.scale == 1):
+            finding = _formula_check(claim, formula, ctx)
+            if finding:
+                out.append(finding)
+        return out + _share_check(claim, ctx)
 
 
 # ---------------------------------------------------------------- formulas on the tables

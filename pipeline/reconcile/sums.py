@@ -9,6 +9,7 @@ from functools import lru_cache
 from .. import template
 from ..claims import Claim
 from ..text.numbers import printed_interval
+from .check import Check
 from .context import Context, claim_finding
 from .direct import family
 from . import explain
@@ -22,13 +23,17 @@ CHANGE = re.compile(r"^(比|较)|(比|较)[^，,；;。]{0,12}(增加|减少|增
 TALLIES = {"count", "person", "person_time", "times", "org"}  # 37 项荣誉，包括一等奖 12 人次 …: a tally of either
 
 
-def checks(ctx: Context) -> list[Finding]:
-    out = []
-    for sentence in ctx.by_sentence.values():
-        out += _sum_checks(sentence, ctx)
-    for statement in ctx.by_statement.values():
-        out += _shares(statement)
-    return out
+class Sums(Check):
+    name = "sums"
+    kinds = ("sum",)
+
+    def run(self, ctx: Context) -> list[Finding]:
+        out = []
+        for sentence in ctx.by_sentence.values():
+            out += _sum_checks(sentence, ctx)
+        for statement in ctx.by_statement.values():
+            out += _shares(statement)
+        return out
 
 
 # ---------------------------------------------------------------- totals and their parts

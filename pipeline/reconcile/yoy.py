@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from .appendix import Appendix, measure
+from .appendix import measure
+from .check import Check
+from .context import Context
 from .explain import fmt, jump
 from .findings import Finding
 
@@ -12,27 +14,32 @@ FACTOR = 3
 SMALL = 20  # below this on both sides a jump means little
 
 
-def checks(appendix: Appendix) -> list[Finding]:
-    if len(appendix.years) < 2:
-        return []
-    first, last = appendix.years[-2], appendix.years[-1]
-    out = []
-    for new in [c for c in appendix.cells if c.year == last and c.value is not None]:
-        olds = [c for c in appendix.cells if c.year == first and c.table_kind == new.table_kind and c.row_seq == new.row_seq]
-        if not olds or olds[0].value is None:
-            continue
-        old = olds[0]
-        reason = _jump(old.value, new.value, new.unit)
-        if not reason:
-            continue
-        out.append(Finding(
-            finding_id="", table_kind=new.table_kind,
-            kind="year_over_year", verdict="uncertain", claim_id="", claim_text=f"{new.label()} {first} → {last}",
-            page=new.page, table_no=new.table_no, indicator=new.indicator, year=last, table_value=new.raw,
-            expected=old.raw, tolerance="", explanation=jump(old.raw, new.raw, reason), unit=new.unit,
-            table_page=new.page, table_bbox=new.bbox, key=(new.table_kind, new.indicator, new.parent, new.unit, last),
-        ))
-    return out
+class YearOverYear(Check):
+    name = "yoy"
+    kinds = ("year_over_year",)
+
+    def run(self, ctx: Context) -> list[Finding]:
+        appendix = ctx.appendix
+        if len(appendix.years) < 2:
+            return []
+        first, last = appendix.years[-2], appendix.years[-1]
+        out = []
+        for new in [c for c in appendix.cells if c.year == last and c.value is not None]:
+            olds = [c for c in appendix.cells if c.year == first and c.table_kind == new.table_kind and c.row_seq == new.row_seq]
+            if not olds or olds[0].value is None:
+                continue
+            old = olds[0]
+            reason = _jump(old.value, new.value, new.unit)
+            if not reason:
+                continue
+            out.append(Finding(
+                finding_id="", table_kind=new.table_kind,
+                kind="year_over_year", verdict="uncertain", claim_id="", claim_text=f"{new.label()} {first} → {last}",
+                page=new.page, table_no=new.table_no, indicator=new.indicator, year=last, table_value=new.raw,
+                expected=old.raw, tolerance="", explanation=jump(old.raw, new.raw, reason), unit=new.unit,
+                table_page=new.page, table_bbox=new.bbox, key=(new.table_kind, new.indicator, new.parent, new.unit, last),
+            ))
+        return out
 
 
 def _jump(old: float, new: float, unit: str) -> str:

@@ -1,12 +1,22 @@
 """Stage 3: every table on every page.
 
+Each way of finding a table's grid is a ``GridStrategy`` (strategy.py): ``grids(page, found, context)``
+gives the grids it finds beside ``found``, those of the strategies before it, from what the page's
+``PageContext`` holds (settings, camelot's grids of the page, its rules, whether a page follows).
+``STRATEGIES`` runs them on every page, in this order:
+
 * Fully ruled tables (lattice.py): camelot lattice gives the grid and merged
-  regions; pdfplumber's line-based finder runs on the same page and the two are
-  cross-checked (a table only one of them sees is kept and marked).
+  regions (camelot runs over the document's pages beforehand); pdfplumber's line-based
+  finder runs on the same page and the two are cross-checked (a table only one of them
+  sees is kept and marked).
 * Tables drawn with horizontal rules only (三线表, open_rules.py): rows from the
-  rules and the text lines between them (text_rows.py), columns from the gaps in the text.
+  rules and the text lines between them (text_rows.py), columns from the gaps in the text;
+  rules inside the grids found before are not theirs.
 * Tables without any rules (text_tables.py), found from a header row of 序号 / 指标 / 单位 /
-  year words, rows and columns as in a 三线表 body.
+  year words, rows and columns as in a 三线表 body, outside the grids found before.
+
+Then:
+
 * Boxed text (case-study boxes, frames.py: filled, outlined with rules on three or four sides,
   or a band between a rule above and a rule below, also over a page break) is returned as frames,
   never as tables.
@@ -28,12 +38,15 @@ from .frames import SIDE_TOLERANCE as SIDE
 from .frames import (band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes,
                      page_furniture)
 from .grid import Grid, inside_bbox, table_from_grid
-from .lattice import camelot_grids, has_lattice, reconcile_finders
-from .open_rules import open_rule_grids, rule_groups, table_rules
-from .text_tables import may_hold_header, text_table_grids
+from .lattice import Lattice, camelot_grids, has_lattice
+from .open_rules import OpenRules, rule_groups, table_rules
+from .strategy import GridStrategy, PageContext
+from .text_tables import TextTables, may_hold_header
 
-__all__ = ["CAPTION", "extract_tables", "has_lattice"]
+__all__ = ["CAPTION", "STRATEGIES", "GridStrategy", "PageContext", "extract_tables", "has_lattice"]
 STAGE = "tables"
+
+STRATEGIES: tuple[GridStrategy, ...] = (Lattice(), OpenRules(), TextTables())
 
 
 def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None = None, cores: int = 1) -> Tables:
@@ -73,10 +86,10 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
     """The tables and frames of one page, its lone rules (a band running on over a page break has one
     on each page) and the grids found. ``page_follows``: another page comes after it (a table may go on)."""
     rules = table_rules(page, settings)
-    page_grids = reconcile_finders(page, lattice.get(page.number), settings)
-    groups = rule_groups(page, rules, page_grids)
-    page_grids += [g for g in open_rule_grids(page, rules, groups, settings, page_follows) if g]
-    page_grids += text_table_grids(page, [g.bbox for g in page_grids])
+    context = PageContext(settings, lattice.get(page.number), rules, page_follows)
+    page_grids: list[Grid] = []
+    for strategy in STRATEGIES:
+        page_grids += strategy.grids(page, page_grids, context)
     tables, frames = [], []
     for grid in page_grids:
         table = table_from_grid(page, grid)

@@ -11,6 +11,7 @@ from ..limits import Budget, LimitExceeded
 from ..records import Document, Issue, Page
 from ..pages.rules import ruled_cells, snapper
 from .grid import Grid, grid_from_cells, overlap
+from .strategy import GridStrategy, PageContext
 
 STAGE = "tables"
 
@@ -156,24 +157,32 @@ def _plumber_grids(page: Page, settings: TableSettings) -> list[Grid]:
     return [g for g in (grid_from_cells(page.number, cells, "lattice") for cells in tables) if g]
 
 
-def reconcile_finders(page: Page, camelot: list[Grid] | None, settings: TableSettings) -> list[Grid]:
+class Lattice(GridStrategy):
     """camelot's grid is kept; pdfplumber's line finder confirms it or adds what camelot missed."""
-    plumber = _plumber_grids(page, settings) if (settings.cross_check or camelot is None) else []
-    if camelot is None:
-        for g in plumber:
-            g.crosscheck = "pdfplumber only (camelot not run)"
-        return plumber
-    for grid in camelot:
-        twin = next((p for p in plumber if overlap(p.bbox, grid.bbox) > 0.8), None)
-        if not settings.cross_check:
-            grid.crosscheck = "not checked"
-        elif twin is None:
-            grid.crosscheck = "camelot only: pdfplumber found no table here"
-        elif twin.shape == grid.shape:
-            grid.crosscheck = f"agree {grid.shape[0]}x{grid.shape[1]}"
-        else:
-            grid.crosscheck = f"disagree: camelot {grid.shape[0]}x{grid.shape[1]}, pdfplumber {twin.shape[0]}x{twin.shape[1]}"
-    extra = [p for p in plumber if not any(overlap(p.bbox, g.bbox) > 0.5 for g in camelot)]
-    for g in extra:
-        g.crosscheck = "pdfplumber only: camelot found no table here"
-    return camelot + extra
+    name = "lattice"
+
+    def grids(self, page: Page, found: list[Grid], context: PageContext) -> list[Grid]:
+        camelot, settings = context.camelot, context.settings
+        plumber = _plumber_grids(page, settings) if (settings.cross_check or camelot is None) else []
+        if camelot is None:
+            for g in plumber:
+                g.crosscheck = "pdfplumber only (camelot not run)"
+            return plumber
+        for grid in camelot:
+            grid.crosscheck = _crosscheck(grid, plumber, settings)
+        extra = [p for p in plumber if not any(overlap(p.bbox, g.bbox) > 0.5 for g in camelot)]
+        for g in extra:
+            g.crosscheck = "pdfplumber only: camelot found no table here"
+        return camelot + extra
+
+
+def _crosscheck(grid: Grid, plumber: list[Grid], settings: TableSettings) -> str:
+    """What pdfplumber's grids of the page say of camelot's ``grid``."""
+    twin = next((p for p in plumber if overlap(p.bbox, grid.bbox) > 0.8), None)
+    if not settings.cross_check:
+        return "not checked"
+    if twin is None:
+        return "camelot only: pdfplumber found no table here"
+    if twin.shape == grid.shape:
+        return f"agree {grid.shape[0]}x{grid.shape[1]}"
+    return f"disagree: camelot {grid.shape[0]}x{grid.shape[1]}, pdfplumber {twin.shape[0]}x{twin.shape[1]}"

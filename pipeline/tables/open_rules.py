@@ -10,6 +10,7 @@ from ..records import BBox, Char, Line, Page, Segment
 from ..pages.rules import merge_rules
 from .captions import CAPTION
 from .grid import Grid, char_in, inside_bbox
+from .strategy import GridStrategy, PageContext
 from .text_rows import band_layout
 
 # A rule shorter than this (points) is underlining or a tick, not the edge of a table.
@@ -54,25 +55,28 @@ def _widest_gap(line: Line) -> float:
     return max((b[0] - a[2] for a, b in zip(boxes, boxes[1:])), default=0.0)
 
 
-def open_rule_grids(page: Page, rules: list[Segment], groups: list[list[Segment]], settings: TableSettings,
-                    page_follows: bool = False) -> list[Grid | None]:
-    """For each group of rules, its table when the rules bound one without vertical rules, else None.
-    ``page_follows``: a table cut after its header may go on on the next page."""
-    verticals = [s for s in rules if not s.horizontal]
-    grids: list[Grid | None] = []
-    for group in groups:
-        region = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
-        tops = [s.top for s in group]
-        bottom = _cut_at_page_end(page, group) if len(group) == 2 and page_follows else None
-        if bottom is not None:  # the rest of the table, and its bottom rule, are on the next page
-            region, tops = region[:3] + (bottom,), tops + [bottom]
-        if len(tops) < settings.min_open_rules or any(
-            region[0] + 3 < v.x0 < region[2] - 3 and v.top < region[3] and v.bottom > region[1] for v in verticals
-        ):
-            grids.append(None)  # too few rules, or vertical rules inside: a lattice table or a figure
-            continue
-        grids.append(_open_grid(page, region, tops))
-    return grids
+class OpenRules(GridStrategy):
+    """For each group of rules outside the grids found, its table when the rules bound one without vertical
+    rules. A table cut after its header may go on on the next page (``context.page_follows``)."""
+    name = "open_rules"
+
+    def grids(self, page: Page, found: list[Grid], context: PageContext) -> list[Grid]:
+        verticals = [s for s in context.rules if not s.horizontal]
+        grids = [_group_grid(page, group, verticals, context) for group in rule_groups(page, context.rules, found)]
+        return [g for g in grids if g]
+
+
+def _group_grid(page: Page, group: list[Segment], verticals: list[Segment], context: PageContext) -> Grid | None:
+    region = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].top)
+    tops = [s.top for s in group]
+    bottom = _cut_at_page_end(page, group) if len(group) == 2 and context.page_follows else None
+    if bottom is not None:  # the rest of the table, and its bottom rule, are on the next page
+        region, tops = region[:3] + (bottom,), tops + [bottom]
+    if len(tops) < context.settings.min_open_rules or any(
+        region[0] + 3 < v.x0 < region[2] - 3 and v.top < region[3] and v.bottom > region[1] for v in verticals
+    ):
+        return None  # too few rules, or vertical rules inside: a lattice table or a figure
+    return _open_grid(page, region, tops)
 
 
 def _cut_at_page_end(page: Page, group: list[Segment]) -> float | None:

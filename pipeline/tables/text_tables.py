@@ -20,6 +20,7 @@ from ..schools import SCHOOL_HEADER
 from .captions import CAPTION
 from .grid import Grid, char_in, overlap
 from .open_rules import column_bounds
+from .strategy import GridStrategy, PageContext
 from .text_rows import BASELINE_SHARE, band_layout
 
 LABEL = re.compile(r"^(指标|指标名称|项目|项目名称)$")
@@ -47,18 +48,22 @@ class _Word:
     bbox: BBox
 
 
-def text_table_grids(page: Page, taken: list[BBox]) -> list[Grid]:
-    """The tables without rules of a page, outside the tables and frames already found (``taken``)."""
-    grids = []
-    headers = [(h, False) for h in header_rows(page)] + [(h, True) for h in captioned_headers(page)]
-    for header, captioned in headers:
-        box = (header[0].bbox[0], header[0].bbox[1], header[-1].bbox[2], header[0].bbox[3])
-        if any(overlap(box, t) > 0.5 or char_in_box(box, t) for t in taken + [g.bbox for g in grids]):
-            continue
-        grid = _grid_under(page, header, captioned)
-        if grid:
-            grids.append(grid)
-    return grids
+class TextTables(GridStrategy):
+    """The tables without rules of a page, outside the tables already found."""
+    name = "text_tables"
+
+    def grids(self, page: Page, found: list[Grid], context: PageContext) -> list[Grid]:
+        taken = [g.bbox for g in found]
+        grids: list[Grid] = []
+        headers = [(h, False) for h in header_rows(page)] + [(h, True) for h in captioned_headers(page)]
+        for header, captioned in headers:
+            box = (header[0].bbox[0], header[0].bbox[1], header[-1].bbox[2], header[0].bbox[3])
+            if any(overlap(box, t) > 0.5 or char_in_box(box, t) for t in taken + [g.bbox for g in grids]):
+                continue
+            grid = _grid_under(page, header, captioned)
+            if grid:
+                grids.append(grid)
+        return grids
 
 
 def header_rows(page: Page) -> list[list[_Word]]:
