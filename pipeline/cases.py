@@ -17,7 +17,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .geometry import center_inside, enclosing, is_photo_caption
+from .geometry import centre_inside, enclosing, is_photo_caption
 from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Page, Sections, Tables
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
@@ -161,7 +161,7 @@ def _case_lines(doc: Document, frames: list[Frame], stops: list[tuple[int, float
     frame = _frame_around(frames, start.page, start.heading.bbox) or _frame_around(frames, start.page, heading.bbox)
     page = doc.pages[start.page - 1]
     if frame is not None:
-        lines = [*start.title_lines] + [ln for ln in page.lines if center_inside(ln, frame.bbox) and ln.top >= start.heading.top
+        lines = [*start.title_lines] + [ln for ln in page.lines if centre_inside(ln.bbox, frame.bbox) and ln.top >= start.heading.top
                                         and ln not in start.title_lines]
         page_end = start.page
         while True:
@@ -170,7 +170,7 @@ def _case_lines(doc: Document, frames: list[Frame], stops: list[tuple[int, float
                 break
             page_end += 1
             page = doc.pages[page_end - 1]
-            lines += [ln for ln in page.lines if center_inside(ln, cont.bbox)]
+            lines += [ln for ln in page.lines if centre_inside(ln.bbox, cont.bbox)]
             frame = cont
         return _drop_photo_captions(lines, doc), page_end
     return _unframed_lines(doc, stops, start)

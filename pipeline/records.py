@@ -14,19 +14,6 @@ from pathlib import Path
 BBox = tuple[float, float, float, float]
 
 
-def union_bbox(boxes: list[BBox]) -> BBox:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
-def rounded(bbox: BBox) -> BBox:
-    return tuple(round(v, 1) for v in bbox)  # type: ignore[return-value]
-
-
 @dataclass(frozen=True)
 class Char:
     text: str
@@ -38,6 +25,10 @@ class Char:
     bold: bool
     source: str = "text"  # "text" or "ocr"
     confidence: float | None = None  # OCR word confidence, 0-100
+
+    @property
+    def bbox(self) -> BBox:
+        return self.x0, self.top, self.x1, self.bottom
 
 
 @dataclass
@@ -75,6 +66,10 @@ class Segment:
     @property
     def horizontal(self) -> bool:
         return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+    @property
+    def bbox(self) -> BBox:
+        return self.x0, self.top, self.x1, self.bottom
 
 
 @dataclass

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..geometry import enclosing
-from ..records import BBox, Cases, Document, Issue, Sections, Tables, union_bbox
+from ..geometry import enclosing, union_bbox
+from ..records import BBox, Cases, Document, Issue, Sections, Tables
 from ..schools import SchoolDirectory
 from ..text.numbers import NumberToken, find_numbers
 from . import scope

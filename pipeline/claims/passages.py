@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..geometry import body_font_size, center_inside, is_photo_caption
+from ..geometry import body_font_size, centre_inside, is_photo_caption
 from ..records import BBox, Cases, Document, Line, Sections, Tables
 from ..sections import FIGURE_CAPTION
 from ..tables import CAPTION
@@ -78,7 +78,7 @@ def narrative_lines(doc: Document, sections: Sections, tables: Tables, cases: Ca
         for ln in page.lines:
             if (page.number, ln.bbox) in headings or (page.number, ln.bbox) in case_titles or id(ln) in case_lines:
                 continue
-            if any(center_inside(ln, b) for b in table_boxes.get(page.number, []) + frame_boxes.get(page.number, [])):
+            if any(centre_inside(ln.bbox, b) for b in table_boxes.get(page.number, []) + frame_boxes.get(page.number, [])):
                 continue
             if (FIGURE_CAPTION.match(ln.text) or CAPTION.match(ln.text)) and len(ln.text) < 60:
                 continue

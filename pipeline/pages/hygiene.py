@@ -15,7 +15,8 @@ from collections import Counter
 from functools import lru_cache
 
 from ..config import OcrSettings, PageSettings
-from ..records import BBox, Char, Line, Page, Segment
+from ..geometry import box_of, contains_point
+from ..records import Char, Line, Page, Segment
 from ..text import GARBLED, garbled_ratio, map_radicals
 
 BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi|,b$|-b$|黑体|粗", re.I)
@@ -35,7 +36,7 @@ def visible(chars: list[dict], invisible: set[tuple], page: Page, rects: list[di
             return chars
         page.notes.append(f"{len(hidden)} invisible characters (text render mode 3/7) dropped")
         chars = shown
-    dark = [_box(r) for r in rects if r.get("fill") and not _is_white(r.get("non_stroking_color"))]
+    dark = [box_of(r) for r in rects if r.get("fill") and not _is_white(r.get("non_stroking_color"))]
     kept = []
     white = clipped = 0
     for c in chars:
@@ -43,7 +44,7 @@ def visible(chars: list[dict], invisible: set[tuple], page: Page, rects: list[di
         if not (cropbox[0] <= cx <= cropbox[2] and cropbox[1] <= cy <= cropbox[3]):
             clipped += 1
             continue
-        if _is_white(c.get("non_stroking_color")) and not any(_contains(b, cx, cy) for b in dark + page.images):
+        if _is_white(c.get("non_stroking_color")) and not any(contains_point(b, cx, cy) for b in dark + page.images):
             white += 1
             continue
         kept.append(c)
@@ -61,12 +62,8 @@ def glyph_key(obj) -> tuple:
     return (text, tuple(round(float(v), 2) for v in matrix or ()))
 
 
-def _box(obj: dict) -> BBox:
-    return (obj["x0"], obj["top"], obj["x1"], obj["bottom"])
 
 
-def _contains(box: BBox, x: float, y: float) -> bool:
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 def _is_white(color) -> bool:

@@ -39,7 +39,7 @@ class BodyTable:
     items: list[Item]
 
     @classmethod
-    def from_table(cls, table: Table) -> "BodyTable | None":
+    def from_table(cls, table: Table) -> BodyTable | None:
         grid = table.grid()
         if len(grid) <= table.header_rows:
             return None

@@ -25,7 +25,7 @@ class Context:
     found: dict[str, list[Finding]] = field(default_factory=dict)  # each check's findings, by name, as they run
 
     @classmethod
-    def build(cls, claims: Claims, appendix: Appendix, body_tables: list[BodyTable]) -> "Context":
+    def build(cls, claims: Claims, appendix: Appendix, body_tables: list[BodyTable]) -> Context:
         ctx = cls(claims, appendix, body_tables)
         for c in sorted(claims.claims, key=lambda c: (c.sentence_key, c.position)):
             ctx.by_sentence.setdefault(c.sentence_key, []).append(c)

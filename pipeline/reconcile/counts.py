@@ -15,10 +15,9 @@ from __future__ import annotations
 from .. import template
 from ..claims import Claim
 from ..schools import phrase_after, phrase_before, stated_school_counts
-from . import items
+from . import explain, items
 from .check import Check
 from .context import Context, claim_finding
-from . import explain
 from .findings import Finding
 
 

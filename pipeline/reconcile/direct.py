@@ -7,12 +7,12 @@ from functools import lru_cache
 
 from .. import template
 from ..claims import Claim
-from ..text.numbers import consistent, unit_family
 from ..schools import level_of, school_count_before
+from ..text.numbers import consistent, unit_family
+from . import explain
 from .appendix import Appendix, Cell, measure
 from .check import ClaimCheck
 from .context import Context, claim_finding
-from . import explain
 from .explain import fmt, qualifier_tolerance
 from .findings import Finding
 from .judge import judge
@@ -108,7 +108,8 @@ def other_year(claim: Claim, appendix: Appendix, compute) -> tuple[int, float] |
         if year == claim.scope_year:
             continue
         value = compute(year)
-        if value is not None and judge(claim.value, claim.decimals, value, qualifier=claim.qualifier) in ("match", "approx_match", "rounding_only"):
+        agreeing = ("match", "approx_match", "rounding_only")
+        if value is not None and judge(claim.value, claim.decimals, value, qualifier=claim.qualifier) in agreeing:
             return year, value
     return None
 
@@ -143,7 +144,11 @@ def _average(claim: Claim, cell: Cell, ctx: Context, unit: str) -> Finding:
     if claim.qualifier and verdict != "approx_match":
         explanation += explain.beyond_qualifier(claim.qualifier, claim.value, claim.decimals, expected, with_range=False)
     if verdict == "mismatch":
-        other = other_year(claim, appendix, lambda y: (v / n if (v := cell_value(appendix, cell.table_kind, cell.indicator, y, unit, "value")) is not None else None))
+        def average_in(year):
+            total = cell_value(appendix, cell.table_kind, cell.indicator, year, unit, "value")
+            return total / n if total is not None else None
+
+        other = other_year(claim, appendix, average_in)
         if other:
             verdict = "other_year_match"
             explanation += explain.other_column_average(other[0], fmt(other[1] * n, cell.decimals), n, other[1])

@@ -11,12 +11,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .. import template
-from ..text.numbers import consistent, printed_interval
 from ..template import Identity
+from ..text.numbers import consistent, printed_interval
+from . import explain
 from .appendix import Appendix, Cell, Evaluated, measure
 from .check import Check
 from .context import Context
-from . import explain
 from .explain import fmt, relation_sign
 from .findings import Finding
 

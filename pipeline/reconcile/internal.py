@@ -4,13 +4,13 @@ rates by the rules of template/table_checks.csv, and every breakdown row within 
 from __future__ import annotations
 
 from .. import template
-from ..text.numbers import consistent, printed_interval, round_half_up
 from ..template import TableCheck
 from ..template.expressions import Ratio
+from ..text.numbers import consistent, printed_interval, round_half_up
+from . import explain
 from .appendix import Appendix, Cell, measure
 from .check import Check
 from .context import Context
-from . import explain
 from .explain import fmt
 from .findings import Finding
 
@@ -84,7 +84,8 @@ def _mean(rule: TableCheck, total: Cell, parts: list[Cell], year: int, appendix:
     high = max(printed_interval(p.value, p.decimals)[1] for p in parts)
     inside = low <= printed_interval(total.value, total.decimals)[1] and printed_interval(total.value, total.decimals)[0] <= high
     explanation = explain.pooled(total.label(), total.raw, inside, [(p.indicator, p.raw) for p in parts])
-    verdict, expected = ("match" if inside else "mismatch"), f"{fmt(min(p.value for p in parts), 2)} – {fmt(max(p.value for p in parts), 2)}"
+    expected = f"{fmt(min(p.value for p in parts), 2)} – {fmt(max(p.value for p in parts), 2)}"
+    verdict = "match" if inside else "mismatch"
     counts = [p.survey_count for p in parts]
     if year == appendix.years[-1] and all(counts) and sum(counts):
         weights = sum(counts)

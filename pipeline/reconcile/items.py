@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from .. import template
 from ..claims import Claim
 from ..schools import phrase_after
+from . import explain
 from .check import Check
 from .context import Context, claim_finding
-from . import explain
 from .findings import Finding
 
 BOUNDARY = "，,：:；;。！？"

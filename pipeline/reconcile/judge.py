@@ -33,7 +33,8 @@ def judge(value: float, decimals: int, computed: float, exact_decimals: int | No
     if qualifier:
         return qualified(qualifier, value, decimals, computed)
     if consistent(value, decimals, computed):
-        if exact_decimals is not None and exact_decimals > decimals and round_half_up(computed, exact_decimals) != round_half_up(value, exact_decimals):
+        finer = exact_decimals is not None and exact_decimals > decimals
+        if finer and round_half_up(computed, exact_decimals) != round_half_up(value, exact_decimals):
             return "rounding_only"  # the text rounds a more precise table value
         return "match"
     if exact_decimals is not None and exact_decimals < decimals and consistent(computed, exact_decimals, value):

@@ -7,14 +7,14 @@ from functools import lru_cache
 
 from .. import template
 from ..claims import Claim
-from ..text.numbers import integer_count_exists
 from ..template import Formula
 from ..template.expressions import Expression, Operand
+from ..text.numbers import integer_count_exists
+from . import explain
 from .appendix import Cell, Evaluated
 from .check import ClaimCheck
 from .context import Context, claim_finding
 from .direct import family, links, other_year
-from . import explain
 from .explain import fmt
 from .findings import Finding
 from .judge import judge

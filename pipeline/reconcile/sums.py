@@ -9,10 +9,10 @@ from functools import lru_cache
 from .. import template
 from ..claims import Claim
 from ..text.numbers import printed_interval
+from . import explain
 from .check import Check
 from .context import Context, claim_finding
 from .direct import family
-from . import explain
 from .explain import fmt, qualifier_tolerance
 from .findings import Finding
 from .judge import qualified
@@ -150,7 +150,8 @@ def _shares(statement: list[Claim]) -> list[Finding]:
         else:
             continue
         explanation = explain.shares([c.value_raw for c in series], exact, decimals, rest, verdict, low, high)
-        out.append(claim_finding("sum", verdict, series[0], explanation, expected="100", tolerance=f"{fmt(low, decimals + 1)} – {fmt(high, decimals + 1)}",
+        tolerance = f"{fmt(low, decimals + 1)} – {fmt(high, decimals + 1)}"
+        out.append(claim_finding("sum", verdict, series[0], explanation, expected="100", tolerance=tolerance,
                                  indicator="", check="shares " + "+".join(c.value_raw for c in series)))
     return out
 

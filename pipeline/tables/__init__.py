@@ -30,14 +30,14 @@ Cell text always comes from the cleaned characters of the page stage (grid.py).
 from __future__ import annotations
 
 from ..config import TableSettings
+from ..geometry import within
 from ..limits import Budget
 from ..records import Document, Frame, Issue, Page, Segment, Table, Tables
 from .captions import CAPTION, assign_ids, caption
 from .continuations import join_continuations
 from .frames import SIDE_TOLERANCE as SIDE
-from .frames import (band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes,
-                     page_furniture)
-from .grid import Grid, inside_bbox, table_from_grid
+from .frames import band_frames, continued_bands, distinct_frames, filled_frames, frame_kind, is_frame, open_boxes, page_furniture
+from .grid import Grid, table_from_grid
 from .lattice import Lattice, camelot_grids, has_lattice
 from .open_rules import OpenRules, rule_groups, table_rules
 from .strategy import GridStrategy, PageContext
@@ -100,7 +100,7 @@ def _page_tables(page: Page, lattice: dict[int, list[Grid]], settings: TableSett
     frames += filled_frames(page, page_grids)
     frames += open_boxes(page, rules, page_grids)
     taken = [g.bbox for g in page_grids] + [f.bbox for f in frames]
-    free = [s for s in rules if not any(inside_bbox(s, box, margin=SIDE) for box in taken) and not page_furniture(s, page)]
+    free = [s for s in rules if not any(within(s.bbox, box, SIDE) for box in taken) and not page_furniture(s, page)]
     groups = rule_groups(page, free, [], split_at_running=False)
     frames += band_frames(page, groups, rules, page_grids)
     lone = [g[0] for g in groups if len(g) == 1]

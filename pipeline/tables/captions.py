@@ -7,7 +7,8 @@ import re
 from ..config import TableSettings
 from ..records import BBox, Document, Page, Table
 
-CAPTION = re.compile(r"^(?P<label>附表|图表|续表|表)\s*(?P<num>\d{1,3}|[一二三四五六七八九十]{1,3})?(?P<sub>[-－.]\d{1,2})?\s*[:：]?\s*(?P<title>.*)$")
+CAPTION = re.compile(r"^(?P<label>附表|图表|续表|表)\s*(?P<num>\d{1,3}|[一二三四五六七八九十]{1,3})?"
+                     r"(?P<sub>[-－.]\d{1,2})?\s*[:：]?\s*(?P<title>.*)$")
 APPENDIX_HEADING = re.compile(r"^附\s*表\s*(?P<num>\d{1,2})")
 
 

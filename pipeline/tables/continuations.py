@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from ..config import TableSettings
+from ..geometry import centre_inside, union_bbox
 from ..pages.lines import build_lines
-from ..records import BBox, Cell, Document, Line, Table, union_bbox
+from ..records import BBox, Cell, Document, Line, Table
 from ..text import join_fragments, squash
 from .captions import CAPTION
-from .grid import char_in
 from .text_rows import centred_runs
 
 TITLE_END = re.compile(r"表[)）]?$")
@@ -203,7 +203,7 @@ def _fills_last_line(last: Line, cell: Cell, table: Table, doc: Document) -> boo
     pads = []
     for c in table.cells:
         if c.col == cell.col and c.colspan == cell.colspan and c.page == page_no:
-            xs = [ch.x0 for ch in page.chars if ch.text.strip() and char_in(ch, c.bbox)]
+            xs = [ch.x0 for ch in page.chars if ch.text.strip() and centre_inside(ch.bbox, c.bbox)]
             if xs:
                 pads.append(min(xs) - c.bbox[0])
     pad = max(0.0, min(pads)) if pads else 0.0
@@ -212,7 +212,7 @@ def _fills_last_line(last: Line, cell: Cell, table: Table, doc: Document) -> boo
 
 def _cell_lines(doc: Document, page_no: int, box: BBox) -> list[Line]:
     page = doc.pages[page_no - 1]
-    lines = build_lines([c for c in page.chars if c.text.strip() and char_in(c, box)], page_no)
+    lines = build_lines([c for c in page.chars if c.text.strip() and centre_inside(c.bbox, box)], page_no)
     return sorted(lines, key=lambda ln: ln.top)
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from statistics import median
 
-from ..records import BBox, Char, Frame, Line, Page, Segment, Table
+from ..geometry import centre_inside, overlap
+from ..records import BBox, Frame, Line, Page, Segment, Table
 from .captions import CAPTION
-from .grid import Grid, char_in, overlap
+from .grid import Grid
 
 # A frame is at least this share of the page wide.
 MIN_WIDTH_SHARE = 0.4
@@ -136,7 +137,8 @@ def open_boxes(page: Page, rules: list[Segment], grids: list[Grid]) -> list[Fram
             if closed_top == closed_bottom:
                 continue  # a closed box (the grid finders see it) or two loose rules
             box = (left.x0, top, right.x0, bottom)
-            inner = [v for v in verticals if left.x0 + SIDE_TOLERANCE < v.x0 < right.x0 - SIDE_TOLERANCE and v.top < bottom and v.bottom > top]
+            inner = [v for v in verticals
+                     if left.x0 + SIDE_TOLERANCE < v.x0 < right.x0 - SIDE_TOLERANCE and v.top < bottom and v.bottom > top]
             if not inner and _text_block(page, box, grids):
                 frames.append(Frame(page.number, box, "box"))
     return frames
@@ -182,7 +184,7 @@ def _text_block(page: Page, box: BBox, grids: list[Grid], min_lines: int = 2) ->
 
 def _columns(page: Page, box: BBox) -> bool:
     """Text set in two or more columns: a vertical gap wider than two characters that no line crosses."""
-    chars = [c for c in page.chars if c.text.strip() and char_in(c, box)]
+    chars = [c for c in page.chars if c.text.strip() and centre_inside(c.bbox, box)]
     if not chars:
         return False
     size = sorted(c.size for c in chars)[len(chars) // 2]
@@ -195,7 +197,7 @@ def _columns(page: Page, box: BBox) -> bool:
 
 
 def _lines_in(page: Page, box: BBox) -> list[Line]:
-    return [ln for ln in page.lines if char_in(Char("", *ln.bbox, 0, False), box)]
+    return [ln for ln in page.lines if centre_inside(ln.bbox, box)]
 
 
 def _near(a: float, b: float) -> bool:

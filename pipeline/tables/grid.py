@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ..pages.lines import build_lines, mean_confidence
-from ..records import BBox, Cell, Char, Page, Table
 from ..pages.rules import snap
+from ..records import BBox, Cell, Char, Page, Table
 from ..text import join_fragments
 
 NUMERIC = re.compile(r"^[-+]?[\d,，.]+%?$")
@@ -52,23 +52,6 @@ def grid_from_cells(page_number: int, boxes: list[BBox], kind: str) -> Grid | No
 
 def _index(bounds: list[float], value: float) -> int:
     return min(range(len(bounds)), key=lambda i: abs(bounds[i] - value))
-
-
-def overlap(a: BBox, b: BBox) -> float:
-    """The share of the smaller box that the two boxes have in common."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    area = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / area if area > 0 else 0.0
-
-
-def inside_bbox(seg, bbox: BBox, margin: float = 2.0) -> bool:
-    return seg.x0 >= bbox[0] - margin and seg.x1 <= bbox[2] + margin and seg.top >= bbox[1] - margin and seg.bottom <= bbox[3] + margin
-
-
-def char_in(c: Char, box: BBox) -> bool:
-    cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
 def _cell_box(grid: Grid, span: tuple[int, int, int, int]) -> BBox:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import warnings
 
-from ..forked import beside
 from ..config import TableSettings
+from ..forked import beside
+from ..geometry import overlap
 from ..limits import Budget, LimitExceeded
-from ..records import Document, Issue, Page
 from ..pages.rules import ruled_cells, snapper
-from .grid import Grid, grid_from_cells, overlap
+from ..records import Document, Issue, Page
+from .grid import Grid, grid_from_cells
 from .strategy import GridStrategy, PageContext
 
 STAGE = "tables"

@@ -6,10 +6,11 @@ lines (text_rows.py); columns from the vertical gaps no character crosses."""
 from __future__ import annotations
 
 from ..config import TableSettings
-from ..records import BBox, Char, Line, Page, Segment
+from ..geometry import centre_inside, within
 from ..pages.rules import merge_rules
+from ..records import BBox, Char, Line, Page, Segment
 from .captions import CAPTION
-from .grid import Grid, char_in, inside_bbox
+from .grid import Grid
 from .strategy import GridStrategy, PageContext
 from .text_rows import band_layout
 
@@ -106,8 +107,8 @@ def rule_groups(page: Page, rules: list[Segment], ruled: list[Grid], split_at_ru
     cell merged over rows is missing where that cell is)."""
     free = [
         s for s in rules
-        if s.horizontal and s.x1 - s.x0 > MIN_RULE_LENGTH and not any(inside_bbox(s, g.bbox) for g in ruled)
-        and not any(inside_bbox(s, box, margin=3) for box in page.filled)
+        if s.horizontal and s.x1 - s.x0 > MIN_RULE_LENGTH and not any(within(s.bbox, g.bbox) for g in ruled)
+        and not any(within(s.bbox, box, 3) for box in page.filled)
     ]
     groups: list[list[Segment]] = []
     for seg in sorted(free, key=lambda s: (-(s.x1 - s.x0), s.top)):
@@ -150,7 +151,7 @@ def _dedupe_rules(rules: list[Segment]) -> list[Segment]:
 
 
 def _open_grid(page: Page, region: BBox, rule_tops: list[float]) -> Grid | None:
-    chars = [c for c in page.chars if c.text.strip() and char_in(c, region)]
+    chars = [c for c in page.chars if c.text.strip() and centre_inside(c.bbox, region)]
     if not chars:
         return None
     xs = column_bounds(chars, region)

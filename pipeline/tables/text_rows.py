@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
+from ..geometry import union_bbox
 from ..pages.lines import build_lines
-from ..records import Char, Line, union_bbox
+from ..records import Char, Line
 
 # A line opening with a serial number (1 …, 2、…, 三 …) starts an item of a list.
 ITEM_START = re.compile(r"^\s*(?:\d{1,3}(?:\s|[、.．)）]|(?=[\u4e00-\u9fff]))|[一二三四五六七八九十]{1,3}(?:\s|[、.．)）]))")

@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
+from ..geometry import centre_inside, overlap, union_bbox
 from ..records import BBox, Line, Page
 from ..schools import SCHOOL_HEADER
 from .captions import CAPTION
-from .grid import Grid, char_in, overlap
+from .grid import Grid
 from .open_rules import column_bounds
 from .strategy import GridStrategy, PageContext
 from .text_rows import BASELINE_SHARE, band_layout
@@ -58,7 +59,7 @@ class TextTables(GridStrategy):
         headers = [(h, False) for h in header_rows(page)] + [(h, True) for h in captioned_headers(page)]
         for header, captioned in headers:
             box = (header[0].bbox[0], header[0].bbox[1], header[-1].bbox[2], header[0].bbox[3])
-            if any(overlap(box, t) > 0.5 or char_in_box(box, t) for t in taken + [g.bbox for g in grids]):
+            if any(overlap(box, t) > 0.5 or centre_inside(box, t) for t in taken + [g.bbox for g in grids]):
                 continue
             grid = _grid_under(page, header, captioned)
             if grid:
@@ -108,9 +109,6 @@ def _numbered_caption(text: str) -> bool:
     return bool(m and m.group("num") and m.group("title") and len(text) < 60)
 
 
-def char_in_box(inner: BBox, outer: BBox) -> bool:
-    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
-    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
 
 
 def _baselines(page: Page) -> list[list[_Word]]:
@@ -131,18 +129,16 @@ def _words(line: Line) -> list[_Word]:
     for letter, box in zip(line.text, line.boxes or [None] * len(line.text)):
         if letter == " " or box is None:
             if text:
-                words.append(_Word(text, _union(boxes)))
+                words.append(_Word(text, union_bbox(boxes)))
             text, boxes = "", []
             continue
         text += letter
         boxes.append(box)
     if text:
-        words.append(_Word(text, _union(boxes) if boxes else line.bbox))
+        words.append(_Word(text, union_bbox(boxes) if boxes else line.bbox))
     return words if line.boxes else [_Word(line.text, line.bbox)]
 
 
-def _union(boxes: list[BBox]) -> BBox:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _body_rows(page: Page, header: list[_Word], size: float, captioned: bool = False) -> list[list[_Word]]:
@@ -188,7 +184,7 @@ def _grid_under(page: Page, header: list[_Word], captioned: bool = False) -> Gri
     x0 = min([w.bbox[0] for w in header] + [w.bbox[0] for ws in body for w in ws]) - 1
     x1 = max([w.bbox[2] for w in header] + [w.bbox[2] for ws in body for w in ws]) + 1
     region = (x0, top, x1, bottom)
-    chars = [c for c in page.chars if c.text.strip() and char_in(c, region)]
+    chars = [c for c in page.chars if c.text.strip() and centre_inside(c.bbox, region)]
     xs = column_bounds(chars, region)
     if len(xs) < (3 if captioned else 4):  # a captioned list may have two columns (a school, its items)
         return None

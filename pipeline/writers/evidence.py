@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..geometry import box_of
 from ..records import BBox, Issue
 
 STAGE = "audit"
@@ -112,7 +113,7 @@ def locate_cell(index: CellIndex, page: int, box: BBox) -> CellPlace | None:
     same_page = [c for c in table if c["page"] == page]
     row_band = (float(min(c["x0"] for c in same_page)), float(hit["top"]) - ROW_PAD,
                 float(max(c["x1"] for c in same_page)), float(hit["bottom"]) + ROW_PAD)
-    place = CellPlace(page, _box(hit), row_band)
+    place = CellPlace(page, box_of(hit), row_band)
     header = [c for c in table if c["row"] < index.header_rows.get(hit["table_id"], 1)]
     if not header or int(hit["row"]) < max(int(c["row"]) for c in header) + 1:
         return place  # no header row known, or the cell is in the header itself
@@ -121,12 +122,10 @@ def locate_cell(index: CellIndex, page: int, box: BBox) -> CellPlace | None:
     place.header_page = header_page
     place.header_band = (float(min(c["x0"] for c in header)), float(min(c["top"] for c in header)) - ROW_PAD,
                          float(max(c["x1"] for c in header)), float(max(c["bottom"] for c in header)) + ROW_PAD)
-    place.header_cells = [_box(c) for c in header if c["col"] <= hit["col"] < c["col"] + c["colspan"]]
+    place.header_cells = [box_of(c) for c in header if c["col"] <= hit["col"] < c["col"] + c["colspan"]]
     return place
 
 
-def _box(cell) -> BBox:
-    return float(cell["x0"]), float(cell["top"]), float(cell["x1"]), float(cell["bottom"])
 
 
 def _page_row(pages: Pages, page: int, cell: BBox) -> CellPlace:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..claims import Claims
+from ..geometry import rounded
 from ..reconcile import Findings
-from ..records import Cases, Document, Indicators, Sections, Tables, rounded
+from ..records import Cases, Document, Indicators, Sections, Tables
 from ..stages import Failed
 from ..template.fields import columns, field_spec, text_columns
 
