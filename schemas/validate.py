@@ -6,6 +6,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from pipeline.template.fields import columns
+from pipeline.writers.frames import PUBLISHED
 
 from .cases import CaseSchema
 from .claims import ClaimSchema, FindingSchema
@@ -15,17 +16,9 @@ from .sections import SectionSchema, TocSchema
 from .tables import CellSchema, TableSchema
 
 VALIDATION_COLUMNS = columns("validation")  # validation.csv's, as template/fields.csv declares them
-MODELS = {
-    "pages": PageSchema,
-    "sections": SectionSchema,
-    "toc": TocSchema,
-    "tables": TableSchema,
-    "table_cells": CellSchema,
-    "indicators": IndicatorSchema,
-    "cases": CaseSchema,
-    "claims": ClaimSchema,
-    "findings": FindingSchema,
-}
+SCHEMAS = {model.__name__: model for model in (
+    PageSchema, SectionSchema, TocSchema, TableSchema, CellSchema, IndicatorSchema, CaseSchema, ClaimSchema, FindingSchema)}
+MODELS = {name: SCHEMAS[table.model] for name, table in PUBLISHED.items()}  # each published table's, by its registry entry
 
 
 def validate(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
