@@ -59,7 +59,8 @@ class Evaluated:
 
 
 class Appendix:
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, template_id: str = template.DEFAULT):
+        self.template = template_id  # the template in force: its table_checks.csv and table_identities.csv apply
         self.cells: list[Cell] = []
         for r in frame.to_dict("records"):
             value, survey = r.get("value"), r.get("survey_count")

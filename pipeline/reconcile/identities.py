@@ -11,10 +11,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .. import template
-from ..text.numbers import consistent, printed_interval
 from ..template import Identity
-from .appendix import Appendix, Cell, Evaluated, measure
+from ..text.numbers import consistent, printed_interval
 from . import explain
+from .appendix import Appendix, Cell, Evaluated, measure
 from .explain import fmt, relation_sign
 from .findings import Finding
 
@@ -25,7 +25,7 @@ MIN_DECIMALS = 1
 
 def checks(appendix: Appendix) -> list[Finding]:
     out = []
-    for identity in template.table_identities():
+    for identity in template.table_identities(appendix.template):
         out += _identity(identity, appendix)
     return out + _year_broken(appendix)
 
@@ -76,8 +76,8 @@ def _identity(identity: Identity, appendix: Appendix) -> list[Finding]:
 # ---------------------------------------------------------------- identities found in the report
 
 
-def _ratio_rule_totals() -> set[tuple[str, str]]:
-    return {(r.table_kind, r.total) for r in template.table_checks() if r.rule == "ratio"}
+def _ratio_rule_totals(template_id: str) -> set[tuple[str, str]]:
+    return {(r.table_kind, r.total) for r in template.table_checks(template_id) if r.rule == "ratio"}
 
 
 def _pairs(rate: Cell, counts: list[Cell], scale: float) -> list[tuple[Cell, Cell]]:
@@ -105,7 +105,7 @@ def _same(appendix: Appendix, cell: Cell, year: int) -> Cell | None:
 def _year_broken(appendix: Appendix) -> list[Finding]:
     if len(appendix.years) < 2:
         return []
-    skip = _ratio_rule_totals()
+    skip = _ratio_rule_totals(appendix.template)
     out = []
     for year in appendix.years:
         counts = [c for c in appendix.cells if c.year == year and c.value and measure(c.unit) == "count"]

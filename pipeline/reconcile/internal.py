@@ -4,11 +4,11 @@ rates by the rules of template/table_checks.csv, and every breakdown row within 
 from __future__ import annotations
 
 from .. import template
-from ..text.numbers import consistent, printed_interval, round_half_up
 from ..template import TableCheck
 from ..template.expressions import Ratio
-from .appendix import Appendix, Cell, measure
+from ..text.numbers import consistent, printed_interval, round_half_up
 from . import explain
+from .appendix import Appendix, Cell, measure
 from .explain import fmt
 from .findings import Finding
 
@@ -18,7 +18,7 @@ SKIP_UNITS = ("学时",)  # 教学计划内课程总数 is printed in 门 and in
 def checks(appendix: Appendix) -> list[Finding]:
     out = []
     for year in appendix.years:
-        for rule in template.table_checks():
+        for rule in template.table_checks(appendix.template):
             finding = _rule_finding(rule, year, appendix)
             if finding:
                 out.append(finding)
