@@ -170,20 +170,16 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
 
 def report_facts(doc: Document | None, matches: dict[str, AppendixMatch]) -> tuple[str, int | None, str]:
     """(level, year, scope) as the report prints them: the level (中职/高职) and year (2021年度, （2021）) of
-    its title and cover, else the latest year its appendix columns hold; school when the cover names a school."""
+    its title and cover, and at least the latest year its appendix columns hold; school when the cover names a
+    school."""
     texts = [doc.title or ""] if doc is not None else []
     if doc is not None:
         texts += [" ".join(line.text for line in page.lines) for page in doc.pages[:COVER_PAGES]]
     level = next((lv for lv in (level_of(t) for t in texts) if lv), "")
-    year = None
-    for text in texts:
-        for pattern in COVER_YEAR:
-            m = pattern.search(text)
-            if m and year is None:
-                year = int(m.group(1))
-    if year is None:
-        periods = [p.year for m in matches.values() for _, p in m.header.years if p.kind == "year"]
-        year = max(periods) if periods else None
+    # the year a report is of: its title's or cover's (2021年度), and at least its latest year column
+    years = [int(m.group(1)) for text in texts for pattern in COVER_YEAR for m in pattern.finditer(text)]
+    years += [p.year for m in matches.values() for _, p in m.header.years]
+    year = max(years) if years else None
     cover = squash(texts[1]) if len(texts) > 1 else ""
     scope = "school" if any(w in cover for w in SCHOOL_WORDS) else ("district" if cover else "")
     return level, year, scope
@@ -200,14 +196,15 @@ def choose_template(doc: Document | None, matches: dict[str, AppendixMatch],
     best, best_key = template.DEFAULT, None
     for spec in template.templates():
         tables = {t.kind: t for t in template.appendix_tables(spec.template_id)}
-        evidence = 0
+        evidence = 0  # the template's tables and their titles printed, the rows it names, less the tables it lacks
         for kind, match in matches.items():
             if kind in tables:
+                known = {squash(t.indicator) for t in template.indicators_of(kind, spec.template_id)}
                 evidence += 1 + (squash(match.title) == squash(tables[kind].title))
+                evidence += len(_labels(match.table, match.header) & known)
         evidence -= sum(1 for t in tables.values() if t.required and t.kind not in matches)
-        fits = (not level or level in spec.levels, year is None or spec.covers_year(year),
-                not scope or scope in spec.scopes)
-        key = (fits[0] and fits[1], evidence, sum(fits), spec.template_id == template.DEFAULT)
+        fits = (year is None or spec.covers_year(year), not scope or scope in spec.scopes)
+        key = (not level or level in spec.levels, evidence, *fits, spec.template_id == template.DEFAULT)
         if best_key is None or key > best_key:
             best, best_key = spec.template_id, key
     facts = ", ".join(f for f in (level, f"{year}" if year else "", scope) if f) or "nothing on the cover"
