@@ -47,7 +47,6 @@ PERIOD_FORMS = (  # a header cell read as a whole (spaces dropped), most specifi
     (re.compile(r"(?P<a>(?:19|20)\d{2})届(?:毕业生)?"), "cohort"),
     (re.compile(r"(?P<a>(?:19|20)\d{2})(?:年度|自然年|年)?"), "year"),
 )
-PERIOD_KINDS = ("year", "cohort", "school_year")
 COVER_YEAR = (re.compile(r"((?:19|20)\d{2})\s*年度"), re.compile(r"[（(]\s*((?:19|20)\d{2})\s*[)）]"))
 SCHOOL_WORDS = ("学院", "学校", "中专", "技校")
 COVER_PAGES = 2
@@ -61,7 +60,7 @@ class Period:
 
     raw: str
     year: int
-    kind: str  # year, cohort or school_year
+    kind: str  # year, cohort or school_year (template/periods.py)
 
 
 def parse_period(text: str) -> Period | None:
