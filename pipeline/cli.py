@@ -115,6 +115,10 @@ def run(
         "--force", help="Re-run reports whose input sha256, options and package version are unchanged since their last "
                         "run.")] = False,
     store: Annotated[bool, typer.Option(help="Load the results into OUT/vetreport.duckdb.")] = True,
+    template_id: Annotated[str | None, typer.Option(
+        "--template", help="Read the appendix against this template (an id of pipeline/template/templates.csv: "
+                           "2024, gaozhi-school-2019, zhongzhi-school-2022 …) instead of the one the report's cover "
+                           "and appendix captions choose.")] = None,
 ) -> None:
     """Extract sections, tables, appendix indicators and case studies from each report.
 
@@ -140,8 +144,16 @@ def run(
         console.print(f"[red]error:[/red] {escape(problem)}")
     if not items:
         raise typer.Exit(2)
+    if template_id is not None:
+        from . import template
+
+        if template_id not in template.template_ids():
+            console.print(f"[red]error:[/red] unknown template {escape(template_id)!r} (known: "
+                          f"{escape(', '.join(template.template_ids()))})")
+            raise typer.Exit(2)
     limits = Limits(seconds=time_limit, memory_mb=memory_limit, max_pages=max_pages, ocr_max_pages=ocr_max_pages)
-    settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off"))
+    settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off"),
+                        template=template_id)
     batch = BatchSettings(
         workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,
         time_limit=limits.hard_stop(), force=force, store_name=DEFAULT_BATCH.store_name if store else None,

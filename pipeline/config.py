@@ -136,6 +136,7 @@ class Settings:
     ocr: OcrSettings = field(default_factory=OcrSettings)
     limits: Limits = field(default_factory=Limits)
     cores: int = 1  # processes one report may use (its pages, camelot's calls, the audit); never changes its files
+    template: str | None = None  # the template the appendix is read against (None: chosen from the report)
 
     def output_options(self) -> dict:
         """The settings that can change a report's files, as manifest.json records them ("options").
@@ -143,9 +144,12 @@ class Settings:
         A report whose manifest holds other options is not skipped as unchanged. The password is left
         out: it opens the file or it does not, and it must not be written down.
         """
-        return {
+        options = {
             "pages": asdict(self.pages),
             "tables": asdict(self.tables),
             "ocr": asdict(self.ocr),
             "limits": {name: getattr(self.limits, name) for name in OUTPUT_LIMITS},
         }
+        if self.template:  # named with --template (else chosen from the report, and not an option)
+            options["template"] = self.template
+        return options

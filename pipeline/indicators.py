@@ -1,4 +1,11 @@
-"""Stage 4: the six appendix indicator tables (计分卡 … 落实政策表) in long form.
+"""Stage 4: the appendix indicator tables (计分卡 … 落实政策表, 资源表, 指标表 …) in long form.
+
+Which template of the family is in force (pipeline/template/templates.csv) is chosen from what the report
+prints — its level (中等/高等职业教育) and year (2021年度) on the cover, and its appendix captions — or named
+by the caller (``--template``). Every appendix table of a kind the family knows is read, whether the
+template in force has it or not; `missing` warnings are only for what that template requires of the report.
+Year columns may be years (2023, 2023年, 2023年度, 2023自然年), cohorts (2021届) or school years
+(2020-2021学年): each cell keeps the printed header (``period_raw``), a year and the period's kind.
 
 A table is an appendix table because of what it prints, not where it is: a
 header row with 指标 and year columns, and a caption or title naming its kind
@@ -18,7 +25,8 @@ import re
 from dataclasses import dataclass
 
 from . import template
-from .records import BBox, Indicators, Issue, Table, Tables
+from .records import BBox, Document, Indicators, Issue, Table, Tables
+from .schools import level_of
 from .template.fields import columns
 from .text import squash
 from .text.numbers import chinese_integer, parse_value
@@ -32,6 +40,51 @@ NUMBERED = re.compile(r"^(?:附\s*)?表\s*(?P<num>\d{1,2}|[一二三四五六七
 # and this share of them, are the template's names for that kind.
 MIN_NAMED_ROWS = 3
 MIN_NAMED_SHARE = 0.5
+DASH = "-－—–~～/至"
+PERIOD_FORMS = (  # a header cell read as a whole (spaces dropped), most specific first
+    (re.compile(rf"(?P<a>(?:19|20)\d{{2}})[{DASH}](?P<b>(?:19|20)?\d{{2}})(?:学年度?|学年)?"), "school_year"),
+    (re.compile(r"(?P<a>(?:19|20)\d{2})学年度?"), "school_year"),  # 2020学年: the school year that starts in 2020
+    (re.compile(r"(?P<a>(?:19|20)\d{2})届(?:毕业生)?"), "cohort"),
+    (re.compile(r"(?P<a>(?:19|20)\d{2})(?:年度|自然年|年)?"), "year"),
+)
+COVER_YEAR = (re.compile(r"((?:19|20)\d{2})\s*年度"), re.compile(r"[（(]\s*((?:19|20)\d{2})\s*[)）]"))
+SCHOOL_WORDS = ("学院", "学校", "中专", "技校")
+COVER_PAGES = 2
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year column's header: as printed, its year, and what kind of period it is.
+
+    ``year`` of a school year is the year it ends (2020-2021学年 → 2021), of a cohort its graduating year."""
+
+    raw: str
+    year: int
+    kind: str  # year, cohort or school_year (template/periods.py)
+
+
+def parse_period(text: str) -> Period | None:
+    """A header cell as a period (2023年, 2023年度, 2023自然年, 2021届, 2020-2021学年), None when it is none."""
+    raw = " ".join(text.split())
+    flat = squash(text)
+    for pattern, kind in PERIOD_FORMS:
+        m = pattern.fullmatch(flat)
+        if not m:
+            continue
+        start = int(m.group("a"))
+        if kind != "school_year":
+            return Period(raw, start, kind)
+        end = m.groupdict().get("b")
+        if end is None:
+            return Period(raw, start + 1, kind)
+        end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        if end_year != start + 1:
+            return None  # 2019-2023: a span of years, not one school year
+        return Period(raw, end_year, kind)
+    m = YEAR.search(flat)
+    if m and len(flat) <= 8:  # a short header holding a year (2023年数据): the year
+        return Period(raw, int(m.group(1)), "year")
+    return None
 
 
 @dataclass
@@ -40,7 +93,7 @@ class HeaderMap:
     serial: int | None
     indicator: int
     unit: int | None
-    years: list[tuple[int, int]]  # (column, year)
+    years: list[tuple[int, Period]]  # (column, period)
     survey_count: int | None
     survey_method: int | None
 
@@ -51,7 +104,7 @@ class AppendixMatch:
 
     kind: str
     number: int | None  # as printed in this report (附表N / 表N), None when it prints none
-    title: str
+    title: str  # as printed in its caption (without the number); empty when it prints none
     table: Table
     header: HeaderMap
     evidence: str  # "caption" or "indicator names"
@@ -70,31 +123,91 @@ class IndicatorRow:
     unit: str
     unit_raw: str
     is_sub: bool
-    values: list[tuple[int, str, BBox]]  # (year, raw text, cell bbox)
+    values: list[tuple[Period, str, BBox]]  # (period, raw text, cell bbox)
     survey_count: str
     survey_method: str
+    label: str = ""  # the parent label row printed above it (毕业生就业去向：), if any
 
 
-def extract_indicators(report_id: str, tables: Tables) -> Indicators:
+def extract_indicators(report_id: str, tables: Tables, doc: Document | None = None,
+                       template_id: str | None = None) -> Indicators:
+    """The appendix tables in long form, read against the template in force: ``template_id`` when the caller
+    names one, else the one the report's cover and appendix captions choose."""
     issues: list[Issue] = []
     records: list[dict] = []
     matches = find_appendix_tables(tables.tables, issues)
-    for spec in template.appendix_tables():
-        match = matches.get(spec.kind)
-        if match is None:
-            name = spec.title if spec.title == spec.kind else f"{spec.title} ({spec.kind})"
-            issues.append(Issue(STAGE, f"appendix table {name} not found; its indicators are missing", level="missing"))
-            continue
+    chosen, why = choose_template(doc, matches, template_id)
+    graduates = None
+    rows_by_kind: dict[str, list[IndicatorRow]] = {}
+    for kind, match in matches.items():
         rows = _indicator_rows(match, issues)
-        _assign_parents(rows)
-        issues += _absent_indicators(match, rows)
+        _assign_parents(rows, chosen)
+        rows_by_kind[kind] = rows
+    graduates = _has_graduates(rows_by_kind, chosen)
+    for spec in template.appendix_tables(chosen):
+        if spec.kind not in matches and spec.required:
+            name = spec.title if spec.title == spec.kind else f"{spec.title} ({spec.kind})"
+            issues.append(Issue(STAGE, f"appendix table {name} of the {chosen} template not found; its indicators "
+                                       "are missing", level="missing"))
+    for kind in template.table_kinds():  # the family's order
+        if kind not in matches:
+            continue
+        match, rows = matches[kind], rows_by_kind[kind]
+        issues += _empty_rows(match, rows, chosen, graduates)
+        issues += _absent_indicators(match, rows, chosen, graduates)
         for row in rows:
             records.extend(_long_records(report_id, row))
     import pandas as pd
 
     frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom"])
     frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
-    return Indicators(frame, issues)
+    return Indicators(frame, issues, template=chosen, template_reason=why)
+
+
+# ---------------------------------------------------------------- which template is in force
+
+
+def report_facts(doc: Document | None, matches: dict[str, AppendixMatch]) -> tuple[str, int | None, str]:
+    """(level, year, scope) as the report prints them: the level (中职/高职) and year (2021年度, （2021）) of
+    its title and cover, and at least the latest year its appendix columns hold; school when the cover names a
+    school."""
+    texts = [doc.title or ""] if doc is not None else []
+    if doc is not None:
+        texts += [" ".join(line.text for line in page.lines) for page in doc.pages[:COVER_PAGES]]
+    level = next((lv for lv in (level_of(t) for t in texts) if lv), "")
+    # the year a report is of: its title's or cover's (2021年度), and at least its latest year column
+    years = [int(m.group(1)) for text in texts for pattern in COVER_YEAR for m in pattern.finditer(text)]
+    years += [p.year for m in matches.values() for _, p in m.header.years]
+    year = max(years) if years else None
+    cover = squash(texts[1]) if len(texts) > 1 else ""
+    scope = "school" if any(w in cover for w in SCHOOL_WORDS) else ("district" if cover else "")
+    return level, year, scope
+
+
+def choose_template(doc: Document | None, matches: dict[str, AppendixMatch],
+                    named: str | None = None) -> tuple[str, str]:
+    """The template in force and why: the one named, else the one whose level, year and scope fit what the
+    report prints and whose tables its appendix captions print best (the default on a tie)."""
+    if named:
+        template.template_spec(named)
+        return named, "named (--template)"
+    level, year, scope = report_facts(doc, matches)
+    best, best_key = template.DEFAULT, None
+    for spec in template.templates():
+        tables = {t.kind: t for t in template.appendix_tables(spec.template_id)}
+        evidence = 0  # the template's tables and their titles printed, the rows it names, less the tables it lacks
+        for kind, match in matches.items():
+            if kind in tables:
+                known = {squash(t.indicator) for t in template.indicators_of(kind, spec.template_id)}
+                evidence += 1 + (squash(match.title) == squash(tables[kind].title))
+                evidence += len(_labels(match.table, match.header) & known)
+        evidence -= sum(1 for t in tables.values() if t.required and t.kind not in matches)
+        fits = (year is None or spec.covers_year(year), not scope or scope in spec.scopes)
+        key = (not level or level in spec.levels, evidence, *fits, spec.template_id == template.DEFAULT)
+        if best_key is None or key > best_key:
+            best, best_key = spec.template_id, key
+    facts = ", ".join(f for f in (level, f"{year}" if year else "", scope) if f) or "nothing on the cover"
+    return best, f"chosen from the report ({facts}; appendix tables {', '.join(matches) or 'none'})"
 
 
 # ---------------------------------------------------------------- which table is which kind
@@ -106,11 +219,16 @@ def find_appendix_tables(tables: list[Table], issues: list[Issue] | None = None)
     for table in tables:
         header = header_map(table)
         if header is None:
+            named = _kind_named(table)
+            if named is not None and issues is not None:
+                issues.append(Issue(STAGE, f"table {table.table_id} on p.{table.pages[0]} ('{squash(table.caption)}') "
+                                           f"names the {named} but is not read: no header row with 指标 and year "
+                                           "columns in its first rows", table.pages[0], "missing"))
             continue
         kind, evidence = _kind_of(table, header)
         if kind is None:
             continue
-        match = AppendixMatch(kind, _printed_number(table), template.appendix_table(kind).title, table, header, evidence)
+        match = AppendixMatch(kind, _printed_number(table), printed_title(table), table, header, evidence)
         earlier = found.get(kind)
         if earlier is None or _named_rows(earlier.table, earlier.header, kind) < _named_rows(table, header, kind):
             found[kind] = match
@@ -122,14 +240,37 @@ def find_appendix_tables(tables: list[Table], issues: list[Issue] | None = None)
     return found
 
 
-def _kind_of(table: Table, header: HeaderMap) -> tuple[str | None, str]:
+def _kind_named(table: Table) -> str | None:
+    """The kind the table's caption names, any template's name for it (the longest name printed wins:
+    满意度调查表 over a 满意度 that another title might contain)."""
     caption = squash(table.caption)
-    named = [spec for spec in template.appendix_tables() if any(squash(name) in caption for name in spec.names)]
-    if named:
-        # the longest name printed wins (满意度调查表 over a 满意度 that another title might contain)
-        best = max(named, key=lambda spec: max(len(n) for n in spec.names if squash(n) in caption))
-        return best.kind, "caption"
-    scores = {spec.kind: _named_rows(table, header, spec.kind) for spec in template.appendix_tables()}
+    named = [spec for spec in template.family_tables() if any(squash(name) in caption for name in spec.names)]
+    if not named:
+        return None
+    return max(named, key=lambda spec: max(len(n) for n in spec.names if squash(n) in caption)).kind
+
+
+def printed_title(table: Table) -> str:
+    """The table's title as its caption prints it, without 附表N / 表N."""
+    caption = " ".join(table.caption.split())
+    m = NUMBERED.match(squash(caption))
+    if not m:
+        return caption
+    # drop as many characters of the printed caption as the number takes once spaces are dropped
+    taken, kept = len(m.group(0)), 0
+    for i, ch in enumerate(caption):
+        if not ch.isspace():
+            kept += 1
+        if kept == taken:
+            return caption[i + 1:].lstrip(" :：.、")
+    return ""
+
+
+def _kind_of(table: Table, header: HeaderMap) -> tuple[str | None, str]:
+    named = _kind_named(table)
+    if named is not None:
+        return named, "caption"
+    scores = {kind: _named_rows(table, header, kind) for kind in template.table_kinds()}
     kind = max(scores, key=lambda k: scores[k])
     labelled = len(_labels(table, header))
     if scores[kind] >= MIN_NAMED_ROWS and scores[kind] >= MIN_NAMED_SHARE * max(labelled, 1):
@@ -144,7 +285,7 @@ def _labels(table: Table, header: HeaderMap) -> set[str]:
 
 
 def _named_rows(table: Table, header: HeaderMap, kind: str) -> int:
-    known = {squash(t.indicator) for t in template.indicators_of(kind)}
+    known = {squash(t.indicator) for t in template.family_indicators_of(kind)}
     return len(_labels(table, header) & known)
 
 
@@ -173,10 +314,10 @@ def header_map(table: Table) -> HeaderMap | None:
         if not any("指标" in t for t in texts):
             continue
         years = []
-        for c, t in enumerate(texts):
-            m = YEAR.search(t)
-            if m and len(t) <= 8 and (not years or years[-1][0] != c):
-                years.append((c, int(m.group(1))))
+        for c, cell_text in enumerate(row):
+            period = parse_period(cell_text)
+            if period is not None and (not years or years[-1][0] != c):
+                years.append((c, period))
         if not years:
             continue
         # a merged header cell covers several columns: keep its first column only
@@ -200,8 +341,8 @@ def _first(texts: list[str], keys: tuple[str, ...]) -> int | None:
     return None
 
 
-def _distinct(years: list[tuple[int, int]], row: list[str]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _distinct(years: list[tuple[int, Period]], row: list[str]) -> list[tuple[int, Period]]:
+    out: list[tuple[int, Period]] = []
     for col, year in years:
         if out and out[-1][1] == year and row[out[-1][0]] == row[col]:
             continue
@@ -217,6 +358,7 @@ def _indicator_rows(match: AppendixMatch, issues: list[Issue]) -> list[Indicator
     grid = table.grid()
     rows: list[IndicatorRow] = []
     header_texts = [squash(t) for t in grid[header.row]]
+    label, label_serial = "", ""
     for r in range(header.row + 1, table.n_rows):
         texts = grid[r]
         if [squash(t) for t in texts] == header_texts:
@@ -224,19 +366,24 @@ def _indicator_rows(match: AppendixMatch, issues: list[Issue]) -> list[Indicator
         indicator_cell = table.cell_at(r, header.indicator)
         page = indicator_cell.page if indicator_cell else table.pages[0]
         values = []
-        for col, year in header.years:
+        for col, period in header.years:
             cell = table.cell_at(r, col)
-            values.append((year, texts[col].strip(), cell.bbox if cell else table.bbox))
+            values.append((period, texts[col].strip(), cell.bbox if cell else table.bbox))
         unit_raw = texts[header.unit].strip() if header.unit is not None else ""
         indicator_raw = texts[header.indicator].strip()
+        serial = texts[header.serial].strip() if header.serial is not None else ""
         if not indicator_raw:
             if not any(raw for _, raw, _ in values):
                 continue  # an empty row
             indicator_raw = _inherited_label(match, rows, template.canonical_unit(unit_raw), page, issues)
             if not indicator_raw:
                 continue
-        if not any(raw for _, raw, _ in values):
-            issues.append(Issue(STAGE, f"{_where(match)} row '{indicator_raw}': no value in any year column", page))
+        elif not unit_raw and not any(raw for _, raw, _ in values):
+            # a name with no unit and no values (毕业生就业去向：): the parent of the rows under it
+            label, label_serial = SUB_PREFIX.sub("", indicator_raw).strip().rstrip(":：").strip(), serial
+            continue
+        if label and serial and serial != label_serial:
+            label = ""  # a new 序号 group ends the label's rows
         is_sub = bool(SUB_PREFIX.match(indicator_raw))
         rows.append(
             IndicatorRow(
@@ -245,7 +392,7 @@ def _indicator_rows(match: AppendixMatch, issues: list[Issue]) -> list[Indicator
                 table_title=match.title,
                 page=page,
                 row_seq=len(rows) + 1,
-                serial=texts[header.serial].strip() if header.serial is not None else "",
+                serial=serial,
                 indicator=SUB_PREFIX.sub("", indicator_raw).strip(),
                 parent="",
                 unit=template.canonical_unit(unit_raw),
@@ -254,9 +401,46 @@ def _indicator_rows(match: AppendixMatch, issues: list[Issue]) -> list[Indicator
                 values=values,
                 survey_count=texts[header.survey_count].strip() if header.survey_count is not None else "",
                 survey_method=texts[header.survey_method].strip() if header.survey_method is not None else "",
+                label=label,
             )
         )
     return rows
+
+
+def _empty_rows(match: AppendixMatch, rows: list[IndicatorRow], template_id: str, graduates: bool) -> list[Issue]:
+    """Rows printed with a unit and no value in any column: a warning naming them, except for rows the template
+    requires only of a report whose school(s) had graduates, when it had none (one line per table)."""
+    excused = set() if graduates else _graduate_rows(template_id)
+    empty = [r for r in rows if not any(raw for _, raw, _ in r.values)
+             and (r.table_kind, squash(r.indicator)) not in excused]
+    if not empty:
+        return []
+    if len(empty) == 1:
+        text = f"{_where(match)} row '{empty[0].indicator}': no value in any year column"
+    else:
+        text = f"{_where(match)}: {len(empty)} rows with no value in any year column: " + \
+            ", ".join(f"'{r.indicator}'" for r in empty)
+    return [Issue(STAGE, text, empty[0].page)]
+
+
+def _graduate_rows(template_id: str) -> set[tuple[str, str]]:
+    return {(t.table_kind, squash(t.indicator)) for t in template.appendix_indicators(template_id)
+            if t.required == "graduates"}
+
+
+def _has_graduates(rows_by_kind: dict[str, list[IndicatorRow]], template_id: str) -> bool:
+    """Whether the report's school(s) had graduates in its latest column: a row the template requires only of
+    such reports holds a value other than 0 there (True when the template marks no such rows)."""
+    marked = _graduate_rows(template_id)
+    rows = [r for kind_rows in rows_by_kind.values() for r in kind_rows if (r.table_kind, squash(r.indicator)) in marked]
+    if not marked or not rows:
+        return True
+    for row in rows:
+        raw = row.values[-1][1] if row.values else ""
+        parsed = parse_value(raw) if raw else None
+        if parsed is not None and parsed.ok and parsed.value:
+            return True
+    return False
 
 
 def _inherited_label(match: AppendixMatch, rows: list[IndicatorRow], unit: str, page: int, issues: list[Issue]) -> str:
@@ -269,7 +453,8 @@ def _inherited_label(match: AppendixMatch, rows: list[IndicatorRow], unit: str, 
         return ""
     previous = rows[-1]
     label = ("其中：" if previous.is_sub else "") + previous.indicator
-    units = {t.unit for t in template.indicators_of(match.kind) if squash(t.indicator) == squash(previous.indicator)}
+    units = {t.unit for t in template.family_indicators_of(match.kind)
+             if squash(t.indicator) == squash(previous.indicator)}
     if not (unit in units and unit != previous.unit):
         issues.append(Issue(STAGE, f"{_where(match)}: a row with values but no indicator name after "
                                    f"'{previous.indicator}' is kept under that name", page, "missing"))
@@ -281,28 +466,38 @@ def _where(match: AppendixMatch) -> str:
     return f"{match.kind} ({number}p.{match.table.pages[0]})"
 
 
-def _absent_indicators(match: AppendixMatch, rows: list[IndicatorRow]) -> list[Issue]:
-    """Every indicator the template expects in this table that the report does not print."""
-    have = {(squash(r.indicator), r.unit) for r in rows}
-    issues = []
-    for t in template.indicators_of(match.kind):
+def _absent_indicators(match: AppendixMatch, rows: list[IndicatorRow], template_id: str,
+                       graduates: bool) -> list[Issue]:
+    """The indicators the template in force requires of this report in this table that it does not print,
+    one warning for the table."""
+    have = {(squash(r.indicator), r.unit) for r in rows} | {(squash(r.label), "") for r in rows if r.label}
+    absent = []
+    for t in template.indicators_of(match.kind, template_id):
+        if t.required == "no" or (t.required == "graduates" and not graduates):
+            continue
         if (squash(t.indicator), t.unit) not in have:
-            issues.append(Issue(STAGE, f"{_where(match)}: the template's indicator '{t.indicator}' ({t.unit}) is not "
-                                       "in the table", match.table.pages[0], "missing"))
-    return issues
+            absent.append(t)
+    if not absent:
+        return []
+    if len(absent) == 1:
+        text = f"{_where(match)}: the template's indicator '{absent[0].indicator}' ({absent[0].unit}) is not in the table"
+    else:
+        text = (f"{_where(match)}: {len(absent)} of the template's indicators are not in the table: "
+                + ", ".join(f"'{t.indicator}' ({t.unit})" for t in absent))
+    return [Issue(STAGE, text, match.table.pages[0], "missing")]
 
 
-def _assign_parents(rows: list[IndicatorRow]) -> None:
+def _assign_parents(rows: list[IndicatorRow], template_id: str = template.DEFAULT) -> None:
     """Template parents where the template names one, else the 其中 structure.
 
     A row's group is its 序号 group. Within it: a "其中：" row breaks down the
     nearest earlier top-level row with the same unit; rows after it with that
     unit are its siblings; a row with another unit stands on its own; a row
     the template marks "row_above" (接入国家智慧教育平台数) breaks down the row
-    just above it.
+    just above it. A row under a parent label row (毕业生就业去向：) without another parent has the label.
     """
-    declared = _declared_parents()
-    row_above = {squash(name) for name in template.parent_rule_indicators()}
+    declared = _declared_parents(template_id)
+    row_above = {squash(name) for name in template.parent_rule_indicators(template_id)}
     group_parent: dict[str, str] = {}
     previous: IndicatorRow | None = None
     top_level: list[IndicatorRow] = []
@@ -327,12 +522,14 @@ def _assign_parents(rows: list[IndicatorRow]) -> None:
         template_parent = _template_parent(row, declared, rows, row_above)
         if template_parent is not None:
             row.parent = template_parent
+        if row.label and not (template_parent or ""):
+            row.parent = row.label  # what the page prints above it
         previous = row
 
 
-def _declared_parents() -> dict[tuple[str, str], list[str]]:
+def _declared_parents(template_id: str) -> dict[tuple[str, str], list[str]]:
     out: dict[tuple[str, str], list[str]] = {}
-    for t in template.appendix_indicators():
+    for t in template.appendix_indicators(template_id):
         out.setdefault((t.table_kind, squash(t.indicator)), []).append(t.parent)
     return out
 
@@ -344,6 +541,7 @@ def _template_parent(row: IndicatorRow, declared: dict[tuple[str, str], list[str
     if not options or squash(row.indicator) in row_above:
         return None
     earlier = {squash(r.indicator) for r in rows[: row.row_seq - 1] if r.serial == row.serial}
+    earlier |= {squash(row.label)} if row.label else set()
     fits = {p for p in options if p and squash(p) in earlier}
     if len(fits) == 1:
         return fits.pop()
@@ -355,7 +553,7 @@ def _template_parent(row: IndicatorRow, declared: dict[tuple[str, str], list[str
 def _long_records(report_id: str, row: IndicatorRow) -> list[dict]:
     out = []
     count = parse_value(row.survey_count) if row.survey_count else None
-    for year, raw, bbox in row.values:
+    for period, raw, bbox in row.values:
         parsed = parse_value(raw)
         out.append({
             "report_id": report_id,
@@ -369,7 +567,9 @@ def _long_records(report_id: str, row: IndicatorRow) -> list[dict]:
             "parent_indicator": row.parent,
             "unit": row.unit,
             "unit_raw": row.unit_raw,
-            "year": year,
+            "year": period.year,
+            "period_raw": period.raw,
+            "period_kind": period.kind,
             "value_raw": raw,
             "value": parsed.value,
             "survey_count": count.value if count and count.ok else None,

@@ -220,10 +220,13 @@ class Tables:
 
 @dataclass
 class Indicators:
-    """附表1–附表6 in long form (columns: see pipeline.indicators.COLUMNS, plus the value cell's bbox)."""
+    """The appendix tables in long form (columns: see pipeline.indicators.COLUMNS, plus the value cell's bbox),
+    read against the template in force (its id in pipeline/template/templates.csv, and why it was chosen)."""
 
     frame: pandas.DataFrame  # noqa: F821
     issues: list[Issue] = field(default_factory=list)
+    template: str = "2024"
+    template_reason: str = ""
 
 
 @dataclass

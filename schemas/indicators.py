@@ -1,4 +1,6 @@
-"""indicators.csv: the six appendix tables in long form, checked against the template data."""
+"""indicators.csv: the appendix tables in long form, checked against the template data (the template in force,
+``frame.attrs["template"]``, for which indicators a table must print; every template of the family for which
+indicators a table may print)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ class IndicatorSchema(pa.DataFrameModel):
     unit: Series[str] = pa.Field(isin=_known_units(), description="units from the template's unit set")
     unit_raw: Series[str] = pa.Field(nullable=True)
     year: Series[int] = pa.Field(ge=2000, le=2100)
+    period_raw: Series[str] = pa.Field(nullable=True)
+    period_kind: Series[str] = pa.Field(isin=["year", "cohort", "school_year"])
     value_raw: Series[str] = pa.Field(nullable=True)
     value: Series[float] = pa.Field(nullable=True)
     survey_count: Series[float] = pa.Field(nullable=True, ge=0)
@@ -66,20 +70,24 @@ class IndicatorSchema(pa.DataFrameModel):
         dash = raw.isin(["", "-", "--", "—", "——", "/", "／", "无"])
         return dash | df["value"].notna()
 
-    @pa.dataframe_check(description="the indicator is one the template lists for this table")
+    @pa.dataframe_check(description="the indicator is one a template of the family lists for this table")
     def indicator_in_template(cls, df):
-        known = {(t.table_kind, squash(t.indicator)) for t in template.appendix_indicators()}
+        known = {(t.table_kind, squash(t.indicator)) for tid in template.template_ids()
+                 for t in template.appendix_indicators(tid)}
         keys = zip(df["table_kind"], df["indicator"].map(squash))
         return pd.Series([key in known for key in keys], index=df.index)
 
 
 def missing_indicators(df: pd.DataFrame) -> list[dict]:
-    """Template indicators absent from a table that is present: one validation row each."""
+    """Indicators the template in force lists, absent from a table that is present: one validation row each."""
     rows = []
+    template_id = df.attrs.get("template") or template.DEFAULT
     present_tables = set(df["table_kind"]) if len(df) else set()
     numbers = dict(zip(df.get("table_kind", []), df.get("table_no", [])))
     have = {(k, squash(i), u) for k, i, u in zip(df.get("table_kind", []), df.get("indicator", []), df.get("unit", []))}
-    for t in template.appendix_indicators():
+    for t in template.appendix_indicators(template_id):
+        if t.measure == "label":
+            continue
         if t.table_kind in present_tables and (t.table_kind, squash(t.indicator), t.unit) not in have:
             rows.append({
                 "schema": "IndicatorSchema",

@@ -37,7 +37,7 @@ def extract_all(pdf: Path) -> Extracted:
     doc = extract_pages(pdf, settings.pages)
     sections = extract_sections(doc)
     tables = extract_tables(doc, settings.tables)
-    indicators = extract_indicators(doc.report_id, tables)
+    indicators = extract_indicators(doc.report_id, tables, doc)
     cases = extract_cases(doc, sections, tables)
     return Extracted(doc, sections, tables, indicators, cases)
 

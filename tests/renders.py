@@ -564,3 +564,53 @@ def compare_cells(frame, expected: list[dict], numbers: dict[str, str]) -> tuple
         else:
             right += 1
     return right, wrong
+
+
+# ---------------------------------------------------------------- reports of other templates of the family
+
+FAMILY = FIXTURES / "family"
+# The rows a 中职 school without graduates that year leaves empty in the 2024 template's tables (typed from the
+# national template's graduate rows: every 计分卡 row, the graduate surveys, first employment by destination).
+NO_GRADUATE_ROWS = {
+    "计分卡": "*",
+    "满意度调查表": ("毕业生满意度", "其中：应届毕业生满意度", "毕业三年内毕业生满意度"),
+    "服务贡献表": ("毕业生初次就业人数", "其中：A类：留在当地就业人数", "B类：到西部和东北地区就业人数",
+                "C类：到中小微企业就业人数", "D类：到大型企业就业人数"),
+}
+SCHOOL_2024 = {"metadata": {"Title": "南湖中等职业学校质量年度报告(2024年度)", "Author": "南湖中等职业学校"},
+               "header": "南湖中等职业学校质量年度报告（2024年度）",
+               "cover": ["南湖中等职业学校", "中等职业教育质量年度报告", "(2024年度)", "南湖中等职业学校", "2025年1月"]}
+
+
+def family_model(name: str) -> dict:
+    """The model of a family fixture: ``gaozhi-2021`` and ``zhongzhi-2022`` (tests/fixtures/family/*.json), or
+    ``school-2024``: the reference's six tables as a new 中职 school's, its graduate rows left empty."""
+    if name != "school-2024":
+        model = json.loads(_load(FAMILY / f"{name}.json"))
+        model.pop("about", None)
+        return model
+    tables = copy.deepcopy(reference_model()["appendix"])
+    for table in tables:
+        table["name_line"] = "学校名称：南湖中等职业学校"
+        emptied = NO_GRADUATE_ROWS.get(table["kind"], ())
+        for row in table["rows"]:
+            if emptied == "*" or row["indicator"] in emptied:
+                row["values"] = ["" for _ in row["values"]]
+                if "survey_count" in row:
+                    row["survey_count"] = row["survey_method"] = ""
+    return {**SCHOOL_2024, "appendix": tables}
+
+
+FAMILY_FIXTURES = ("gaozhi-2021", "school-2024", "zhongzhi-2022")
+
+
+def cached_family(name: str, cache: Path, producer: str = "weasyprint") -> Path:
+    """A family fixture printed (cover and appendix pages), kept in ``cache`` keyed by its HTML."""
+    html = html_for({"toc": [], "figure_toc": [], "case_toc": [], "body": [], **family_model(name)}, Style())
+    key = hashlib.sha256((producer + html).encode()).hexdigest()[:16]
+    out = Path(cache) / key / f"{name}.pdf"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+            shutil.move(str(print_pdf(html, Path(tmp) / f"{name}.pdf", producer)), out)
+    return out

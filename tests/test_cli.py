@@ -35,7 +35,8 @@ def test_run_writes_every_file(tmp_path):
     indicators = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
     assert list(indicators.columns) == [
         "report_id", "table_kind", "table_no", "table_title", "page", "row_seq", "serial", "indicator",
-        "parent_indicator", "unit", "unit_raw", "year", "value_raw", "value", "survey_count", "survey_method"]
+        "parent_indicator", "unit", "unit_raw", "year", "period_raw", "period_kind", "value_raw", "value", "survey_count",
+        "survey_method"]
     kinds = indicators.drop_duplicates("table_kind")[["table_kind", "table_no"]].values.tolist()
     assert kinds == [["计分卡", "1"], ["满意度调查表", "2"], ["教学资源表", "3"], ["服务贡献表", "4"], ["国际影响表", "5"],
                      ["落实政策表", "6"]]  # as the reference numbers them: 附表1 … 附表6

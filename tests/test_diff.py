@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pdfs
@@ -227,3 +228,109 @@ def test_tables_are_matched_by_kind_not_by_number(report_a, tmp_path):
     b.loc[(b.indicator == "年实习专项经费") & (b.year == "2024"), ["value_raw", "value"]] = ["113.00", "113"]
     diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
     assert cells(diff) == {("changed", "7", "年实习专项经费", "", "万元", "1", "2024", "112.90", "113.00")}
+
+
+# ---------------------------------------------------------------- period kinds (issue 21): 届, 学年 and 年 columns
+
+FAMILY = Path(__file__).parent / "fixtures" / "family"
+GAOZHI_TABLE_NOS = {"计分卡": "1", "教学资源表": "2", "国际影响表": "3", "服务贡献表": "4", "落实政策表": "5"}
+PERIOD_COLUMNS = ["report_id", "table_kind", "table_no", "table_title", "page", "row_seq", "serial", "indicator",
+                  "parent_indicator", "unit", "year", "period_raw", "period_kind", "value_raw", "value"]
+
+
+def gaozhi_rows(*kinds: str) -> list[dict]:
+    """The hand-keyed cells of the 高职 2021年度 fixture (tests/fixtures/family/gaozhi-2021.csv: 计分卡 in
+    2020届/2021届, 资源表 and 国际影响表 in 学年, 服务贡献表 in 年, 落实政策表 in 年度), of some table kinds."""
+    rows = read_rows(FAMILY / "gaozhi-2021.csv")
+    return [{**r, "table_no": GAOZHI_TABLE_NOS[r["table_kind"]], "page": str(int(GAOZHI_TABLE_NOS[r["table_kind"]]) + 1),
+             "value": r["value_raw"]} for r in rows if not kinds or r["table_kind"] in kinds]
+
+
+def write_period_report(folder, rows: list[dict], columns=PERIOD_COLUMNS):
+    """An indicators.csv of ``rows`` with ``columns`` (a report written before period_kind leaves it out)."""
+    folder.mkdir()
+    with (folder / "indicators.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({**r, "report_id": folder.name} for r in rows)
+    return folder
+
+
+def cell(rows: list[dict], indicator: str, period_raw: str) -> dict:
+    return next(r for r in rows if r["indicator"] == indicator and r["period_raw"] == period_raw)
+
+
+def test_a_changed_cohort_value_is_a_cohort_cell_in_every_diff_file(tmp_path):
+    """B is A (the 高职 fixture) with 计分卡's 就业率 for 2021届 typed 93.60 instead of 93.40."""
+    a = write_period_report(tmp_path / "a", gaozhi_rows())
+    b_rows = gaozhi_rows()
+    cell(b_rows, "就业率", "2021届").update(value_raw="93.60", value="93.60")
+    b = write_period_report(tmp_path / "b", b_rows)
+    diff = diff_reports(load_indicators(a), load_indicators(b))
+    assert cells(diff) == {("changed", "1", "就业率", "", "%", "1", "2021", "93.40", "93.60")}
+    written = write_diff(a, b, tmp_path / "diff")
+    [row] = read_rows(written["diff.csv"])
+    assert (row["year"], row["period_kind"], row["period_raw"]) == ("2021", "cohort", "2021届")
+    assert "| 1 | 就业率 |  | % | 2021届 | 93.40 | 93.60 |" in written["diff.md"].read_text(encoding="utf-8")
+    assert "<td class=\"num\">2021届</td>" in written["diff.html"].read_text(encoding="utf-8")
+    yoy = {(r["report_id"], r["indicator"], r["period_kind"], r["period_from"], r["period_to"], r["value_to"])
+           for r in read_rows(written["yoy.csv"]) if r["indicator"] in ("就业率", "生师比")}
+    assert yoy == {("a", "就业率", "cohort", "2020届", "2021届", "93.4"), ("b", "就业率", "cohort", "2020届", "2021届", "93.6"),
+                   ("a", "生师比", "school_year", "2019-2020学年", "2020-2021学年", "16.8"),
+                   ("b", "生师比", "school_year", "2019-2020学年", "2020-2021学年", "16.8")}
+
+
+def test_a_cohort_and_a_calendar_year_of_one_indicator_are_never_one_cell(tmp_path):
+    """A prints 就业率 for 2020届 and 2021届 (92.15, 93.40); B, a later report, prints it for 2021年 and 2022年
+    (90.00, 91.00). 2021届 and 2021年 are not one cell: A's cohort cells are removed, B's year cells added."""
+    a = write_period_report(tmp_path / "a", [r for r in gaozhi_rows("计分卡") if r["indicator"] == "就业率"])
+    b_rows = [{**r, "year": str(int(r["year"]) + 1), "period_raw": f"{int(r['year']) + 1}年", "period_kind": "year",
+               "value_raw": value, "value": value}
+              for r, value in zip(read_rows(a / "indicators.csv"), ("90.00", "91.00"))]
+    b = write_period_report(tmp_path / "b", b_rows)
+    diff = diff_reports(load_indicators(a), load_indicators(b))
+    assert {(r["kind"], r["year"], r["period_kind"], r["period_raw"], r["value_raw_a"], r["value_raw_b"]) for r in diff} == {
+        ("removed", 2020, "cohort", "2020届", "92.15", ""), ("removed", 2021, "cohort", "2021届", "93.40", ""),
+        ("added", 2021, "year", "2021年", "", "90.00"), ("added", 2022, "year", "2022年", "", "91.00")}
+
+
+def test_restatements_are_judged_within_one_period_kind(tmp_path):
+    """A prints cohorts up to 2021届 and calendar years up to 2022; B re-reports 2021届's 月收入 (4350 → 4400):
+    a restatement of A's latest cohort, though A's latest column overall is 2022."""
+    later_years = [{**r, "year": str(int(r["year"]) + 1), "period_raw": f"{int(r['year']) + 1}年"}
+                   for r in gaozhi_rows("服务贡献表")]
+    a = write_period_report(tmp_path / "a", gaozhi_rows("计分卡") + later_years)
+    b_rows = [r for r in gaozhi_rows("计分卡") if r["year"] == "2021"]
+    b_rows += [{**r, "year": "2022", "period_raw": "2022届"} for r in b_rows]
+    cell(b_rows, "月收入", "2021届").update(value_raw="4400", value="4400")
+    diff = diff_reports(load_indicators(a), load_indicators(write_period_report(tmp_path / "b", b_rows)))
+    assert [(r["kind"], r["indicator"], r["period_raw"]) for r in diff if r["kind"] in ("restated", "changed")] == [
+        ("restated", "月收入", "2021届")]
+
+
+def test_year_over_year_steps_stay_within_one_period_kind(tmp_path):
+    """就业率 printed for 2020届, 2021届 and (another table's row of the same name) 2022年: one step, 2020届 → 2021届."""
+    rows = [r for r in gaozhi_rows("计分卡") if r["indicator"] == "就业率"]
+    rows.append({**rows[-1], "year": "2022", "period_raw": "2022年", "period_kind": "year", "value_raw": "80.00",
+                 "value": "80.00"})
+    yoy = year_over_year(load_indicators(write_period_report(tmp_path / "a", rows)))
+    assert [(r["period_kind"], r["period_from"], r["period_to"], r["value_from"], r["value_to"]) for r in yoy] == [
+        ("cohort", "2020届", "2021届", 92.15, 93.40)]
+    assert yoy[0]["change"] == pytest.approx(1.25)
+
+
+def test_a_report_written_before_period_kinds_reads_as_calendar_years(tmp_path):
+    """A's indicators.csv has no period_raw or period_kind (an older run); B's 服务贡献表 (年 columns) has both,
+    and types 全日制在校生人数 for 2021 as 10300 instead of 10230: that one cell differs, nothing else."""
+    old_columns = [c for c in PERIOD_COLUMNS if c not in ("period_raw", "period_kind")]
+    a = write_period_report(tmp_path / "a", gaozhi_rows("服务贡献表"), old_columns)
+    b_rows = gaozhi_rows("服务贡献表")
+    cell(b_rows, "全日制在校生人数", "2021年").update(value_raw="10300", value="10300")
+    b = write_period_report(tmp_path / "b", b_rows)
+    diff = diff_reports(load_indicators(a), load_indicators(b))
+    assert [(r["kind"], r["indicator"], r["year"], r["period_kind"], r["period_raw"], r["value_raw_a"], r["value_raw_b"])
+            for r in diff] == [("changed", "全日制在校生人数", 2021, "year", "2021年", "10230", "10300")]
+    back = diff_reports(load_indicators(b), load_indicators(a))  # and the other way round
+    assert [(r["kind"], r["year"], r["period_kind"], r["value_raw_a"], r["value_raw_b"]) for r in back] == [
+        ("changed", 2021, "year", "10300", "10230")]
+    assert diff_reports(load_indicators(a), load_indicators(write_period_report(tmp_path / "c", gaozhi_rows("服务贡献表")))) == []

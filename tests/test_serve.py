@@ -15,12 +15,17 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from conftest import run_cli
 from serving import TOKEN, copy_output, free_port, running_server
+
+from pipeline.serve import chart
+from pipeline.serve.app import _indicator_chart
+from pipeline.serve.data import Output
 
 REPORT = "pudong-2024"
 HEADERS = {"x-vetreport-token": TOKEN}
@@ -279,3 +284,103 @@ def test_writers_in_several_processes_lose_no_decision(serve_output, tmp_path):
         assert writer.exitcode == 0
     stored = review_rows(out)
     assert {fid: (stored[fid]["status"], stored[fid]["note"]) for fid in ids} == {d[0]: d[1:] for d in decisions}
+
+
+# ---------------------------------------------------------------- period kinds (issue 21): 届, 学年 and 年 series
+
+FAMILY = Path(__file__).parent / "fixtures" / "family"
+
+
+def family_cells(*kinds: str) -> list[dict]:
+    """Hand-keyed cells of the 高职 2021年度 fixture (tests/fixtures/family/gaozhi-2021.csv)."""
+    with (FAMILY / "gaozhi-2021.csv").open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["table_kind"] in kinds]
+
+
+def indicator_store(out: Path, cells: list[tuple], with_period_kind: bool = True) -> Output:
+    """A store holding only what the indicators page reads: (report_id, period_kind, year, value_raw) of
+    计分卡 就业率 (%); a store from before period_kind has no such column."""
+    import duckdb
+
+    out.mkdir()
+    period = ", period_kind VARCHAR" if with_period_kind else ""
+    with duckdb.connect(str(out / "vetreport.duckdb")) as con:
+        con.execute("CREATE TABLE reports (report_id VARCHAR, status VARCHAR)")
+        con.execute(f"CREATE TABLE indicators (report_id VARCHAR, table_kind VARCHAR, table_no INTEGER, table_title VARCHAR, "
+                    f"indicator VARCHAR, parent_indicator VARCHAR, unit VARCHAR, year INTEGER, value DOUBLE, value_raw VARCHAR, "
+                    f"page INTEGER, row_seq INTEGER{period})")
+        for report in sorted({c[0] for c in cells}):
+            con.execute("INSERT INTO reports VALUES (?, 'ok')", [report])
+        for report, kind, year, raw in cells:
+            row = [report, "计分卡", 1, "计分卡", "就业率", "", "%", year, float(raw), raw, 2, 1]
+            con.execute(f"INSERT INTO indicators VALUES ({', '.join('?' * len(row))}{', ?' if with_period_kind else ''})",
+                        row + ([kind] if with_period_kind else []))
+    return Output(out)
+
+
+# 就业率 as the 高职 fixture prints it (2020届 92.15, 2021届 93.40), and as two other reports print it by
+# calendar year: a cohort and a year of 2021 are two columns, never one line.
+COHORTS_AND_YEARS = [("donghai-2021", "cohort", 2020, "92.15"), ("donghai-2021", "cohort", 2021, "93.40"),
+                     ("xihai-2022", None, 2021, "90.00"), ("xihai-2022", "", 2022, "91.00"),
+                     ("nanhai-2022", "year", 2021, "91.00"), ("nanhai-2022", "year", 2022, "91.50")]
+
+
+def test_the_indicator_chart_draws_a_line_per_report_and_period_kind(tmp_path):
+    output = indicator_store(tmp_path / "out", COHORTS_AND_YEARS)
+    values = output.indicator_values("计分卡", "就业率", "")
+    assert sorted(zip(values.report_id, values.period_kind, values.year)) == [
+        ("donghai-2021", "cohort", 2020), ("donghai-2021", "cohort", 2021), ("nanhai-2022", "year", 2021),
+        ("nanhai-2022", "year", 2022), ("xihai-2022", "year", 2021), ("xihai-2022", "year", 2022)]  # no kind: year
+    shown = _indicator_chart(output, "计分卡", "就业率", "", {"view": "lines"})
+    lines = re.findall(r"<polyline [^>]*data-report='([^']+)' data-kind='([^']+)' points='([^']+)'", shown["svg"])
+    assert sorted((report, kind, len(points.split())) for report, kind, points in lines) == [
+        ("donghai-2021", "cohort", 2), ("nanhai-2022", "year", 2), ("xihai-2022", "year", 2)]
+    ticks = re.findall(r"<text x='[\d.]+' y='\d+' text-anchor='middle'>([^<]+)</text>", shown["svg"])
+    assert ticks == ["2021", "2022", "2020届", "2021届"]  # 2021 and 2021届: two slots of the axis
+    assert "<text class='axis-title' x='860' y='386' text-anchor='end'>年 / 届</text>" in shown["svg"]
+    assert [(s["report_id"], s["word"]) for s in shown["legend"]] == [
+        ("donghai-2021", "届"), ("nanhai-2022", "年"), ("xihai-2022", "年")]
+    assert [c["label"] for c in shown["columns"]] == ["2021", "2022", "2020届", "2021届"]
+    donghai = next(r for r in shown["rows"] if r["report_id"] == "donghai-2021")["cells"]
+    assert {key: cell["raw"] for key, cell in donghai.items()} == {("cohort", 2020): "92.15", ("cohort", 2021): "93.40"}
+
+
+def test_bars_and_far_values_are_of_one_column(tmp_path):
+    """Three reports print 2021年 90.00, 91.00, 90.50; one prints 2021届 60.00 (typed for the test). The 届 value
+    is no outlier among the 年 values: it is alone in its column. The bars of 2021届 show it alone."""
+    cells = [("a-2021", "year", 2021, "90.00"), ("b-2021", "year", 2021, "91.00"), ("c-2021", "year", 2021, "90.50"),
+             ("d-2021", "cohort", 2021, "60.00")]
+    output = indicator_store(tmp_path / "out", cells)
+    values = output.indicator_values("计分卡", "就业率", "")
+    assert chart.outliers(values) == set()
+    bars = _indicator_chart(output, "计分卡", "就业率", "", {"view": "bars", "period": "cohort:2021"})
+    assert bars["column"] == "cohort:2021"
+    assert re.findall(r"<rect class='bar' [^>]*data-report='([^']+)' data-year='(\d+)' data-value='([^']+)' "
+                      r"data-kind='(\w+)'", bars["svg"]) == [("d-2021", "2021", "60.00", "cohort")]
+    assert "text-anchor='end'>2021届</text>" in bars["svg"]
+    by_year = _indicator_chart(output, "计分卡", "就业率", "", {"view": "bars", "year": "2021"})
+    assert by_year["column"] == "year:2021" and by_year["svg"].count("<rect class='bar'") == 3
+
+
+def test_a_store_from_before_period_kinds_charts_calendar_years(tmp_path):
+    output = indicator_store(tmp_path / "out", [(r, None, y, v) for r, _, y, v in COHORTS_AND_YEARS[2:]],
+                             with_period_kind=False)
+    shown = _indicator_chart(output, "计分卡", "就业率", "", {})
+    assert [c["label"] for c in shown["columns"]] == ["2021", "2022"]
+    assert [(s["report_id"], s["kind"]) for s in shown["legend"]] == [("nanhai-2022", "year"), ("xihai-2022", "year")]
+
+
+def test_a_reports_tables_show_the_periods_each_prints(tmp_path):
+    """The report page of the 高职 fixture: 计分卡 in 届, 资源表 in 学年, 服务贡献表 in 年 (headers as printed)."""
+    folder = tmp_path / "donghai-2021"
+    folder.mkdir()
+    rows = family_cells("计分卡", "教学资源表", "服务贡献表")
+    with (folder / "indicators.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, [*rows[0], "table_no", "page"])
+        writer.writeheader()
+        writer.writerows({**r, "table_no": n, "page": n + 1} for r in rows
+                         for n in [{"计分卡": 1, "教学资源表": 2, "服务贡献表": 4}[r["table_kind"]]])
+    tables = Output(tmp_path).indicator_tables(folder)
+    assert [(t["title"], t["years"]) for t in tables] == [
+        ("计分卡", ["2020届", "2021届"]), ("资源表", ["2019-2020学年", "2020-2021学年"]), ("服务贡献表", ["2020", "2021"])]
+    assert tables[0]["rows"][0]["cells"] == ["92.15", "93.40"]  # 就业率

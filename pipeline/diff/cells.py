@@ -2,9 +2,13 @@
 
 A cell is a dict of indicators.csv's columns by name (extra columns kept)
 with ``table_no``, ``year``, ``row_seq`` and ``value`` parsed (None or NaN
-when missing), ``table_kind`` filled and an ``occurrence``. The rows of
-diff.csv and yoy.csv are dicts too, None for a missing whole number (year,
-page, table number) and NaN for a missing value.
+when missing), ``table_kind`` and ``period_kind`` filled (``year`` for an
+indicators.csv written before period_kind existed) and an ``occurrence``.
+An indicator's cells of one period kind are a series: a cell is matched on
+its series and year, so a 2021届 (cohort) value is never compared with a
+2021 (calendar year) one, and year-over-year steps stay within a series.
+The rows of diff.csv and yoy.csv are dicts too, None for a missing whole
+number (year, page, table number) and NaN for a missing value.
 """
 
 from __future__ import annotations
@@ -17,17 +21,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import template
+from ..template.periods import kind_rank, period_kind
 
 IDENTITY = ["table_kind", "indicator", "parent_indicator", "unit"]
-KEY = [*IDENTITY, "occurrence"]
+KEY = [*IDENTITY, "occurrence"]  # an indicator
+SERIES = [*KEY, "period_kind"]  # an indicator's columns of one period kind (year, cohort, school_year)
 DIFF_COLUMNS = [
-    "kind", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year", "field",
-    "value_raw_a", "value_raw_b", "value_a", "value_b", "delta", "page_a", "page_b",
+    "kind", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence", "year",
+    "period_kind", "period_raw", "field", "value_raw_a", "value_raw_b", "value_a", "value_b", "delta", "page_a", "page_b",
 ]
 SURVEY_FIELDS = {"survey_count": "调查人次", "survey_method": "调查方式"}  # field -> label
 YOY_COLUMNS = [
     "report_id", "table_kind", "table_no", "table_title", "indicator", "parent_indicator", "unit", "occurrence",
-    "year_from", "year_to", "value_from", "value_to", "change", "change_pct",
+    "period_kind", "year_from", "year_to", "period_from", "period_to", "value_from", "value_to", "change", "change_pct",
 ]
 KINDS = ("restated", "changed", "added", "removed")
 
@@ -42,8 +48,17 @@ class ReportIndicators:
         return sorted({cell["year"] for cell in self.cells})
 
     @property
+    def periods(self) -> list[tuple[str, int]]:
+        """Its columns as (period kind, year): calendar years first, then cohorts, then school years."""
+        return sorted({(cell["period_kind"], cell["year"]) for cell in self.cells}, key=lambda p: (kind_rank(p[0]), p[1]))
+
+    @property
     def current_year(self) -> int | None:
         return self.years[-1] if self.cells else None
+
+    def current_year_of(self, kind: str) -> int | None:
+        """The latest year among its columns of one period kind (its latest 届, its latest 学年 …)."""
+        return max((cell["year"] for cell in self.cells if cell["period_kind"] == kind), default=None)
 
     @property
     def indicator_count(self) -> int:
@@ -64,10 +79,11 @@ def load_indicators(folder: Path) -> ReportIndicators:
         cells = [_cell(row) for row in csv.DictReader(fh)]
     order = _kind_order()
     # Tables in the template's order (a kind it does not know last), then the report's row order.
-    cells.sort(key=lambda c: (c["table_kind"] not in order, order.get(c["table_kind"], 0), c["row_seq"], c["year"]))
+    cells.sort(key=lambda c: (c["table_kind"] not in order, order.get(c["table_kind"], 0), c["row_seq"],
+                              kind_rank(c["period_kind"]), c["year"]))
     seen: dict[tuple, int] = {}
     for cell in cells:
-        identity = (*(cell[name] for name in IDENTITY), cell["year"])
+        identity = (*(cell[name] for name in IDENTITY), cell["period_kind"], cell["year"])
         seen[identity] = cell["occurrence"] = seen.get(identity, 0) + 1
     return ReportIndicators(folder.resolve().name, cells)
 
@@ -76,6 +92,8 @@ def _cell(row: dict[str, str]) -> dict:
     cell = {name: "" if text is None else text for name, text in row.items() if name is not None}
     cell["table_no"] = _whole_number(cell["table_no"])
     cell["year"] = int(cell["year"])
+    cell["period_kind"] = period_kind(cell.get("period_kind"))
+    cell["period_raw"] = cell.get("period_raw", "").strip()
     cell["row_seq"] = int(cell["row_seq"])
     cell["value"] = to_number(cell["value"])
     cell["table_kind"] = table_kind(cell)
@@ -116,7 +134,18 @@ def _whole_number(text: str) -> int | None:
 
 
 def key_of(cell: Mapping) -> tuple:
+    """The indicator a cell belongs to."""
     return tuple(cell[name] for name in KEY)
+
+
+def series_of(cell: Mapping) -> tuple:
+    """The indicator and period kind a cell belongs to: what a line of a chart or a year-over-year step follows."""
+    return tuple(cell[name] for name in SERIES)
+
+
+def cell_key(cell: Mapping) -> tuple:
+    """What a cell is matched on between two reports: its series and its year."""
+    return (*series_of(cell), cell["year"])
 
 
 def same_value(raw_a: str, value_a: float, raw_b: str, value_b: float) -> bool:
@@ -128,30 +157,35 @@ def same_value(raw_a: str, value_a: float, raw_b: str, value_b: float) -> bool:
 
 
 def diff_reports(a: ReportIndicators, b: ReportIndicators) -> list[dict]:
-    """One row per differing cell: restated, changed, added (only in B) or removed (only in A)."""
-    cells_a = {(*key_of(c), c["year"]): c for c in a.cells}
-    cells_b = {(*key_of(c), c["year"]): c for c in b.cells}
-    keys_a = {key[:-1] for key in cells_a}
-    keys_b = {key[:-1] for key in cells_b}
+    """One row per differing cell: restated, changed, added (only in B) or removed (only in A).
+
+    Added and removed are said of a series: an indicator printed in 届 columns by A and in 年 columns by B
+    is removed in 届 and added in 年, never compared cell by cell."""
+    cells_a = {cell_key(c): c for c in a.cells}
+    cells_b = {cell_key(c): c for c in b.cells}
+    series_a = {key[:-1] for key in cells_a}
+    series_b = {key[:-1] for key in cells_b}
     rows = []
     for key in _all_cell_keys(list(cells_a), list(cells_b)):
         cell_a, cell_b = cells_a.get(key), cells_b.get(key)
         if cell_a is not None and cell_b is not None:
-            kind = _cell_change(cell_a, cell_b, key[-1], a.current_year, b.current_year)
-        elif cell_b is not None and key[:-1] not in keys_a:
+            period = cell_a["period_kind"]
+            kind = _cell_change(cell_a, cell_b, key[-1], a.current_year_of(period), b.current_year_of(period))
+        elif cell_b is not None and key[:-1] not in series_a:
             kind = "added"
-        elif cell_a is not None and key[:-1] not in keys_b:
+        elif cell_a is not None and key[:-1] not in series_b:
             kind = "removed"
         else:
             kind = None  # a year one report has and the other does not: expected between years
         if kind:
             rows.append(_diff_row(kind, key, cell_a, cell_b))
-    rows += _survey_changes(a, b, keys_a & keys_b)
-    kind_rank = {kind: n for n, kind in enumerate(KINDS)}
+    rows += _survey_changes(a, b, {key_of(c) for c in a.cells} & {key_of(c) for c in b.cells})
+    change_rank = {kind: n for n, kind in enumerate(KINDS)}
     order = _kind_order()
     return sorted(rows, key=lambda r: (
-        kind_rank[r["kind"]], r["table_kind"] not in order, order.get(r["table_kind"], 0), *_last_if_none(r["page_b"]),
-        *_last_if_none(r["page_a"]), r["indicator"], r["occurrence"], *_last_if_none(r["year"])))
+        change_rank[r["kind"]], r["table_kind"] not in order, order.get(r["table_kind"], 0), *_last_if_none(r["page_b"]),
+        *_last_if_none(r["page_a"]), r["indicator"], r["occurrence"], kind_rank(r["period_kind"]),
+        *_last_if_none(r["year"])))
 
 
 def _all_cell_keys(keys_a: list[tuple], keys_b: list[tuple]) -> list[tuple]:
@@ -175,7 +209,9 @@ def _cell_change(cell_a: dict, cell_b: dict, year: int, current_a: int | None, c
 
 
 def _diff_row(kind: str, key: tuple, cell_a: dict | None, cell_b: dict | None, field: str = "value") -> dict:
-    table_kind_, indicator, parent, unit, occurrence, year = key
+    """A row of diff.csv; ``key`` is a cell's (its series and year), or an indicator's with no period for a
+    survey column (compared once per row, not per year column)."""
+    table_kind_, indicator, parent, unit, occurrence, period, year = key
     either = cell_b if cell_b is not None else cell_a
     raw = "value_raw" if field == "value" else field
     value_a = _field_value(cell_a, field)
@@ -183,7 +219,8 @@ def _diff_row(kind: str, key: tuple, cell_a: dict | None, cell_b: dict | None, f
     return {
         "kind": kind, "table_kind": table_kind_, "table_no": either["table_no"], "table_title": either["table_title"],
         "indicator": indicator,
-        "parent_indicator": parent, "unit": unit, "occurrence": occurrence, "year": year, "field": field,
+        "parent_indicator": parent, "unit": unit, "occurrence": occurrence, "year": year, "period_kind": period,
+        "period_raw": either["period_raw"] if year is not None else "", "field": field,
         "value_raw_a": cell_a[raw] if cell_a is not None else "",
         "value_raw_b": cell_b[raw] if cell_b is not None else "",
         "value_a": value_a, "value_b": value_b, "delta": value_b - value_a,
@@ -212,7 +249,7 @@ def _survey_changes(a: ReportIndicators, b: ReportIndicators, shared_keys: set[t
                 continue
             value_a, value_b = _field_value(cell_a, field), _field_value(cell_b, field)
             if not same_value(text_a, value_a, text_b, value_b):
-                rows.append(_diff_row("changed", (*key, None), cell_a, cell_b, field))
+                rows.append(_diff_row("changed", (*key, "", None), cell_a, cell_b, field))
     return rows
 
 
@@ -225,19 +262,20 @@ def _first_cells(report: ReportIndicators) -> dict[tuple, dict]:
 
 
 def year_over_year(report: ReportIndicators) -> list[dict]:
-    """Each indicator's change between consecutive year columns of one report."""
-    by_key: dict[tuple, list[dict]] = {}
+    """Each indicator's change between consecutive year columns of one period kind in one report (2020届 →
+    2021届, 2020 → 2021; never 2021届 → 2021)."""
+    by_series: dict[tuple, list[dict]] = {}
     for cell in report.cells:
-        by_key.setdefault(key_of(cell), []).append(cell)
+        by_series.setdefault(series_of(cell), []).append(cell)
     rows = []
-    for key, cells in by_key.items():
+    for series, cells in by_series.items():
         cells = sorted(cells, key=lambda c: c["year"])
         for before, after in zip(cells, cells[1:]):
             change = after["value"] - before["value"]
             rows.append({
-                "report_id": report.report_id, **dict(zip(KEY, key)), "table_no": after["table_no"],
-                "table_title": after["table_title"],
-                "year_from": before["year"], "year_to": after["year"], "value_from": before["value"],
+                "report_id": report.report_id, **dict(zip(SERIES, series)), "table_no": after["table_no"],
+                "table_title": after["table_title"], "year_from": before["year"], "year_to": after["year"],
+                "period_from": before["period_raw"], "period_to": after["period_raw"], "value_from": before["value"],
                 "value_to": after["value"], "change": change,
                 "change_pct": 100 * change / before["value"] if before["value"] else math.nan,
             })

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..files import float_text
+from ..template.periods import period_label
 from .cells import KINDS, SURVEY_FIELDS, ReportIndicators
 
 MD_HEADINGS = {
@@ -23,13 +24,22 @@ def _of_kind(changes: list[dict], kind: str) -> list[dict]:
     return [row for row in changes if row["kind"] == kind]
 
 
+def _period(year: int | None, kind: str) -> str:
+    """A compared column as a reader knows it: 2024, 2021届, 2020-2021学年; '' for a survey column (no year)."""
+    return "" if year is None else period_label(year, kind)
+
+
+def _columns(report: ReportIndicators) -> list[str]:
+    return [period_label(year, kind) for kind, year in report.periods]
+
+
 # ---------------------------------------------------------------- diff.html and the app's compare page
 
 
 def diff_view(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None,
               yoy: list[dict] | None) -> dict:
     """What diff.html and the compare page of `vetreport serve` show (writers/templates/diff_body.html)."""
-    reports = [{"label": label, "report_id": r.report_id, "years": r.years, "indicators": r.indicator_count}
+    reports = [{"label": label, "report_id": r.report_id, "years": _columns(r), "indicators": r.indicator_count}
                for label, r in _reports(a, b)]
     sections = []
     if changes is not None:
@@ -42,7 +52,10 @@ def diff_view(a: ReportIndicators | None, b: ReportIndicators, changes: list[dic
 def _view_row(row: dict) -> dict:
     table_no = row.get("table_no")
     prefix = "" if table_no is None else f"附表{int(table_no)} "
-    return {**row, "table_label": prefix + str(row.get("table_title") or ""), "field_label": field_label(row.get("field", ""))}
+    periods = {"period": _period(row.get("year"), row.get("period_kind", ""))} if "year" in row else {
+        "period_from": _period(row["year_from"], row["period_kind"]), "period_to": _period(row["year_to"], row["period_kind"])}
+    return {**row, "table_label": prefix + str(row.get("table_title") or ""),
+            "field_label": field_label(row.get("field", "")), "shown": periods}
 
 
 def render_html(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict]) -> str:
@@ -58,7 +71,7 @@ def render_html(a: ReportIndicators | None, b: ReportIndicators, changes: list[d
 def render_markdown(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict]) -> str:
     lines = [f"# Indicators: {a.report_id} → {b.report_id}" if a else f"# Indicators: {b.report_id}", ""]
     for label, report in _reports(a, b):
-        lines.append(f"- {label}: `{report.report_id}`, years {', '.join(map(str, report.years))}, "
+        lines.append(f"- {label}: `{report.report_id}`, years {', '.join(_columns(report))}, "
                      f"{report.indicator_count} indicators")
     lines.append("")
     if changes is not None:
@@ -74,11 +87,12 @@ def render_markdown(a: ReportIndicators | None, b: ReportIndicators, changes: li
 def _changes_section(kind: str, rows: list[dict]) -> list[str]:
     if not rows:
         return []
-    out = [f"## {MD_HEADINGS[kind]}", "", "| 附表 | indicator | parent | unit | year | A | B | Δ |",
+    out = [f"## {MD_HEADINGS[kind]}", "", "| 附表 | indicator | parent | unit | period | A | B | Δ |",
            "|---:|---|---|---|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {_table(r)} | {_md(r['indicator'])}{_nth(r['occurrence'])}{_field_label(r['field'])} | "
-                   f"{_md(r['parent_indicator'])} | {_md(r['unit'])} | {_md(r['year'])} | {_md(r['value_raw_a'])} | "
+                   f"{_md(r['parent_indicator'])} | {_md(r['unit'])} | {_period(r['year'], r['period_kind'])} | "
+                   f"{_md(r['value_raw_a'])} | "
                    f"{_md(r['value_raw_b'])} | {_number(r['delta'])} |")
     return [*out, ""]
 
@@ -91,7 +105,8 @@ def _yoy_section(report_id: str, yoy: list[dict]) -> list[str]:
            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in yoy:
         out.append(f"| {_table(r)} | {_md(r['indicator'])}{_nth(r['occurrence'])} | {_md(r['parent_indicator'])} | "
-                   f"{_md(r['unit'])} | {r['year_from']} | {r['year_to']} | {_number(r['value_from'])} | "
+                   f"{_md(r['unit'])} | {_period(r['year_from'], r['period_kind'])} | "
+                   f"{_period(r['year_to'], r['period_kind'])} | {_number(r['value_from'])} | "
                    f"{_number(r['value_to'])} | {_number(r['change'])} | {_number(r['change_pct'], 1)} |")
     return [*out, ""]
 

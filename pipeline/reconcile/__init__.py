@@ -57,7 +57,7 @@ CHECKS: tuple[Check, ...] = in_dependency_order((
 
 def reconcile(claims: Claims, indicators: Indicators, tables: Tables | None = None) -> Findings:
     """``tables``: the report's tables, for counts against its body tables (none are checked without them)."""
-    appendix = Appendix(indicators.frame)
+    appendix = Appendix(indicators.frame, indicators.template)
     issues: list[Issue] = []
     if appendix.empty:
         issues.append(Issue(STAGE, "no appendix indicators: only the narrative's own sums, ratios and counts are checked",

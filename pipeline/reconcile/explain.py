@@ -223,7 +223,7 @@ def relation_sign(relation: str, holds: bool) -> str:
     return ("=" if holds else "≠") if relation == "eq" else ("≤" if holds else ">")
 
 
-def identity(year: int, left: str, sign: str, right: str, note: str, must: str, expect: str, must_holds: bool,
+def identity(year: int | str, left: str, sign: str, right: str, note: str, must: str, expect: str, must_holds: bool,
              expected_holds: bool, others: list[str]) -> str:
     text = f"{year}: {left} {sign} {right} ({note})"
     if not must_holds and must != expect:
@@ -233,8 +233,8 @@ def identity(year: int, left: str, sign: str, right: str, note: str, must: str, 
     return text + ("; " + "; ".join(others) if others else "")
 
 
-def year_broken(label: str, year: int, raw: str, a: str, b: str, exact: float, scaled: bool, formula_text: str,
-                other: int, raw2: str, a2: str, b2: str, computed: float) -> str:
+def year_broken(label: str, year: int | str, raw: str, a: str, b: str, exact: float, scaled: bool, formula_text: str,
+                other: int | str, raw2: str, a2: str, b2: str, computed: float) -> str:
     pct, times = ("%", " × 100") if scaled else ("", "")
     return (f"{label}: in {year} {raw} = {a} ÷ {b}{times} = {fmt(exact, 3)}{pct} exactly ({formula_text}); "
             f"in {other} {raw2} vs {a2} ÷ {b2} = {fmt(computed, 3)}{pct}: the {other} column is not computed the same way")

@@ -4,6 +4,9 @@ by table kind): 计分卡 毕业生面向三次产业就业人数 = 服务贡献
 year_broken — identities found in the report itself: a rate cell that two count cells of the tables
 reproduce exactly (to its printed precision) in one year column and not in another. The other column
 is worth a look (uncertain, both years' arithmetic shown); nothing here is listed for one report.
+
+Both read one column at a time — a period kind and a year (appendix.Column) — so a 2021届 cell of 计分卡 is
+never set against a 2021年 cell of 服务贡献表, nor a 届 column's rate against a 年 column's.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from bisect import bisect_left, bisect_right
 
 from .. import template
 from ..template import Identity
+from ..template.periods import period_label
 from ..text.numbers import consistent, printed_interval
 from . import explain
-from .appendix import Appendix, Cell, Evaluated, measure
+from .appendix import Appendix, Cell, Column, Evaluated, measure
 from .check import Check
 from .context import Context
 from .explain import fmt, relation_sign
@@ -32,7 +36,7 @@ class Identities(Check):
     def run(self, ctx: Context) -> list[Finding]:
         appendix = ctx.appendix
         out = []
-        for identity in template.table_identities():
+        for identity in template.table_identities(appendix.template):
             out += _identity(identity, appendix)
         return out + _year_broken(appendix)
 
@@ -52,30 +56,39 @@ def _side(expression, value: Evaluated) -> str:
     return f"{cells[0].table} ({names}) = {value.shown} = {fmt(value.value, 2)}"
 
 
-def _identity(identity: Identity, appendix: Appendix) -> list[Finding]:
+def _identity_values(identity: Identity, appendix: Appendix) -> dict[Column, tuple[Evaluated, Evaluated]]:
+    """Both sides of an identity in each column where both have a value, every cell of a side in that column."""
     values = {}
-    for year in appendix.years:
-        left, right = appendix.evaluate(identity.left, year), appendix.evaluate(identity.right, year)
+    for period, year in appendix.columns:
+        left = appendix.evaluate(identity.left, year, period)
+        right = appendix.evaluate(identity.right, year, period)
         if left.value is not None and right.value is not None:
-            values[year] = (left, right)
+            values[(period, year)] = (left, right)
+    return values
+
+
+def _identity(identity: Identity, appendix: Appendix) -> list[Finding]:
+    values = _identity_values(identity, appendix)
     out = []
-    for year, (left, right) in values.items():
+    for column, (left, right) in values.items():
+        period, year = column
         expected = _holds(identity.expect, left.value, right.value)
         must = _holds(identity.must, left.value, right.value) if identity.must else True
         verdict = "match" if expected else ("mismatch" if not must else "uncertain")
-        others = [f"{y}: {l.shown} {relation_sign(identity.expect, _holds(identity.expect, l.value, r.value))} {r.shown}"
-                  for y, (l, r) in values.items() if y != year] if verdict != "match" else []
-        explanation = explain.identity(year, _side(identity.left, left), relation_sign(identity.expect, expected),
+        others = [f"{period_label(y, p)}: {l.shown} "
+                  f"{relation_sign(identity.expect, _holds(identity.expect, l.value, r.value))} {r.shown}"
+                  for (p, y), (l, r) in values.items() if p == period and y != year] if verdict != "match" else []
+        first, second = left.cells[0], right.cells[0]
+        explanation = explain.identity(first.column_label, _side(identity.left, left), relation_sign(identity.expect, expected),
                                        _side(identity.right, right), identity.note, identity.must, identity.expect,
                                        must, expected, others)
-        first, second = left.cells[0], right.cells[0]
         out.append(Finding(
             finding_id="", kind="cross_table", verdict=verdict, claim_id="", claim_text=identity.name, page=first.page,
             table_no=first.table_no, table_kind=first.table_kind, indicator=first.indicator, year=year,
             table_value=fmt(left.value, 2), expected=fmt(right.value, 2), tolerance="0", explanation=explanation,
             unit=first.unit, table_page=first.page, table_bbox=first.bbox,
             other_kind=second.table_kind, other_no=second.table_no, other_indicator=second.indicator, other_year=year,
-            other_page=second.page, other_bbox=second.bbox, key=(identity.left.text, identity.right.text, year),
+            other_page=second.page, other_bbox=second.bbox, key=(identity.left.text, identity.right.text, first.column_key),
         ))
     return out
 
@@ -83,8 +96,8 @@ def _identity(identity: Identity, appendix: Appendix) -> list[Finding]:
 # ---------------------------------------------------------------- identities found in the report
 
 
-def _ratio_rule_totals() -> set[tuple[str, str]]:
-    return {(r.table_kind, r.total) for r in template.table_checks() if r.rule == "ratio"}
+def _ratio_rule_totals(template_id: str) -> set[tuple[str, str]]:
+    return {(r.table_kind, r.total) for r in template.table_checks(template_id) if r.rule == "ratio"}
 
 
 def _pairs(rate: Cell, counts: list[Cell], scale: float) -> list[tuple[Cell, Cell]]:
@@ -106,17 +119,19 @@ def _pairs(rate: Cell, counts: list[Cell], scale: float) -> list[tuple[Cell, Cel
 
 
 def _same(appendix: Appendix, cell: Cell, year: int) -> Cell | None:
-    return appendix.one(cell.table_kind, cell.indicator, year, cell.unit)
+    """The cell of the same name, unit and period kind in another year's column."""
+    return appendix.one(cell.table_kind, cell.indicator, year, cell.unit, period=cell.period_kind)
 
 
 def _year_broken(appendix: Appendix) -> list[Finding]:
-    if len(appendix.years) < 2:
-        return []
-    skip = _ratio_rule_totals()
+    skip = _ratio_rule_totals(appendix.template)
     out = []
-    for year in appendix.years:
-        counts = [c for c in appendix.cells if c.year == year and c.value and measure(c.unit) == "count"]
-        rates = [c for c in appendix.cells if c.year == year and c.value and measure(c.unit) in RATE_SCALE
+    for period, year in appendix.columns:
+        years = appendix.years_of(period)
+        if len(years) < 2:
+            continue
+        counts = [c for c in appendix.cells if c.column == (period, year) and c.value and measure(c.unit) == "count"]
+        rates = [c for c in appendix.cells if c.column == (period, year) and c.value and measure(c.unit) in RATE_SCALE
                  and c.decimals >= MIN_DECIMALS and (c.table_kind, c.indicator) not in skip]
         for rate in rates:
             scale = RATE_SCALE[measure(rate.unit)]
@@ -124,7 +139,7 @@ def _year_broken(appendix: Appendix) -> list[Finding]:
             if len(pairs) != 1:
                 continue  # none, or several pairs that could be meant
             a, b = pairs[0]
-            for other in appendix.years:
+            for other in years:
                 if other == year:
                     continue
                 finding = _broken(rate, a, b, year, other, scale, appendix)
@@ -141,8 +156,8 @@ def _broken(rate: Cell, a: Cell, b: Cell, year: int, other: int, scale: float, a
     if consistent(rate2.value, rate2.decimals, computed):
         return None  # the identity holds in both columns
     formula = f"{a.indicator} ÷ {b.indicator}" + (" × 100" if scale == 100 else "")
-    explanation = explain.year_broken(rate.label(), year, rate.raw, a.raw, b.raw, a.value / b.value * scale, scale == 100,
-                                      formula, other, rate2.raw, a2.raw, b2.raw, computed)
+    explanation = explain.year_broken(rate.label(), rate.column_label, rate.raw, a.raw, b.raw, a.value / b.value * scale,
+                                      scale == 100, formula, rate2.column_label, rate2.raw, a2.raw, b2.raw, computed)
     return Finding(
         finding_id="", kind="year_broken", verdict="uncertain", claim_id="", claim_text=f"{rate.label()} = {formula}",
         page=rate2.page, table_no=rate2.table_no, table_kind=rate2.table_kind, indicator=rate2.indicator, year=other,
@@ -150,5 +165,6 @@ def _broken(rate: Cell, a: Cell, b: Cell, year: int, other: int, scale: float, a
         unit=rate2.unit, table_page=rate2.page, table_bbox=rate2.bbox,
         other_kind=a2.table_kind, other_no=a2.table_no, other_indicator=a2.indicator, other_year=other,
         other_page=a2.page, other_bbox=a2.bbox,
-        key=(rate.table_kind, rate.indicator, rate.unit, a.table_kind, a.indicator, b.table_kind, b.indicator, other),
+        key=(rate.table_kind, rate.indicator, rate.unit, a.table_kind, a.indicator, b.table_kind, b.indicator,
+             rate2.column_key),
     )

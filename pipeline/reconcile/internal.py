@@ -1,5 +1,6 @@
 """table_internal — the appendix tables against themselves: totals and their parts, ratios and pooled
-rates by the rules of template/table_checks.csv, and every breakdown row within the row it breaks down."""
+rates by the rules of template/table_checks.csv, and every breakdown row within the row it breaks down.
+One column (period kind and year) at a time: a 2021届 total is never summed from 2021年 parts."""
 
 from __future__ import annotations
 
@@ -24,31 +25,30 @@ class Internal(Check):
     def run(self, ctx: Context) -> list[Finding]:
         appendix = ctx.appendix
         out = []
-        for year in appendix.years:
-            for rule in template.table_checks():
-                finding = _rule_finding(rule, year, appendix)
+        for period, year in appendix.columns:
+            for rule in template.table_checks(appendix.template):
+                finding = _rule_finding(rule, year, period, appendix)
                 if finding:
                     out.append(finding)
-            out += _children_within_parents(year, appendix)
+            out += _children_within_parents(year, period, appendix)
         return out
 
-
-def _rule_finding(rule: TableCheck, year: int, appendix: Appendix) -> Finding | None:
-    totals = [c for c in appendix.find(rule.table_kind, rule.total, year) if c.unit not in SKIP_UNITS]
+def _rule_finding(rule: TableCheck, year: int, period: str, appendix: Appendix) -> Finding | None:
+    totals = [c for c in appendix.find(rule.table_kind, rule.total, year, period=period) if c.unit not in SKIP_UNITS]
     if len(totals) != 1 or totals[0].value is None:
         return None
     total = totals[0]
     if isinstance(rule.parts, Ratio):
-        return _ratio(rule, total, rule.parts, year, appendix)
+        return _ratio(rule, total, rule.parts, appendix)
     parts = []
     for name in rule.parts.names:
-        found = (appendix.find(rule.table_kind, name, year, total.unit, parent=total.indicator)
-                 or appendix.find(rule.table_kind, name, year, total.unit))
+        found = (appendix.find(rule.table_kind, name, year, total.unit, parent=total.indicator, period=period)
+                 or appendix.find(rule.table_kind, name, year, total.unit, period=period))
         if len(found) != 1:
             return None
         parts.append(found[0])
     if rule.rule == "mean":
-        return _mean(rule, total, parts, year, appendix)
+        return _mean(rule, total, parts, appendix)
     survey = rule.rule == "survey_sum"
     values = [p.survey_count if survey else p.value for p in parts]
     whole = total.survey_count if survey else total.value
@@ -63,8 +63,9 @@ def _rule_finding(rule: TableCheck, year: int, appendix: Appendix) -> Finding | 
     return _finding(rule, total, verdict, fmt(summed, 2), explanation, table_value=fmt(whole, 2))
 
 
-def _ratio(rule: TableCheck, total: Cell, parts: Ratio, year: int, appendix: Appendix) -> Finding | None:
-    num, den = appendix.evaluate(parts.numerator, year), appendix.evaluate(parts.denominator, year)
+def _ratio(rule: TableCheck, total: Cell, parts: Ratio, appendix: Appendix) -> Finding | None:
+    num = appendix.evaluate(parts.numerator, total.year, total.period_kind)
+    den = appendix.evaluate(parts.denominator, total.year, total.period_kind)
     if num.value is None or not den.value:
         return None
     value = num.value / den.value
@@ -75,19 +76,20 @@ def _ratio(rule: TableCheck, total: Cell, parts: Ratio, year: int, appendix: App
     return _finding(rule, total, verdict, fmt(value, total.decimals + 1), explanation)
 
 
-def _mean(rule: TableCheck, total: Cell, parts: list[Cell], year: int, appendix: Appendix) -> Finding | None:
-    """A pooled rate lies between its parts' rates; in the survey's own year (the last column, which the
-    survey counts belong to) it is their mean weighted by the counts, within the rounding of the parts."""
+def _mean(rule: TableCheck, total: Cell, parts: list[Cell], appendix: Appendix) -> Finding | None:
+    """A pooled rate lies between its parts' rates; in the survey's own year (the last column of its period
+    kind, which the survey counts belong to) it is their mean weighted by the counts, within the rounding of
+    the parts."""
     if any(p.value is None for p in parts):
         return None
     low = min(printed_interval(p.value, p.decimals)[0] for p in parts)
     high = max(printed_interval(p.value, p.decimals)[1] for p in parts)
     inside = low <= printed_interval(total.value, total.decimals)[1] and printed_interval(total.value, total.decimals)[0] <= high
     explanation = explain.pooled(total.label(), total.raw, inside, [(p.indicator, p.raw) for p in parts])
-    expected = f"{fmt(min(p.value for p in parts), 2)} – {fmt(max(p.value for p in parts), 2)}"
     verdict = "match" if inside else "mismatch"
+    expected = f"{fmt(min(p.value for p in parts), 2)} – {fmt(max(p.value for p in parts), 2)}"
     counts = [p.survey_count for p in parts]
-    if year == appendix.years[-1] and all(counts) and sum(counts):
+    if total.year == appendix.years_of(total.period_kind)[-1] and all(counts) and sum(counts):
         weights = sum(counts)
         mean = sum(p.value * c for p, c in zip(parts, counts)) / weights
         lo = sum(printed_interval(p.value, p.decimals)[0] * c for p, c in zip(parts, counts)) / weights
@@ -106,17 +108,20 @@ def _finding(rule: TableCheck, total: Cell, verdict: str, expected: str, explana
         finding_id="", kind="table_internal", verdict=verdict, claim_id="", claim_text=rule.text, page=total.page,
         table_no=total.table_no, table_kind=total.table_kind, indicator=total.indicator, year=total.year,
         table_value=table_value or total.raw, expected=expected, tolerance="0", explanation=explanation, unit=total.unit,
-        table_page=total.page, table_bbox=total.bbox, key=(rule.text, total.table_kind, total.year),
+        table_page=total.page, table_bbox=total.bbox, key=(rule.text, total.table_kind, total.column_key),
     )
 
 
-def _children_within_parents(year: int, appendix: Appendix) -> list[Finding]:
-    """A breakdown row (其中 …, 接入国家智慧教育平台数) counted in the same unit cannot exceed the row it breaks down."""
+def _children_within_parents(year: int, period: str, appendix: Appendix) -> list[Finding]:
+    """A breakdown row (其中 …, 接入国家智慧教育平台数) counted in the same unit cannot exceed the row it breaks
+    down in the same column."""
     out = []
     for child in appendix.cells:
-        if child.year != year or not child.parent or child.value is None or measure(child.unit) not in ("count", "amount"):
+        if child.column != (period, year) or not child.parent or child.value is None \
+                or measure(child.unit) not in ("count", "amount"):
             continue
-        parents = [c for c in appendix.find(child.table_kind, child.parent, year, child.unit) if c.row_seq < child.row_seq]
+        parents = [c for c in appendix.find(child.table_kind, child.parent, year, child.unit, period=period)
+                   if c.row_seq < child.row_seq]
         if not parents or parents[-1].value is None:
             continue
         parent = parents[-1]
@@ -128,7 +133,7 @@ def _children_within_parents(year: int, appendix: Appendix) -> list[Finding]:
             table_value=child.raw, expected=f"≤ {parent.raw}", tolerance="0",
             explanation=explain.within_parent(child.label(), child.raw, verdict == "match", parent.indicator, parent.raw),
             unit=child.unit, table_page=child.page, table_bbox=child.bbox,
-            key=(check, child.table_kind, parent.parent, year),
+            key=(check, child.table_kind, parent.parent, child.column_key),
         ))
     return out
 

@@ -29,6 +29,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..template.periods import period_label
 from ..writers.review import ReviewError, record_review
 from . import chart
 from .data import Output, StoreUnavailable, json_finding, report_summary
@@ -177,8 +178,8 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
     def indicator_page(request: Request):
         params = request.query_params
         kind, indicator, parent = _picked(params)
-        context = {"choices": [], "picked": None, "problem": None, "view": params.get("view", ""), "year": None,
-                   "years": [], "svg": "", "rows": [], "unit": "", "pick": params.get("pick", "")}
+        context = {"choices": [], "picked": None, "problem": None, "view": params.get("view", ""), "column": "",
+                   "columns": [], "svg": "", "rows": [], "unit": "", "pick": params.get("pick", "")}
         try:
             context["choices"] = output.indicator_choices()
             if indicator:
@@ -245,21 +246,45 @@ def _picked(params) -> tuple[str, str, str]:
 
 
 def _indicator_chart(output: Output, kind: str, indicator: str, parent: str, params) -> dict:
+    """The chart and table of one indicator: its columns are (period kind, year), its lines a report's columns
+    of one kind, so a 2021届 and a 2021年 value are two columns and never on one line."""
     values = output.indicator_values(kind, indicator, parent)
-    years = sorted(values["year"].dropna().astype(int).unique().tolist())
-    multi_year = values.groupby("report_id")["year"].nunique().max() > 1 if len(values) else False
+    columns = chart.columns(values)
+    multi_year = values.groupby(["report_id", "period_kind"])["year"].nunique().max() > 1 if len(values) else False
     view = params.get("view") if params.get("view") in ("lines", "bars") else ("lines" if multi_year else "bars")
-    year = int(params["year"]) if params.get("year", "").isdigit() and int(params["year"]) in years else (years[-1] if years else None)
+    column = _picked_column(params, columns)
     far = chart.outliers(values)
     units = sorted(set(values["unit"].fillna("")))
     rows = [{"report_id": report,
-             "cells": {int(r["year"]): {"raw": r["value_raw"], "page": r["page"], "far": (report, int(r["year"])) in far}
-                       for _, r in cells.iterrows()}}
+             "cells": {(r["period_kind"], int(r["year"])): {
+                 "raw": r["value_raw"], "page": r["page"], "far": (report, r["period_kind"], int(r["year"])) in far}
+                 for _, r in cells.iterrows()}}
             for report, cells in values.groupby("report_id", sort=True)]
     return {"picked": {"kind": kind, "indicator": indicator, "parent": parent, "pick": f"{kind}|{parent}|{indicator}"},
-            "view": view, "year": year, "years": years, "unit": " / ".join(u for u in units if u),
-            "svg": chart.svg(values, view, year, far, units[0] if len(units) == 1 else ""), "rows": rows,
-            "colours": chart.colours(sorted(values["report_id"].unique().tolist()))}
+            "view": view, "column": _column_value(column) if column else "",
+            "columns": [{"key": c, "value": _column_value(c), "label": period_label(c[1], c[0])} for c in columns],
+            "unit": " / ".join(u for u in units if u),
+            "svg": chart.svg(values, view, column, far, units[0] if len(units) == 1 else ""), "rows": rows,
+            "legend": chart.legend(values)}
+
+
+def _column_value(column: chart.Column) -> str:
+    """A column as the form's ?period= names it: cohort:2021."""
+    return f"{column[0]}:{column[1]}"
+
+
+def _picked_column(params, columns: list[chart.Column]) -> chart.Column | None:
+    """The column of the bars: ?period=kind:year, else ?year=2024 (a calendar year first), else the latest
+    column of the first kind shown."""
+    by_value = {_column_value(c): c for c in columns}
+    if params.get("period") in by_value:
+        return by_value[params["period"]]
+    year = params.get("year", "")
+    same_year = [c for c in columns if year.isdigit() and c[1] == int(year)]
+    if same_year:
+        return same_year[0]
+    first_kind = [c for c in columns if columns and c[0] == columns[0][0]]
+    return first_kind[-1] if first_kind else None
 
 
 def serve(out: Path, host: str, port: int, token: str | None, say) -> None:

@@ -1,11 +1,14 @@
 """One indicator across reports as an SVG drawn on the server, and which values lie far from the others.
 
-Two views: ``lines`` (a line per report over its year columns) and ``bars``
-(one bar per report for one year). A value is far from the others when, among
-the reports' values for the same year (at least three), its modified z-score
-0.6745·|x − median| / MAD exceeds 3.5 (Iglewicz and Hoaglin); when the MAD is
-0 (most reports print the same figure), a value more than 10 % away from the
-median is far.
+A column is a period kind and a year: (year, 2021) is the calendar year 2021, (cohort, 2021) the 2021届,
+(school_year, 2021) the 2020-2021学年. A series is one report's columns of one period kind, so a cohort
+and a calendar year are never on one line, never in one slot of the axis, never compared for outliers.
+
+Two views: ``lines`` (a line per series over its columns; the colour is the report's, the dash the
+period kind's) and ``bars`` (one bar per report for one column). A value is far from the others when,
+among the reports' values for the same column (at least three), its modified z-score
+0.6745·|x − median| / MAD exceeds 3.5 (Iglewicz and Hoaglin); when the MAD is 0 (most reports print the
+same figure), a value more than 10 % away from the median is far.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from html import escape
 
 import pandas as pd
 
+from ..template.periods import KIND_WORDS, kind_rank, period_label
+
 WIDTH, HEIGHT = 880, 400
 LEFT, RIGHT, TOP = 80, 20, 20
 BOTTOM = {"lines": 50, "bars": 110}
@@ -22,12 +27,34 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 OUTLIER = "#d62728"
 Z_LIMIT = 3.5
 FLAT_SHARE = 0.10  # with a zero MAD: this far from the median (share of it) is far
+DASHES = {"year": "", "cohort": "7 4", "school_year": "2 3"}  # a line's dash pattern by period kind
+
+Column = tuple[str, int]  # (period kind, year)
 
 
-def outliers(values: pd.DataFrame) -> set[tuple[str, int]]:
-    """(report_id, year) of the values far from the other reports' values of the same year."""
-    far: set[tuple[str, int]] = set()
-    for year, group in values.dropna(subset=["value"]).groupby("year"):
+def columns(values: pd.DataFrame) -> list[Column]:
+    """The columns the values fill: calendar years first, then cohorts, then school years, each by year."""
+    found = {(kind, int(year)) for kind, year in zip(values["period_kind"], values["year"])}
+    return sorted(found, key=lambda c: (kind_rank(c[0]), c[1]))
+
+
+def series(values: pd.DataFrame) -> list[tuple[str, str]]:
+    """(report_id, period kind) of every line: a report's columns of one kind."""
+    found = set(zip(values["report_id"], values["period_kind"]))
+    return sorted(found, key=lambda s: (s[0], kind_rank(s[1])))
+
+
+def legend(values: pd.DataFrame) -> list[dict]:
+    """What each line is: its report, its period kind (年, 届, 学年), its colour and dash."""
+    palette = colours(sorted(values["report_id"].unique().tolist()))
+    return [{"report_id": report, "kind": kind, "word": KIND_WORDS.get(kind, kind), "colour": palette[report],
+             "dash": DASHES.get(kind, "")} for report, kind in series(values)]
+
+
+def outliers(values: pd.DataFrame) -> set[tuple[str, str, int]]:
+    """(report_id, period kind, year) of the values far from the other reports' values of the same column."""
+    far: set[tuple[str, str, int]] = set()
+    for (kind, year), group in values.dropna(subset=["value"]).groupby(["period_kind", "year"]):
         if len(group) < 3:
             continue
         median = group["value"].median()
@@ -37,7 +64,7 @@ def outliers(values: pd.DataFrame) -> set[tuple[str, int]]:
             hits = group[0.6745 * deviation / mad > Z_LIMIT]
         else:
             hits = group[deviation > FLAT_SHARE * max(abs(median), 1e-12)]
-        far |= {(r, int(year)) for r in hits["report_id"]}
+        far |= {(r, kind, int(year)) for r in hits["report_id"]}
     return far
 
 
@@ -45,11 +72,11 @@ def colours(report_ids: list[str]) -> dict[str, str]:
     return {r: PALETTE[n % len(PALETTE)] for n, r in enumerate(report_ids)}
 
 
-def svg(values: pd.DataFrame, view: str, year: int | None, far: set[tuple[str, int]], unit: str) -> str:
-    """The chart as an <svg> element; every text in it escaped."""
+def svg(values: pd.DataFrame, view: str, column: Column | None, far: set[tuple[str, str, int]], unit: str) -> str:
+    """The chart as an <svg> element (the bars of one column); every text in it escaped."""
     data = values.dropna(subset=["value"])
     if view == "bars":
-        data = data[data["year"] == year]
+        data = data[(data["period_kind"] == column[0]) & (data["year"] == column[1])] if column else data.iloc[0:0]
     reports = sorted(values["report_id"].unique().tolist())
     bottom = BOTTOM[view]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - bottom
@@ -64,8 +91,9 @@ def svg(values: pd.DataFrame, view: str, year: int | None, far: set[tuple[str, i
     palette = colours(reports)
     if view == "bars":
         parts += _bars(data, reports, palette, far, y_of, plot_w, low)
+        parts.append(_axis_title(period_label(column[1], column[0]), TOP - 6))
     else:
-        parts += _lines(data, reports, palette, far, y_of, plot_w)
+        parts += _lines(data, palette, far, y_of, plot_w)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -96,31 +124,42 @@ def _y_axis(low, high, step, y_of, unit) -> list[str]:
     return out
 
 
-def _lines(data, reports, palette, far, y_of, plot_w) -> list[str]:
-    years = sorted(data["year"].unique().tolist())
-    slot = plot_w / max(len(years), 1)
-    x_of = {y: LEFT + slot * (n + 0.5) for n, y in enumerate(years)}
+def _axis_title(text: str, y: float) -> str:
+    """What the columns are, at the right end: 年, 届, 学年 under the lines' axis, the one column above the bars."""
+    return f"<text class='axis-title' x='{WIDTH - RIGHT}' y='{y}' text-anchor='end'>{escape(text)}</text>"
+
+
+def _lines(data, palette, far, y_of, plot_w) -> list[str]:
+    slots = columns(data)
+    width = plot_w / max(len(slots), 1)
+    x_of = {c: LEFT + width * (n + 0.5) for n, c in enumerate(slots)}
     base = HEIGHT - BOTTOM["lines"]
     out = [f"<line x1='{LEFT}' y1='{base}' x2='{WIDTH - RIGHT}' y2='{base}' stroke='#444'/>"]
-    out += [f"<text x='{x:.1f}' y='{base + 18}' text-anchor='middle'>{year}</text>" for year, x in x_of.items()]
-    for report in reports:
-        cells = data[data["report_id"] == report].sort_values("year")
-        if cells.empty:
-            continue
-        colour = palette[report]
-        points = " ".join(f"{x_of[r.year]:.1f},{y_of(r.value):.1f}" for r in cells.itertuples())
-        out.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{points}'/>")
+    out += [f"<text x='{x:.1f}' y='{base + 18}' text-anchor='middle'>{escape(period_label(year, kind))}</text>"
+            for (kind, year), x in x_of.items()]
+    words = dict.fromkeys(KIND_WORDS.get(kind, kind) for kind, _ in slots)
+    out.append(_axis_title(" / ".join(words), base + 36))
+    for report, kind in series(data):
+        cells = data[(data["report_id"] == report) & (data["period_kind"] == kind)].sort_values("year")
+        colour, dash = palette[report], DASHES.get(kind, "")
+        dashed = f" stroke-dasharray='{dash}'" if dash else ""
+        points = " ".join(f"{x_of[(kind, int(r.year))]:.1f},{y_of(r.value):.1f}" for r in cells.itertuples())
+        out.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2'{dashed} data-report='{escape(report)}' "
+                   f"data-kind='{escape(kind)}' points='{points}'/>")
         for r in cells.itertuples():
-            out.append(_point(report, int(r.year), r.value, r.value_raw, x_of[r.year], y_of(r.value), colour, far))
+            x, y = x_of[(kind, int(r.year))], y_of(r.value)
+            out.append(_point(report, (kind, int(r.year)), r.value_raw, x, y, colour, far))
     return out
 
 
-def _point(report, year, value, raw, x, y, colour, far) -> str:
-    is_far = (report, year) in far
+def _point(report: str, column: Column, raw, x: float, y: float, colour: str, far) -> str:
+    kind, year = column
+    is_far = (report, kind, year) in far
     ring = f" stroke='{OUTLIER}' stroke-width='3'" if is_far else ""
     return (f"<circle class='point{' outlier' if is_far else ''}' cx='{x:.1f}' cy='{y:.1f}' r='{6 if is_far else 4}' "
-            f"fill='{colour}'{ring} data-report='{escape(report)}' data-year='{year}' data-value='{escape(str(raw))}'>"
-            f"<title>{escape(report)} {year}: {escape(str(raw))}{' — far from the others' if is_far else ''}</title></circle>")
+            f"fill='{colour}'{ring} data-report='{escape(report)}' data-year='{year}' data-value='{escape(str(raw))}' "
+            f"data-kind='{escape(kind)}'><title>{escape(report)} {escape(period_label(year, kind))}: {escape(str(raw))}"
+            f"{' — far from the others' if is_far else ''}</title></circle>")
 
 
 def _bars(data, reports, palette, far, y_of, plot_w, low) -> list[str]:
@@ -137,11 +176,12 @@ def _bars(data, reports, palette, far, y_of, plot_w, low) -> list[str]:
         cell = by_report.get(report)
         if cell is None:
             continue
-        is_far = (report, int(cell.year)) in far
+        kind, year = cell.period_kind, int(cell.year)
+        is_far = (report, kind, year) in far
         top, height = min(y_of(cell.value), zero), abs(zero - y_of(cell.value))
         stroke = f" stroke='{OUTLIER}' stroke-width='3'" if is_far else ""
         out.append(f"<rect class='bar{' outlier' if is_far else ''}' x='{x:.1f}' y='{top:.1f}' width='{slot * 0.7:.1f}' "
                    f"height='{max(height, 1):.1f}' fill='{palette[report]}'{stroke} data-report='{escape(report)}' "
-                   f"data-year='{int(cell.year)}' data-value='{escape(str(cell.value_raw))}'>"
-                   f"<title>{escape(report)} {int(cell.year)}: {escape(str(cell.value_raw))}</title></rect>")
+                   f"data-year='{year}' data-value='{escape(str(cell.value_raw))}' data-kind='{escape(kind)}'>"
+                   f"<title>{escape(report)} {escape(period_label(year, kind))}: {escape(str(cell.value_raw))}</title></rect>")
     return out

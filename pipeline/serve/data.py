@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
+from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
 from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
 from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
@@ -140,24 +141,28 @@ class Output:
         return rows
 
     def indicator_tables(self, folder: Path) -> list[dict]:
-        """indicators.csv as the report prints it: one table per 附表, a row per indicator, a column per year."""
+        """indicators.csv as the report prints it: one table per 附表, a row per indicator, a column per period
+        the table prints (2024, 2021届, 2020-2021学年: a 届 column and a 年 column of one year stay two)."""
         frame = read_csv(folder / "indicators.csv")
         if frame.empty:
             return []
         frame["kind"] = [table_kind(row) for row in frame.to_dict("records")]
-        years = sorted(frame["year"].dropna().astype(int).unique().tolist())
+        frame["period_kind"] = [period_kind(k) for k in frame.get("period_kind", pd.Series("", index=frame.index))]
         tables = []
         for (table_no, kind), rows in frame.groupby(["table_no", "kind"], sort=False, dropna=False):
+            periods = _periods(rows)
             body = []
             for _, cells in rows.groupby("row_seq", sort=True):
                 first = cells.iloc[0]
-                by_year = {int(c["year"]): c["value_raw"] for _, c in cells.iterrows()}
+                by_period = {(c["period_kind"], int(c["year"])): c["value_raw"] for _, c in cells.iterrows()}
                 body.append({"serial": first["serial"], "indicator": first["indicator"], "parent": first["parent_indicator"],
-                             "unit": first["unit"], "page": _plain(first["page"]), "cells": [by_year.get(y, "") for y in years],
+                             "unit": first["unit"], "page": _plain(first["page"]),
+                             "cells": [by_period.get(p, "") for p in periods],
                              "survey_count": first.get("survey_count", ""), "survey_method": first.get("survey_method", "")})
             surveys = any(r["survey_count"] or r["survey_method"] for r in body)
             tables.append({"table_no": _plain(table_no), "title": rows.iloc[0]["table_title"], "kind": kind,
-                           "years": years, "rows": body, "surveys": surveys})
+                           "years": [period_label(year, period) for period, year in periods], "rows": body,
+                           "surveys": surveys})
         return tables
 
     def sections(self, folder: Path) -> list[dict]:
@@ -183,20 +188,27 @@ class Output:
         return [{k: _plain(v) for k, v in r.items()} for r in rows.to_dict("records")]
 
     def indicator_values(self, kind: str, indicator: str, parent: str) -> pd.DataFrame:
-        """One indicator's cells in every report: report_id, year, value, value_raw, unit, page (first occurrence)."""
+        """One indicator's cells in every report: report_id, period_kind, year, value, value_raw, unit, page (the
+        first occurrence of each column). period_kind is ``year`` for reports loaded before it existed."""
         kind_sql = self._kind_sql()
+        period_sql = self._period_kind_sql()
         frame = self.query(f"""
-            SELECT report_id, year, value, value_raw, unit, page,
-                   row_number() OVER (PARTITION BY report_id, year, unit ORDER BY row_seq) AS occurrence
+            SELECT report_id, {period_sql} AS period_kind, year, value, value_raw, unit, page,
+                   row_number() OVER (PARTITION BY report_id, {period_sql}, year, unit ORDER BY row_seq) AS occurrence
             FROM indicators JOIN reports USING (report_id)
             WHERE reports.status <> 'error' AND {kind_sql} = ? AND indicator = ? AND coalesce(parent_indicator, '') = ?
-            ORDER BY report_id, year""", [kind, indicator, parent])
+            ORDER BY report_id, period_kind, year""", [kind, indicator, parent])
         return frame[frame["occurrence"] == 1].drop(columns="occurrence").reset_index(drop=True)
 
     def _kind_sql(self) -> str:
         if "table_kind" in self.columns("indicators"):
             return "coalesce(nullif(trim(table_kind), ''), table_title)"
         return "table_title"
+
+    def _period_kind_sql(self) -> str:
+        if "period_kind" in self.columns("indicators"):
+            return f"coalesce(nullif(trim(period_kind), ''), '{DEFAULT_KIND}')"
+        return f"'{DEFAULT_KIND}'"
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -207,6 +219,12 @@ def read_csv(path: Path) -> pd.DataFrame:
         return read_published(path, also_text=SHOWN_AS_PRINTED)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
+
+
+def _periods(cells: pd.DataFrame) -> list[tuple[str, int]]:
+    """The (period kind, year) columns of some indicators.csv rows: calendar years, then cohorts, then school years."""
+    found = {(kind, int(year)) for kind, year in zip(cells["period_kind"], cells["year"]) if pd.notna(year)}
+    return sorted(found, key=lambda p: (kind_rank(p[0]), p[1]))
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

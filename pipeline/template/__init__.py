@@ -1,9 +1,12 @@
 """Knowledge about the national report template, read from the CSV files beside this module.
 
-Nothing here is specific to one report: chapter names, the six appendix
-tables (named by their kind — 计分卡, 满意度调查表, … — never by a number,
-because reports number and order them differently), their indicators with
-parents and units, the unit vocabulary. Every file that names a table kind
+Nothing here is specific to one report: chapter names, the appendix table
+kinds of the whole family (table_kinds.csv: named by their kind — 计分卡,
+满意度调查表, … — never by a number, because reports number and order them
+differently), the templates known (templates.csv: level, scope and the years
+each was in force), and per template, in its own folder (2024/,
+gaozhi-school-2019/ …), its tables, their indicators with parents, units and
+what a report must print, and its checks; the unit vocabulary. Every file that names a table kind
 or an indicator is checked against the others when it is first read, so a
 typo is an error at start, not a check that silently never runs.
 """
@@ -14,7 +17,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .expressions import Expression, ExpressionError, Ratio, parse_ratio, parse_sum
@@ -42,13 +45,14 @@ class Chapter:
 
 @dataclass(frozen=True)
 class AppendixTable:
-    kind: str  # 计分卡, 满意度调查表, 教学资源表, 服务贡献表, 国际影响表, 落实政策表
-    title: str
-    aliases: tuple[str, ...]
+    kind: str  # 计分卡, 满意度调查表, 教学资源表, … (table_kinds.csv)
+    title: str  # the title this template prints for it (资源表 in the older 高职 template)
+    aliases: tuple[str, ...]  # every name a report of the family may print for the kind
+    required: bool = True  # a report on this template must print it (else no `missing` warning)
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.title, self.kind, *self.aliases)
+        return tuple(dict.fromkeys((self.title, self.kind, *self.aliases)))
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,32 @@ class TemplateIndicator:
     indicator: str
     parent: str
     unit: str
-    measure: str
+    measure: str  # a unit's measure, or "label": a parent label printed without values
     # "row_above": a row that breaks down the row printed just above it, whatever that row is
     parent_rule: str = ""
+    # yes: every report prints it; graduates: a report whose school(s) had graduates that year; no: optional
+    required: str = "yes"
+
+
+@dataclass(frozen=True)
+class Template:
+    """One template of the family: the levels and scopes it serves and the years it was in force."""
+
+    template_id: str  # its folder under pipeline/template/
+    levels: tuple[str, ...]  # 中职, 高职
+    scopes: tuple[str, ...]  # district, school
+    year_from: int
+    year_to: int | None  # None: still in force
+    description: str
+
+    def covers_year(self, year: int) -> bool:
+        return self.year_from <= year and (self.year_to is None or year <= self.year_to)
+
+
+DEFAULT = "2024"  # the template in force when a report says nothing that chooses another
+REQUIRED = ("yes", "graduates", "no")
+LEVELS = ("中职", "高职")
+SCOPES = ("district", "school")
 
 
 @lru_cache(maxsize=1)
@@ -69,70 +96,151 @@ def chapters() -> tuple[Chapter, ...]:
 
 
 @lru_cache(maxsize=1)
-def appendix_tables() -> tuple[AppendixTable, ...]:
-    tables = tuple(AppendixTable(r["kind"], r["title"], tuple(_aliases(r))) for r in read_rows("appendix_tables.csv"))
-    if len({t.kind for t in tables}) != len(tables):
-        raise TemplateError("appendix_tables.csv: a table kind is listed twice")
-    return tables
-
-
-def table_kinds() -> tuple[str, ...]:
-    return tuple(t.kind for t in appendix_tables())
-
-
-def appendix_table(kind: str) -> AppendixTable:
-    for t in appendix_tables():
-        if t.kind == kind:
-            return t
-    raise TemplateError(f"unknown appendix table kind {kind!r} (known: {', '.join(table_kinds())})")
+def family_kinds() -> dict[str, tuple[str, ...]]:
+    """table_kinds.csv: every appendix table kind of the family with the names reports print for it."""
+    out: dict[str, tuple[str, ...]] = {}
+    for n, r in enumerate(read_rows("table_kinds.csv"), start=2):
+        if r["kind"] in out:
+            raise TemplateError(f"table_kinds.csv line {n}: the kind {r['kind']!r} is listed twice")
+        out[r["kind"]] = tuple(_aliases(r))
+    return out
 
 
 @lru_cache(maxsize=1)
-def appendix_indicators() -> tuple[TemplateIndicator, ...]:
-    rows = read_rows("appendix_indicators.csv")
+def templates() -> tuple[Template, ...]:
+    """templates.csv: the templates known, each a folder of its own under pipeline/template/."""
     out = []
-    for n, r in enumerate(rows, start=2):
-        where = f"appendix_indicators.csv line {n}"
-        _check_kind(r["table_kind"], where)
-        _check_unit(r["unit"], where)
-        if r.get("parent_rule", "") not in ("", "row_above"):
-            raise TemplateError(f"{where}: unknown parent_rule {r['parent_rule']!r}")
-        out.append(TemplateIndicator(r["table_kind"], int(r["serial"]), r["indicator"], r["parent"], r["unit"],
-                                     r["measure"], r.get("parent_rule", "")))
-    names = {(t.table_kind, t.indicator) for t in out}
-    for t in out:
-        if t.parent and (t.table_kind, t.parent) not in names:
-            raise TemplateError(f"appendix_indicators.csv: parent {t.parent!r} of {t.indicator!r} is not an indicator of {t.table_kind}")
+    for n, r in enumerate(read_rows("templates.csv"), start=2):
+        where = f"templates.csv line {n}"
+        levels, scopes = tuple(r["levels"].split("|")), tuple(r["scopes"].split("|"))
+        if not set(levels) <= set(LEVELS) or not set(scopes) <= set(SCOPES):
+            raise TemplateError(f"{where}: levels must be among {LEVELS}, scopes among {SCOPES}")
+        try:
+            year_from, year_to = int(r["year_from"]), int(r["year_to"]) if r["year_to"] else None
+        except ValueError:
+            raise TemplateError(f"{where}: year_from and year_to must be years") from None
+        out.append(Template(r["template_id"], levels, scopes, year_from, year_to, r.get("description", "")))
+    if len({t.template_id for t in out}) != len(out) or DEFAULT not in {t.template_id for t in out}:
+        raise TemplateError(f"templates.csv: template ids must be distinct and include {DEFAULT!r}")
     return tuple(out)
 
 
-def indicators_of(kind: str) -> list[TemplateIndicator]:
-    return [t for t in appendix_indicators() if t.table_kind == kind]
+def template_ids() -> tuple[str, ...]:
+    return tuple(t.template_id for t in templates())
 
 
-def is_indicator(kind: str, indicator: str) -> bool:
-    return (kind, indicator) in _indicator_names()
+def template_spec(template_id: str) -> Template:
+    for t in templates():
+        if t.template_id == template_id:
+            return t
+    raise TemplateError(f"unknown template {template_id!r} (known: {', '.join(template_ids())})")
 
 
-@lru_cache(maxsize=1)
-def _indicator_names() -> frozenset[tuple[str, str]]:
-    return frozenset((t.table_kind, t.indicator) for t in appendix_indicators())
+def _template_rows(template_id: str, name: str, optional: bool = False) -> list[dict[str, str]]:
+    template_spec(template_id)
+    if optional and not resources.files(__name__).joinpath(template_id, name).is_file():
+        return []
+    return read_rows(f"{template_id}/{name}")
 
 
-def parent_rule_indicators() -> frozenset[str]:
+@cache
+def appendix_tables(template_id: str = DEFAULT) -> tuple[AppendixTable, ...]:
+    """A template's appendix tables (its appendix_tables.csv), each with the family's names for its kind."""
+    out = []
+    for n, r in enumerate(_template_rows(template_id, "appendix_tables.csv"), start=2):
+        where = f"{template_id}/appendix_tables.csv line {n}"
+        _check_kind(r["kind"], where)
+        if r.get("required", "yes") not in ("yes", "no"):
+            raise TemplateError(f"{where}: required must be yes or no")
+        out.append(AppendixTable(r["kind"], r["title"], family_kinds()[r["kind"]], r.get("required", "yes") == "yes"))
+    if len({t.kind for t in out}) != len(out):
+        raise TemplateError(f"{template_id}/appendix_tables.csv: a table kind is listed twice")
+    return tuple(out)
+
+
+def table_kinds() -> tuple[str, ...]:
+    """Every table kind of the family (a report's tables of a kind its template lacks are still read)."""
+    return tuple(family_kinds())
+
+
+def family_table(kind: str) -> AppendixTable:
+    """A kind with every name any template of the family prints for it (the first template's title)."""
+    _check_kind(kind, "family_table")
+    titles = [t.title for tid in template_ids() for t in appendix_tables(tid) if t.kind == kind]
+    title = titles[0] if titles else kind
+    return AppendixTable(kind, title, tuple(dict.fromkeys((*titles, *family_kinds()[kind]))))
+
+
+def family_tables() -> tuple[AppendixTable, ...]:
+    return tuple(family_table(kind) for kind in table_kinds())
+
+
+def appendix_table(kind: str, template_id: str = DEFAULT) -> AppendixTable:
+    for t in appendix_tables(template_id):
+        if t.kind == kind:
+            return t
+    raise TemplateError(f"unknown appendix table kind {kind!r} in template {template_id} "
+                        f"(known: {', '.join(t.kind for t in appendix_tables(template_id))})")
+
+
+@cache
+def appendix_indicators(template_id: str = DEFAULT) -> tuple[TemplateIndicator, ...]:
+    rows = _template_rows(template_id, "appendix_indicators.csv")
+    kinds = {t.kind for t in appendix_tables(template_id)}
+    out = []
+    for n, r in enumerate(rows, start=2):
+        where = f"{template_id}/appendix_indicators.csv line {n}"
+        if r["table_kind"] not in kinds:
+            raise TemplateError(f"{where}: the table kind {r['table_kind']!r} is not one of this template's tables")
+        if r["measure"] != "label":
+            _check_unit(r["unit"], where)
+        if r.get("parent_rule", "") not in ("", "row_above"):
+            raise TemplateError(f"{where}: unknown parent_rule {r['parent_rule']!r}")
+        if r.get("required", "yes") not in REQUIRED:
+            raise TemplateError(f"{where}: required must be one of {REQUIRED}")
+        out.append(TemplateIndicator(r["table_kind"], int(r["serial"]), r["indicator"], r["parent"], r["unit"],
+                                     r["measure"], r.get("parent_rule", ""), r.get("required", "yes")))
+    names = {(t.table_kind, t.indicator) for t in out}
+    for t in out:
+        if t.parent and (t.table_kind, t.parent) not in names:
+            raise TemplateError(f"{template_id}/appendix_indicators.csv: parent {t.parent!r} of {t.indicator!r} is not "
+                                f"an indicator of {t.table_kind}")
+    return tuple(out)
+
+
+def indicators_of(kind: str, template_id: str = DEFAULT) -> list[TemplateIndicator]:
+    return [t for t in appendix_indicators(template_id) if t.table_kind == kind]
+
+
+def family_indicators_of(kind: str) -> list[TemplateIndicator]:
+    """The indicators every template of the family lists for ``kind`` (to recognise a table by its rows)."""
+    return [t for tid in template_ids() for t in indicators_of(kind, tid)]
+
+
+def is_indicator(kind: str, indicator: str, template_id: str = DEFAULT) -> bool:
+    return (kind, indicator) in _indicator_names(template_id)
+
+
+@cache
+def _indicator_names(template_id: str) -> frozenset[tuple[str, str]]:
+    return frozenset((t.table_kind, t.indicator) for t in appendix_indicators(template_id))
+
+
+def parent_rule_indicators(template_id: str = DEFAULT) -> frozenset[str]:
     """Indicators that break down the row printed just above them (接入国家智慧教育平台数 …)."""
-    return frozenset(t.indicator for t in appendix_indicators() if t.parent_rule == "row_above")
+    return frozenset(t.indicator for t in appendix_indicators(template_id) if t.parent_rule == "row_above")
 
 
-def check_indicator(kind: str, indicator: str, where: str) -> None:
+def check_indicator(kind: str, indicator: str, where: str, template_id: str = DEFAULT) -> None:
     """Raise TemplateError unless ``indicator`` is one the template lists for table ``kind``."""
     _check_kind(kind, where)
-    if not is_indicator(kind, indicator):
-        raise TemplateError(f"{where}: {indicator!r} is not an indicator of the {kind} in appendix_indicators.csv")
+    if not is_indicator(kind, indicator, template_id):
+        raise TemplateError(f"{where}: {indicator!r} is not an indicator of the {kind} in "
+                            f"{template_id}/appendix_indicators.csv")
 
 
 def _check_kind(kind: str, where: str) -> None:
-    if kind not in table_kinds():
+    if kind not in family_kinds():
         raise TemplateError(f"{where}: unknown appendix table kind {kind!r} (known: {', '.join(table_kinds())})")
 
 
@@ -245,23 +353,24 @@ def _parsed(where: str, parse, text: str, default_kind: str = ""):
         raise TemplateError(f"{where}: {exc}") from None
 
 
-def _check_cells(expression, where: str) -> None:
+def _check_cells(expression, where: str, template_id: str = DEFAULT) -> None:
     for operand in expression.operands:
-        check_indicator(operand.kind, operand.name, where)
+        check_indicator(operand.kind, operand.name, where, template_id)
 
 
-@lru_cache(maxsize=1)
-def table_checks() -> tuple[TableCheck, ...]:
-    """table_checks.csv: totals and their parts inside the appendix tables, checked against the indicators."""
+@cache
+def table_checks(template_id: str = DEFAULT) -> tuple[TableCheck, ...]:
+    """A template's table_checks.csv (none when it has no such file): totals and their parts inside the appendix
+    tables, checked against that template's indicators."""
     out = []
-    for n, r in enumerate(read_rows("table_checks.csv"), start=2):
-        where = f"table_checks.csv line {n}"
-        check_indicator(r["table_kind"], r["total"], where)
+    for n, r in enumerate(_template_rows(template_id, "table_checks.csv", optional=True), start=2):
+        where = f"{template_id}/table_checks.csv line {n}"
+        check_indicator(r["table_kind"], r["total"], where, template_id)
         if r["rule"] not in TABLE_RULES:
             raise TemplateError(f"{where}: unknown rule {r['rule']!r} (known: {', '.join(TABLE_RULES)})")
         parse = parse_ratio if r["rule"] == "ratio" else parse_sum
         parts = _parsed(where, parse, r["parts"], r["table_kind"])
-        _check_cells(parts, where)
+        _check_cells(parts, where, template_id)
         out.append(TableCheck(r["table_kind"], r["total"], parts, r["rule"], r.get("note", ""), where))
     return tuple(out)
 
@@ -288,17 +397,18 @@ def claim_formulas() -> tuple[Formula, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def table_identities() -> tuple[Identity, ...]:
-    """table_identities.csv: one quantity printed in two places of the appendix (by table kind)."""
+@cache
+def table_identities(template_id: str = DEFAULT) -> tuple[Identity, ...]:
+    """A template's table_identities.csv (none when it has no such file): one quantity printed in two places
+    of the appendix (by table kind)."""
     out = []
-    for n, r in enumerate(read_rows("table_identities.csv"), start=2):
-        where = f"table_identities.csv line {n}"
+    for n, r in enumerate(_template_rows(template_id, "table_identities.csv", optional=True), start=2):
+        where = f"{template_id}/table_identities.csv line {n}"
         left, right = (_parsed(where, parse_sum, r[k]) for k in ("left", "right"))
         for side in (left, right):
             if any(not o.kind for o in side.operands):
                 raise TemplateError(f"{where}: every operand needs its table kind (kind:indicator)")
-            _check_cells(side, where)
+            _check_cells(side, where, template_id)
         if r["expect"] not in RELATIONS or r["must"] not in ("", *RELATIONS):
             raise TemplateError(f"{where}: expect must be one of {RELATIONS}, must one of those or empty")
         out.append(Identity(r["name"], left, right, r["expect"], r["must"], r.get("note", ""), where))
@@ -360,11 +470,12 @@ def term_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 def validate() -> None:
     """Read every template file once, raising TemplateError on the first inconsistency."""
     chapters()
-    appendix_indicators()
+    for template_id in template_ids():
+        appendix_indicators(template_id)
+        table_checks(template_id)
+        table_identities(template_id)
     claim_links()
-    table_checks()
     claim_formulas()
-    table_identities()
     qualifiers()
     count_terms()
     term_patterns()

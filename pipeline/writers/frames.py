@@ -72,7 +72,9 @@ def cells_frame(tables: Tables, printed: Printed) -> pd.DataFrame:
 
 def indicators_frame(indicators: Indicators) -> pd.DataFrame:
     """The published columns and the value cell's bbox, which stays in memory for the audit (indicators.csv has none)."""
-    return typed(indicators.frame.reindex(columns=columns("indicators") + BBOX), "indicators")
+    frame = typed(indicators.frame.reindex(columns=columns("indicators") + BBOX), "indicators")
+    frame.attrs["template"] = indicators.template  # validation checks the rows against the template in force
+    return frame
 
 
 def cases_frame(cases: Cases, printed: Printed) -> pd.DataFrame:

@@ -63,6 +63,9 @@ def of_result(result: ReportResult, files: list[str], stale: list[str]) -> dict:
     if stale:
         manifest["removed_stale_files"] = stale
     manifest["options"] = result.options
+    indicators = result.indicators
+    if getattr(indicators, "template", None):  # not when the indicator stage failed
+        manifest["template"] = {"id": indicators.template, "why": indicators.template_reason}
     if result.limits is not None:
         manifest["limits"] = result.limits
     return manifest
