@@ -124,12 +124,12 @@ def damaged_site(serve_output, tmp_path_factory):
         def damage(kind):
             store.write_bytes(good)
             {"truncated": _truncated, "garbage": _garbage, "checksum": _bad_checksum}[kind](store)
-        yield base, damage, folders
+        yield base, damage, folders, out
 
 
 @pytest.mark.parametrize("kind", ["truncated", "garbage", "checksum"])
 def test_a_damaged_store_is_a_clear_503_at_once_and_stalls_nothing(damaged_site, kind):
-    base, damage, _ = damaged_site
+    base, damage, _, _ = damaged_site
     damage(kind)
     with httpx.Client(base_url=base, timeout=QUICK) as client:
         api = client.get("/api/reports")
@@ -149,7 +149,7 @@ def test_a_damaged_store_is_a_clear_503_at_once_and_stalls_nothing(damaged_site,
 
 
 def test_a_damaged_report_folder_is_a_clear_page_never_a_500(damaged_site):
-    base, damage, folders = damaged_site
+    base, damage, folders, out = damaged_site
     damage("checksum")
     shown = {}
     for name, (file, _) in folders.items():
@@ -162,6 +162,10 @@ def test_a_damaged_report_folder_is_a_clear_page_never_a_500(damaged_site):
             assert f"{name}/{file}" in page.text, (name, page.text)
         if name.startswith("findings"):
             assert api.status_code == 503 and name in api.json()["error"], name
+            before = (out / name / "review.csv").read_bytes()
+            edit = httpx.post(f"{base}/api/reports/{name}/review", headers=HEADERS, timeout=QUICK,
+                              json={"finding_id": "F1", "status": "dismissed", "note": ""})
+            assert edit.status_code in (404, 503) and (out / name / "review.csv").read_bytes() == before
         if name == "indicators-other-columns":
             assert "cannot be compared" in compare.text, name
     assert shown == {**dict.fromkeys(folders, 503), "manifest-empty-object": 200}, shown

@@ -20,6 +20,7 @@ Safe by default:
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import json
 import re
@@ -238,11 +239,15 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
             return _error(request, 422, "finding_id, status and note must be valid Unicode text (no lone surrogates)")
         if len(body["finding_id"]) > MAX_ID:
             return _error(request, 404, f"no finding of {len(body['finding_id'])} characters (ids are short)")
+        await run_in_threadpool(output.prepared, folder)  # a damaged findings.csv: 503 before anything is written
         try:
             await run_in_threadpool(record_review, folder, body["finding_id"], body["status"], note)
         except ReviewError as exc:
             status = 404 if str(exc).startswith("no finding") else 422
             return _error(request, status, str(exc))
+        except (OSError, UnicodeError, csv.Error) as exc:  # findings.csv damaged: nothing was written
+            return _error(request, 503, f"{folder.name}/findings.csv cannot be read ({type(exc).__name__}: "
+                                        f"{str(exc)[:200]}); nothing was written")
         findings = await run_in_threadpool(output.findings, folder)
         row = findings[findings["finding_id"] == body["finding_id"]].to_dict("records")[0]
         return JSONResponse(json_finding(row))

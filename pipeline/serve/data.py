@@ -39,6 +39,7 @@ from .templating import render
 
 STORE = "vetreport.duckdb"
 LOCK_WAIT = 2.0  # seconds a query waits for another process that holds the store's write lock
+PREPARED_KEPT = 64  # reports whose prepared pages are kept in memory
 STORE_QUERIES = 4  # queries at once (DuckDB opening one file from many threads at once is much slower than in turn)
 SHOWN_AS_PRINTED = ("survey_count",)  # a number column the report page shows as the CSV holds it
 MAX_NAME = 255  # bytes: the longest file name (a longer report id or image name names no file)
@@ -189,7 +190,10 @@ class Output:
             return cached[1]
         prepared = self._prepare(folder)
         with self._lock:
+            self._prepared.pop(folder, None)
             self._prepared[folder] = (key, prepared)
+            while len(self._prepared) > PREPARED_KEPT:  # the reports looked at least recently go first
+                self._prepared.pop(next(iter(self._prepared)))
         return prepared
 
     def _prepare(self, folder: Path) -> Prepared:
@@ -390,7 +394,10 @@ def _run_date(folder: Path | None) -> str | None:
     """When the report's manifest.json was written (the run's end), local time."""
     if folder is None:
         return None
-    stamp = (folder / "manifest.json").stat().st_mtime
+    try:
+        stamp = (folder / "manifest.json").stat().st_mtime
+    except OSError:
+        return None
     return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
 
 
