@@ -34,3 +34,4 @@ lint: $(STAMP)
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/serve.py

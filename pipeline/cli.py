@@ -312,14 +312,18 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
         return True
     import duckdb
 
-    from .runtime.store import load_reports
+    from .runtime.store import StoreBusy, load_reports
 
     db_path = out / batch.store_name
     try:
-        loaded = load_reports(db_path, [out / s.report_id for s in summaries])
-    except duckdb.Error as exc:
-        console.print(f"[red]error:[/red] {db_path}: the CSV and Parquet files are written, the store is not updated: "
-                      f"{escape(str(exc))}")
+        loaded = load_reports(db_path, [out / s.report_id for s in summaries],
+                              waiting=lambda text: console.print(f"store: {escape(text)}"))
+    except (duckdb.Error, StoreBusy, OSError) as exc:
+        hint = ("run the same command again later to load them (finished reports are not run again)"
+                if isinstance(exc, StoreBusy) else
+                "if the store is damaged, delete it and run the same command again to rebuild it from the reports' files")
+        console.print(f"[red]error:[/red] {escape(str(db_path))}: the reports' CSV and Parquet files are written, the store "
+                      f"is not updated: {escape(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}; {hint}")
         return False
     console.print(f"store: {db_path} ({len(loaded)} reports loaded, {len(summaries) - len(loaded)} unchanged since loaded)")
     return True

@@ -42,6 +42,30 @@ def overwritten_xref(src: Path, dst: Path) -> Path:
     return dst
 
 
+def zeroed_xref(src: Path, dst: Path) -> Path:
+    """Every offset of the cross-reference table set to 0 (qpdf then finds no /Root; PDFium opens it)."""
+    data = bytearray(src.read_bytes())
+    start, end = _xref_span(data)
+    for pos in range(start, end, 20):
+        if data[pos + 17:pos + 18] == b"n":
+            data[pos:pos + 10] = b"0" * 10
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def scrambled_xref(src: Path, dst: Path, seed: int, spread: int = 3000) -> Path:
+    """Each offset of the cross-reference table moved by its own random amount within ±``spread`` bytes (not
+    below 0), seeded: some land inside other objects."""
+    rng = random.Random(seed)
+    data = bytearray(src.read_bytes())
+    start, end = _xref_span(data)
+    for pos in range(start, end, 20):
+        if data[pos + 17:pos + 18] == b"n":
+            data[pos:pos + 10] = b"%010d" % max(0, int(data[pos:pos + 10]) + rng.randrange(-spread, spread + 1))
+    dst.write_bytes(bytes(data))
+    return dst
+
+
 def cut_in_trailer(src: Path, dst: Path) -> Path:
     """The download stopped inside the trailer dictionary (no /Root, no startxref, no %%EOF)."""
     data = src.read_bytes()
@@ -106,6 +130,32 @@ def stray_integer_kid(src: Path, dst: Path, at: int = 3) -> Path:
     """An integer among the root /Kids (a page-tree entry that is not a reference)."""
     with pikepdf.open(src, suppress_warnings=True) as pdf:
         pdf.Root.Pages.Kids.insert(at, 7)
+        return _save(pdf, dst)
+
+
+def page_tree_loop(src: Path, dst: Path, at: int = 3, depth: int = 0) -> Path:
+    """A loop in the page tree: the root /Pages node listed among its own /Kids (``depth`` 0), or, with ``depth``
+    1, ten pages moved under a new node whose /Kids end with a reference back to the root."""
+    with pikepdf.open(src, suppress_warnings=True) as pdf:
+        root = pdf.Root.Pages
+        if depth == 0:
+            root.Kids.insert(at, root)
+        else:
+            kids = list(root.Kids)
+            node = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Pages, Kids=pikepdf.Array(kids[at:at + 10]),
+                                                        Count=10, Parent=root))
+            for kid in kids[at:at + 10]:
+                kid.Parent = node
+            node.Kids.append(root)
+            root.Kids = pikepdf.Array([*kids[:at], node, *kids[at + 10:]])
+        return _save(pdf, dst)
+
+
+def repeated_kid(src: Path, dst: Path, at: int = 3, page: int = 10) -> Path:
+    """Page ``page`` (1-based) listed a second time in the root /Kids, before index ``at``."""
+    with pikepdf.open(src, suppress_warnings=True) as pdf:
+        kids = pdf.Root.Pages.Kids
+        kids.insert(at, kids[page - 1])
         return _save(pdf, dst)
 
 

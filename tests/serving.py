@@ -18,15 +18,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class NoServerErrors:
+    """ASGI wrapper that notes every answer of 500 or more other than 503 (a damaged store or folder, on purpose)."""
+
+    def __init__(self, app):
+        self.app, self.errors = app, []
+
+    async def __call__(self, scope, receive, send):
+        async def noting(message):
+            if message["type"] == "http.response.start" and message["status"] >= 500 and message["status"] != 503:
+                self.errors.append((message["status"], scope.get("method"), scope.get("path")))
+            await send(message)
+
+        await self.app(scope, receive, noting)
+
+
 @contextmanager
 def running_server(out: Path, token: str = TOKEN, require_token: bool = False):
-    """The app over ``out`` at http://127.0.0.1:PORT, stopped when the block ends."""
+    """The app over ``out`` at http://127.0.0.1:PORT, stopped when the block ends; a 500 it answered in the block
+    fails the test."""
     import uvicorn
 
     from pipeline.serve.app import create_app
 
-    config = uvicorn.Config(create_app(out, token, require_token), host="127.0.0.1", port=free_port(),
-                            log_level="warning", lifespan="off")
+    app = NoServerErrors(create_app(out, token, require_token))
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -40,6 +56,7 @@ def running_server(out: Path, token: str = TOKEN, require_token: bool = False):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+    assert not app.errors, f"the app answered with a server error: {app.errors[:5]}"
 
 
 def copy_output(serve_output, tmp_path: Path) -> Path:

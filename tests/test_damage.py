@@ -207,3 +207,55 @@ def test_rows_lost_with_a_fontless_page_are_named(damaged):
     assert "教学资源表 (p.52): the template's indicator '生师比' (:) is not in the table" in absent
     assert any("'在线精品课程课均学生数' (人/门)" in m for m in absent)
     assert not any("'编写教材数'" in m for m in absent)
+
+
+def _contents(entries) -> list[bytes]:
+    """Each page's content streams, in page order: which page objects the reader reads, and in what order."""
+    from pdfminer.pdftypes import resolve1
+
+    return [b"".join(resolve1(stream).get_data() for stream in entry.page.page_obj.contents) for entry in entries]
+
+
+@pytest.fixture(scope="module")
+def reference_contents():
+    from pipeline.pages.opening import close, open_pdf
+
+    opened = open_pdf(REFERENCE, None, 0)
+    try:
+        return _contents(opened.entries)
+    finally:
+        close(opened.pdf)
+
+
+@pytest.mark.parametrize("build, said", [
+    (lambda dst: damage.zeroed_xref(REFERENCE, dst),
+     ["read from a copy re-saved by PDFium, as the repairs tried first failed (qpdf: ", "unable to find /Root"]),
+    (lambda dst: damage.scrambled_xref(REFERENCE, dst, seed=1),
+     ["read from a copy re-saved by PDFium, as the repairs tried first failed (qpdf: ", "unable to find /Root"]),
+    (lambda dst: damage.page_tree_loop(REFERENCE, dst, at=3),
+     ["entry 4 of the /Kids of object 5 refers again to object 5, a node above it (a loop in the page tree): "
+      "the repetition is skipped", "read from a copy whose page list was rebuilt from the page objects"]),
+    (lambda dst: damage.page_tree_loop(REFERENCE, dst, at=20, depth=1),
+     ["refers again to object 5, a node above it (a loop in the page tree): the repetition is skipped"]),
+    (lambda dst: damage.repeated_kid(REFERENCE, dst, at=30, page=10),
+     ["entry 31 of the /Kids of object 5 refers again to object 18, already reached as entry 10 of the /Kids of "
+      "object 5 (listed twice in the page tree): the repetition is skipped"]),
+    (lambda dst: damage.zeroed_xref(damage.page_tree_loop(REFERENCE, dst.with_name("loop.pdf")), dst),
+     ["re-saved by PDFium", "in PDFium's copy: entry 4 of the /Kids of object 5 refers again to object 5"]),
+], ids=["xref-zeroed", "xref-scrambled", "loop", "loop-below", "repeated-kid", "loop-and-zeroed-xref"])
+def test_damage_qpdf_cannot_repair_keeps_every_page_once(tmp_path, reference_contents, build, said):
+    """Damage qpdf cannot repair (no /Root: offsets zeroed or moved at random) or refuses (a loop), and a page
+    listed twice (qpdf would make it a second page): the pages are read from PDFium's copy or from the page list
+    rebuilt from the page objects, every page once in the reference's order, with a warning naming the damage.
+    (All 246 appendix rows of such copies: tests/test_fuzz.py.)"""
+    from pipeline.pages.opening import close, open_pdf
+
+    opened = open_pdf(build(tmp_path / "damaged.pdf"), None, 0)
+    try:
+        assert _contents(opened.entries) == reference_contents
+        assert [e.number for e in opened.entries] == list(range(1, 56)) and all(e.problem is None for e in opened.entries)
+        assert len(opened.issues) == 1 and opened.issues[0].message.startswith("the file is damaged (")
+        assert all(text in opened.issues[0].message for text in said), opened.issues[0].message
+    finally:
+        close(opened.pdf)
+        opened.scratch.cleanup()

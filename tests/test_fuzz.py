@@ -1,5 +1,6 @@
 """Seeded fuzzing of the reference report: a few dozen damaged copies (truncations, byte flips, xref
-damage, resource deletions, rotations, bombs), each ending as the README promises — results, partial
+damage — offsets shifted, scrambled, zeroed —, page-tree loops and repeated kids, resource deletions,
+rotations, bombs), each ending as the README promises — results, partial
 results with warnings, or a clear error naming the file and stage — and, where the damage leaves the
 appendix pages intact, with all 246 appendix rows.
 
@@ -53,6 +54,16 @@ def _mutants() -> list[tuple[str, object, bool]]:
     bombed = rng.choice(BODY), rng.choice(BODY)
     out.append((f"image-bomb-p{bombed[0]}", lambda dst: damage.image_bomb_on(REFERENCE, dst, bombed[0]), True))
     out.append((f"content-bomb-p{bombed[1]}", lambda dst: damage.content_bomb_on(REFERENCE, dst, bombed[1], 100), True))
+    # damage qpdf cannot repair (no /Root found) or refuses (a loop), and a page listed twice: PDFium's copy, or the
+    # page list rebuilt from the page objects, keeps every page once
+    out.append(("xref-zeroed", lambda dst: damage.zeroed_xref(REFERENCE, dst), True))
+    scrambled = rng.randrange(10**6)
+    out.append((f"xref-scrambled-{scrambled}", lambda dst: damage.scrambled_xref(REFERENCE, dst, scrambled), True))
+    looped, repeated = rng.randrange(1, 45), (rng.randrange(1, 55), rng.randrange(1, 56))
+    out.append((f"page-tree-loop-{looped}", lambda dst: damage.page_tree_loop(REFERENCE, dst, looped), True))
+    out.append((f"page-tree-loop-below-{looped}", lambda dst: damage.page_tree_loop(REFERENCE, dst, looped, depth=1), True))
+    out.append((f"repeated-kid-{repeated[0]}-p{repeated[1]}",
+                lambda dst: damage.repeated_kid(REFERENCE, dst, *repeated), True))
     return out
 
 

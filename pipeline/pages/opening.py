@@ -2,9 +2,15 @@
 
 A file pdfminer cannot open, whose cross-reference table is wrong, or whose page tree
 has entries that are not pages is rebuilt by qpdf (pikepdf) into a temporary copy,
-and the copy is read instead, with a warning naming what was repaired. The copy has
-a clean page tree, so every library that reads it later (camelot, PDFium for OCR
-and the audit) counts the same pages.
+and the copy is read instead, with a warning naming what was repaired. When qpdf
+cannot rebuild it (no /Root found: cross-reference offsets zeroed or shifted at
+random), PDFium, which rebuilds such files its own way, opens it and saves a copy.
+A page tree that refers to a node again (a loop, or a page listed twice) has the
+repetition skipped, with a warning, and the copy gets the page list rebuilt from the
+page objects in the order the tree first reaches them (qpdf refuses a loop, and
+would make a repeated page a second page). The copy has a clean page tree, so every
+library that reads it later (camelot, PDFium for OCR and the audit) counts the same
+pages.
 
 The page tree is walked entry by entry: an entry that is not a page is skipped, and
 a page whose boxes cannot be read stays in the list (its physical number is kept)
@@ -41,6 +47,7 @@ PAGES, PAGE = LIT("Pages"), LIT("Page")
 FONT_PROGRAMS = ("FontFile", "FontFile2", "FontFile3")
 QPDF_NOTES = 4  # qpdf's own words on what it repaired, quoted in the warning
 GUESSED_BOX = re.compile(r"object (\d+) (\d+)\b.*MediaBox is undefined")
+MAX_TREE_DEPTH = 200  # a page tree deeper than this is damaged (real ones are a few levels deep)
 DAMAGE_KEY = "/VetreportDamage"  # marks a page of a repaired copy that qpdf could not read whole
 
 
@@ -92,6 +99,7 @@ def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
     except Exception as exc:
         pdf, cause = None, exc
         damage.append(f"it cannot be opened ({describe(exc)})")
+    repeated = False
     if pdf is not None:
         try:
             entries, tree_damage = walk_pages(pdf, path, max_pages)
@@ -102,13 +110,14 @@ def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
             entries, tree_damage = [], [f"its page tree cannot be walked ({describe(exc)})"]
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
             damage.append("its cross-reference table is damaged or missing")
+        repeated = any(isinstance(d, Repetition) for d in tree_damage)
         damage += tree_damage
         if not entries and not damage:
             damage.append("no pages were found in its page tree")
         if not damage:
             return Opened(pdf, entries, [])
         close(pdf)
-    return _open_repaired(path, password, max_pages, damage, cause)
+    return _open_repaired(path, password, max_pages, damage, cause, repeated)
 
 
 def _plumber(path: Path, password: str | None) -> pdfplumber.PDF:
@@ -130,44 +139,81 @@ def _plumber(path: Path, password: str | None) -> pdfplumber.PDF:
     return pdf
 
 
+class Repetition(str):
+    """A page-tree entry that refers to a node the walk has already reached (a loop, or a page listed twice)."""
+
+
 def _open_repaired(path: Path, password: str | None, max_pages: int, damage: list[str],
-                   cause: BaseException | None) -> Opened:
+                   cause: BaseException | None, repeated: bool = False) -> Opened:
+    """The first copy that reads: the page list rebuilt from the page objects (when the tree repeats a node),
+    qpdf's repair, PDFium's re-save (when qpdf cannot repair it); ReportError when none has pages."""
     scratch = tempfile.TemporaryDirectory(prefix="vetreport-repair-")
-    copy = Path(scratch.name) / path.name
-    try:
-        notes = repair(path, copy, password)
-        pdf = _plumber(copy, password)
-    except LimitExceeded:
-        scratch.cleanup()
-        raise
-    except Exception as exc:
-        scratch.cleanup()
-        raise ReportError(STAGE, _unreadable(path, cause, damage, exc), str(path)) from exc
+    fixers = ([("rebuilt", rebuild_page_list)] if repeated else []) + [("qpdf", repair), ("pdfium", resave_with_pdfium)]
+    failures: list[str] = []
+    last: BaseException | None = None
+    for name, fixer in fixers:
+        copy = Path(scratch.name) / name / path.name
+        copy.parent.mkdir()
+        try:
+            notes = fixer(path, copy, password)
+            opened = _read_copy(copy, password, max_pages, rebuild=name != "rebuilt")
+        except (LimitExceeded, ReportError):
+            scratch.cleanup()
+            raise
+        except Exception as exc:
+            failures.append(f"{FIXERS[name]}: {describe(exc)}")
+            last = exc
+            continue
+        pdf, entries, still, copy, skipped = opened
+        issues = [_repair_issue(path, [*damage, *(f"in {FIXERS[name]}'s copy: {s}" for s in skipped)], notes, name,
+                                failures)]
+        issues += [Issue(STAGE, f"after repair: {problem}", level="missing") for problem in still]
+        return Opened(pdf, entries, issues, copy, scratch)
+    scratch.cleanup()
+    raise ReportError(STAGE, _unreadable(path, cause, damage, failures), str(path)) from last
+
+
+FIXERS = {"rebuilt": "the page list rebuilt from the page objects", "qpdf": "qpdf", "pdfium": "PDFium"}
+REPAIRED_BY = {"rebuilt": "a copy whose page list was rebuilt from the page objects (each repetition skipped)",
+               "qpdf": "a copy repaired by qpdf", "pdfium": "a copy re-saved by PDFium"}
+
+
+def _read_copy(copy: Path, password: str | None, max_pages: int, rebuild: bool):
+    """(pdfplumber's PDF, its page entries, what is still wrong, the file, the repetitions skipped) of a repaired
+    copy; a copy whose tree still repeats a node gets its page list rebuilt once more. Raises when the copy has
+    no pages."""
+    pdf = _plumber(copy, password)
+    skipped: list[str] = []
     try:
         entries, still = walk_pages(pdf, copy, max_pages)
-    except ReportError:
-        close(pdf)
-        scratch.cleanup()
+        if rebuild and any(isinstance(d, Repetition) for d in still):
+            skipped = [d for d in still if isinstance(d, Repetition)]
+            close(pdf)
+            pdf = None
+            again = copy.with_name(f"rebuilt-{copy.name}")
+            rebuild_page_list(copy, again, password)
+            copy = again
+            pdf = _plumber(copy, password)
+            entries, still = walk_pages(pdf, copy, max_pages)
+    except BaseException:
+        if pdf is not None:
+            close(pdf)
         raise
-    except Exception as exc:
-        close(pdf)
-        scratch.cleanup()
-        raise ReportError(STAGE, f"the page tree cannot be read, even after repair ({describe(exc)})", str(path)) from exc
     if not entries:
         close(pdf)
-        scratch.cleanup()
-        raise ReportError(STAGE, "the PDF has no pages (its page tree is empty or broken, and qpdf found none)", str(path))
-    issues = [_repair_issue(path, damage, notes)]
-    issues += [Issue(STAGE, f"after repair: {problem}", level="missing") for problem in still]
-    return Opened(pdf, entries, issues, copy, scratch)
+        raise ValueError("the copy has no pages (its page tree is empty or broken)")
+    return pdf, entries, still, copy, skipped
 
 
-def _repair_issue(path: Path, damage: list[str], notes: list[str]) -> Issue:
-    said = f"; qpdf: {'; '.join(notes[:QPDF_NOTES])}" if notes else ""
+def _repair_issue(path: Path, damage: list[str], notes: list[str], fixer: str = "qpdf",
+                  failures: list[str] | None = None) -> Issue:
+    said = f"; {'qpdf' if fixer == 'qpdf' else FIXERS[fixer]}: {'; '.join(notes[:QPDF_NOTES])}" if notes else ""
+    tried = f" ({'; '.join(failures)})" if failures else ""
+    by = REPAIRED_BY[fixer] + (", as the repairs tried first failed" + tried if failures else "")
     if truncated(path):
-        return Issue(STAGE, "the file is truncated (it ends without %%EOF: an incomplete download?); read from a copy "
-                            f"repaired by qpdf, content after the cut is missing ({'; '.join(damage)}{said})", level="missing")
-    return Issue(STAGE, f"the file is damaged ({'; '.join(damage)}): read from a copy repaired by qpdf{said}")
+        return Issue(STAGE, "the file is truncated (it ends without %%EOF: an incomplete download?); read from "
+                            f"{by}, content after the cut is missing ({'; '.join(damage)}{said})", level="missing")
+    return Issue(STAGE, f"the file is damaged ({'; '.join(damage)}): read from {by}{said}")
 
 
 def repair(src: Path, dst: Path, password: str | None) -> list[str]:
@@ -186,6 +232,71 @@ def repair(src: Path, dst: Path, password: str | None) -> list[str]:
         encryption = pikepdf.Encryption(user=password, owner=password) if password and pdf.is_encrypted else False
         pdf.save(dst, encryption=encryption)
     return [n for n in said if n and n != "file is damaged"]
+
+
+def resave_with_pdfium(src: Path, dst: Path, password: str | None) -> list[str]:
+    """PDFium's copy of ``src``: PDFium rebuilds a cross-reference table qpdf cannot (it finds the objects and the
+    catalog by scanning), and writes a whole new file."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    doc = pdfium.PdfDocument(str(src), password=password or None)
+    try:
+        count = len(doc)
+        if not count:
+            raise ValueError("PDFium finds no pages")
+        doc.save(str(dst), flags=pdfium_c.FPDF_NO_INCREMENTAL)
+    finally:
+        doc.close()
+    return []
+
+
+def rebuild_page_list(src: Path, dst: Path, password: str | None) -> list[str]:
+    """A copy of ``src`` whose page tree is one flat list of its page objects, in the order a walk of the tree
+    first reaches them: a node reached again (a loop, a page listed twice) is skipped, as is an entry that is
+    not a page. Attributes the pages inherited (resources, boxes, rotation) are copied onto each page."""
+    import pikepdf
+
+    # inherit_page_attributes=False: qpdf would walk the tree itself (refusing a loop, copying a repeated page)
+    with pikepdf.open(src, password=password or "", attempt_recovery=True, suppress_warnings=True,
+                      inherit_page_attributes=False) as pdf:
+        pages: list = []
+        seen: set = set()
+        inheritable = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+        def walk(node, inherited: dict, depth: int) -> None:
+            if not isinstance(node, pikepdf.Dictionary) or depth > MAX_TREE_DEPTH:
+                return
+            if node.is_indirect:
+                if node.objgen in seen:
+                    return
+                seen.add(node.objgen)
+            attrs = {**inherited, **{k: node[k] for k in inheritable if k in node}}
+            kids = node.get("/Kids")
+            if node.get("/Type") == pikepdf.Name.Page or (kids is None and "/Contents" in node):
+                for key, value in attrs.items():
+                    if key not in node:
+                        node[key] = value
+                pages.append(node)
+            elif isinstance(kids, pikepdf.Array):
+                for kid in kids:
+                    walk(kid, attrs, depth + 1)
+
+        walk(pdf.Root.get("/Pages"), {}, 0)
+        if not pages:
+            raise ValueError("no page objects are reached from the page tree")
+        root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Pages, Count=len(pages)))
+        kids = []
+        for page in pages:
+            if not page.is_indirect:
+                page = pdf.make_indirect(page)
+            page["/Parent"] = root
+            kids.append(page)
+        root["/Kids"] = pikepdf.Array(kids)
+        pdf.Root["/Pages"] = root
+        encryption = pikepdf.Encryption(user=password, owner=password) if password and pdf.is_encrypted else False
+        pdf.save(dst, encryption=encryption)
+    return []
 
 
 def turned_copy(doc, turns: dict[int, int], max_pages: int) -> Opened:
@@ -225,7 +336,7 @@ def walk_pages(pdf: pdfplumber.PDF, path: Path, max_pages: int) -> tuple[list[Pa
     if root is None:
         return entries, ["its catalog has no page tree (/Pages): the cross-reference table may point to the wrong places"]
     doctop = 0.0
-    for objid, attrs, problem in _tree(root, dict(pdf.doc.catalog), damage, set(), "the root of the page tree"):
+    for objid, attrs, problem in _tree(root, dict(pdf.doc.catalog), damage, {}, (), "the root of the page tree", 0):
         if problem:
             damage.append(problem)
             continue
@@ -241,11 +352,20 @@ def walk_pages(pdf: pdfplumber.PDF, path: Path, max_pages: int) -> tuple[list[Pa
     return entries, damage
 
 
-def _tree(node, inherited: dict, damage: list[str], visited: set, where: str):
-    """(objid, attributes, None) for each page under ``node``; (None, None, problem) for a bad entry."""
+def _tree(node, inherited: dict, damage: list[str], visited: dict, ancestors: tuple, where: str, depth: int):
+    """(objid, attributes, None) for each page under ``node``; (None, None, problem) for a bad entry.
+    ``visited``: object -> where the walk first reached it; ``ancestors``: the nodes above this one."""
     objid = node.objid if isinstance(node, PDFObjRef) else None
+    if objid is not None and objid in ancestors:
+        yield None, None, Repetition(f"{where} refers again to object {objid}, a node above it (a loop in the page "
+                                     "tree): the repetition is skipped")
+        return
     if objid is not None and objid in visited:
-        yield None, None, f"{where} refers again to object {objid} (a loop in the page tree)"
+        yield None, None, Repetition(f"{where} refers again to object {objid}, already {visited[objid]} (listed twice "
+                                     "in the page tree): the repetition is skipped")
+        return
+    if depth > MAX_TREE_DEPTH:
+        yield None, None, f"{where} is more than {MAX_TREE_DEPTH} levels deep in the page tree"
         return
     if not isinstance(node, (PDFObjRef, dict)):
         yield None, None, f"{where} is {_shown(node)}, not a reference to a page"
@@ -259,8 +379,6 @@ def _tree(node, inherited: dict, damage: list[str], visited: set, where: str):
         missing = "which does not exist" if value is None else f"which is {_shown(value)}, not a page"
         yield None, None, f"{where} refers to object {objid}, {missing}"
         return
-    if objid is not None:
-        visited.add(objid)
     attrs = dict(value)
     for key in PDFPage.INHERITABLE_ATTRS:
         if key not in attrs and key in inherited:
@@ -268,11 +386,16 @@ def _tree(node, inherited: dict, damage: list[str], visited: set, where: str):
     kind = attrs.get("Type") or attrs.get("type")
     kids = resolve1(attrs.get("Kids")) if "Kids" in attrs else None
     if kind is PAGE or (kind is None and kids is None and "Contents" in attrs):
+        if objid is not None:
+            visited[objid] = f"reached as {where}"
         yield objid, attrs, None
     elif isinstance(kids, list):
         name = f"object {objid}" if objid is not None else "a page-tree node"
+        if objid is not None:
+            visited[objid] = f"reached as {where}"
+        below = (*ancestors, objid) if objid is not None else ancestors
         for i, kid in enumerate(kids, start=1):
-            yield from _tree(kid, attrs, damage, visited, f"entry {i} of the /Kids of {name}")
+            yield from _tree(kid, attrs, damage, visited, below, f"entry {i} of the /Kids of {name}", depth + 1)
     else:
         yield None, None, f"{where} is neither a page nor a list of pages (object {objid})"
 
@@ -384,12 +507,13 @@ def truncated(path: Path) -> bool:
         return b"%%EOF" not in fh.read()
 
 
-def _unreadable(path: Path, cause: BaseException | None, damage: list[str], repair_error: BaseException) -> str:
+def _unreadable(path: Path, cause: BaseException | None, damage: list[str], failures: list[str]) -> str:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
         return f"not a PDF: it has no %PDF header and starts with {head[:24]!r}"
     cut = "; the file is truncated (it ends without %%EOF: an incomplete download?)" if truncated(path) else ""
-    if cause is None:  # pdfminer opened it, but found no pages, and qpdf could not rebuild it
-        return f"the PDF has no readable pages ({'; '.join(damage)}; qpdf: {describe(repair_error)}){cut}"
-    return f"not a readable PDF ({describe(cause)}; qpdf: {describe(repair_error)}){cut}"
+    tried = "; ".join(failures)
+    if cause is None:  # pdfminer opened it, but found no pages, and neither qpdf nor PDFium could rebuild it
+        return f"the PDF has no readable pages ({'; '.join(damage)}; {tried}){cut}"
+    return f"not a readable PDF ({describe(cause)}; {tried}){cut}"

@@ -9,12 +9,26 @@ has them), each with a report_id column and the column types of
 rows; a report folder unchanged since it was loaded (same manifest, same CSV
 files) is left as it is. Only the batch's parent process writes, after its
 reports finish.
+
+Readers (``vetreport serve``, scripts) are never locked out and never lock a
+run out: a run loads a copy of the store (``.vetreport.duckdb.<pid>.tmp``
+beside it) and renames the copy over the store once it is complete, so a
+reader sees the store before or after the run, whole. Two runs take turns
+through ``.vetreport.duckdb.lock`` (an flock); a run waits up to ``wait``
+seconds for it, and for a process that holds DuckDB's own write lock on the
+store, then gives up with StoreBusy (the reports' files are written either way).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import re
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -34,6 +48,11 @@ META_TABLES = {
         report_id VARCHAR, stage VARCHAR, level VARCHAR, page BIGINT, message VARCHAR)""",
 }
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+WAIT = 120.0  # seconds a run waits for another run (or a writer) to let go of the store
+
+
+class StoreBusy(RuntimeError):
+    """Another process kept the store locked for longer than the run waits."""
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -44,17 +63,91 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def load_reports(db_path: Path, out_dirs: list[Path]) -> list[str]:
-    """Load each report folder into the database; returns the ids (re)loaded."""
-    loaded = []
-    with connect(db_path) as con:
-        for out_dir in out_dirs:
-            fingerprint = folder_fingerprint(out_dir)
-            if fingerprint is None or _stored_fingerprint(con, out_dir.name) == fingerprint:
-                continue
-            load_report(con, out_dir, fingerprint)
-            loaded.append(out_dir.name)
-    return loaded
+def load_reports(db_path: Path, out_dirs: list[Path], wait: float = WAIT,
+                 waiting: Callable[[str], None] | None = None) -> list[str]:
+    """Load each report folder into the database; returns the ids (re)loaded. The store is changed in a copy
+    renamed over it (readers see it whole, before or after); StoreBusy when it stays locked ``wait`` seconds."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    with _writer_turn(db_path, deadline, waiting):
+        work = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+        _remove(work)
+        try:
+            _copy_store(db_path, work, deadline, waiting)
+            loaded = []
+            with connect(work) as con:
+                for out_dir in out_dirs:
+                    fingerprint = folder_fingerprint(out_dir)
+                    if fingerprint is None or _stored_fingerprint(con, out_dir.name) == fingerprint:
+                        continue
+                    load_report(con, out_dir, fingerprint)
+                    loaded.append(out_dir.name)
+                con.execute("CHECKPOINT")
+            if loaded or not db_path.exists():
+                with open(work, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(work, db_path)
+                _remove(Path(f"{db_path}.wal"))  # replayed into the copy already
+            return loaded
+        finally:
+            _remove(work)
+
+
+@contextmanager
+def _writer_turn(db_path: Path, deadline: float, waiting: Callable[[str], None] | None):
+    """One run at a time changes the store: an exclusive flock on .<store>.lock beside it, waited for."""
+    lock_path = db_path.with_name(f".{db_path.name}.lock")
+    with open(lock_path, "a") as lock:
+        said = False
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreBusy(f"another `vetreport run` kept {db_path} locked ({lock_path.name}) for as long as "
+                                    "this run waits") from None
+                if waiting and not said:
+                    waiting(f"{db_path}: another `vetreport run` is loading the store; waiting for it")
+                    said = True
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy_store(db_path: Path, work: Path, deadline: float, waiting: Callable[[str], None] | None) -> None:
+    """The store (and a write-ahead log left beside it) copied to ``work``, while DuckDB's shared lock on it is
+    held: a process writing it directly (holding the write lock) is waited for, readers are not."""
+    if not db_path.exists():
+        return
+    said = False
+    while True:
+        try:
+            with duckdb.connect(str(db_path), read_only=True):
+                shutil.copyfile(db_path, work)
+                if Path(f"{db_path}.wal").exists():
+                    shutil.copyfile(f"{db_path}.wal", f"{work}.wal")
+            return
+        except duckdb.IOException as exc:
+            if "could not set lock" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise StoreBusy(f"{db_path} stayed locked by another process: {str(exc).splitlines()[0]}") from None
+            if waiting and not said:
+                waiting(f"{db_path} is locked by another process; waiting for it")
+                said = True
+            time.sleep(0.2)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def folder_fingerprint(out_dir: Path) -> str | None:

@@ -11,12 +11,19 @@ Safe by default:
   the browser says where it comes from, an Origin of the app itself;
 - report ids and file names from the URL never leave the output folder (see
   data.Output), and every text from a PDF is escaped by the templates;
-- a Content-Security-Policy allows only the app's own scripts, styles and images.
+- a Content-Security-Policy allows only the app's own scripts, styles and images;
+- every value a route takes is checked (years are ASCII digits, names at most 255
+  bytes, texts valid Unicode), a request body is capped at MAX_BODY bytes and its
+  JSON at MAX_DEPTH levels: what does not pass is a 4xx, never a 500;
+- a damaged store or report folder is a 503 with what cannot be read, at once.
 """
 
 from __future__ import annotations
 
+import csv
 import ipaddress
+import json
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,12 +39,11 @@ from starlette.staticfiles import StaticFiles
 from ..template.periods import period_label
 from ..writers.review import ReviewError, record_review
 from . import chart
-from .data import Output, StoreUnavailable, json_finding, report_summary
+from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
 from .templating import render
 
 TOKEN_HEADER = "x-vetreport-token"
 TOKEN_COOKIE = "vetreport_token"
-LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -45,6 +51,10 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+MAX_BODY = 64 * 1024  # bytes of a request body (a review is a few hundred)
+MAX_DEPTH = 20  # levels of nesting in a request's JSON (a review has one)
+MAX_ID = 200  # characters of a finding id
+YEAR = re.compile(r"[0-9]{4}", re.ASCII)
 
 
 def is_loopback(host: str) -> bool:
@@ -97,8 +107,8 @@ class Guard:
             request.cookies.get(TOKEN_COOKIE), request.query_params.get("token")))
 
     def refusal(self, request: Request) -> Response | None:
-        if not self.require_token and (request.url.hostname or "").lower() not in LOOPBACK_NAMES:
-            return _error(request, 421, "this server answers only to localhost / 127.0.0.1")
+        if not self.require_token and not is_loopback(request.url.hostname or ""):  # a name DNS rebinding could point here
+            return _error(request, 421, "this server answers only to localhost or a loopback address (127.0.0.1, ::1)")
         if self.require_token and not self._presented(request):
             return _error(request, 401, "a token is required: open the address `vetreport serve` printed, "
                                         "or send the header Authorization: Bearer TOKEN")
@@ -118,7 +128,13 @@ class Guard:
         return response
 
 
+def _shown(text: str) -> str:
+    """``text`` that can always be encoded (a lone surrogate from a JSON escape shown as \\udXXX)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _error(request: Request, status: int, message: str) -> Response:
+    message = _shown(str(message))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
     return HTMLResponse(render("error.html", status=status, message=message, token=""), status_code=status)
@@ -147,10 +163,9 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
 
     def report_page(request: Request):
         folder = folder_of(request)
-        findings = output.findings(folder)
-        return page("report.html", report_id=folder.name, manifest=output.manifest(folder), error=output.error(folder),
-                    summary=report_summary(findings), attention=output.attention(folder),
-                    tables=output.indicator_tables(folder), sections=output.sections(folder), cases=output.cases(folder))
+        prepared = output.prepared(folder)
+        return page("report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
+                    summary=output.summary(folder), attention=output.attention(folder), body=prepared.body)
 
     def image(request: Request):
         path = output.image(request.path_params["report_id"], request.path_params["name"])
@@ -172,7 +187,11 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
             if not (first / "indicators.csv").is_file() or not (second / "indicators.csv").is_file():
                 problem = "both reports need an indicators.csv"
             else:
-                view = output.compare(first, second)
+                try:
+                    view = output.compare(first, second)
+                except Exception as exc:  # an indicators.csv that is damaged, or not what `vetreport run` writes
+                    problem = (f"the indicators.csv of {first.name} or {second.name} cannot be compared "
+                               f"({type(exc).__name__}: {str(exc)[:300]})")
         return page("compare.html", choices=choices, a=a, b=b, view=view, problem=problem)
 
     def indicator_page(request: Request):
@@ -200,24 +219,46 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
 
     async def api_review(request: Request):
         folder = folder_of(request)
+        raw = await _body(request)
+        if isinstance(raw, Response):
+            return raw
         try:
-            body = await request.json()
+            body = json.loads(raw)
+        except RecursionError:
+            return _error(request, 400, "the body's JSON is nested too deep (a review is one object: "
+                                        "{finding_id, status, note})")
         except ValueError:
-            return JSONResponse({"error": "the body must be JSON: {finding_id, status, note}"}, status_code=400)
+            return _error(request, 400, "the body must be JSON: {finding_id, status, note}")
+        if _depth(body) > MAX_DEPTH:
+            return _error(request, 400, f"the body's JSON is nested more than {MAX_DEPTH} levels deep")
         if not isinstance(body, dict) or not isinstance(body.get("finding_id"), str) or not isinstance(body.get("status"), str):
-            return JSONResponse({"error": "the body must be a JSON object with finding_id and status (text)"}, status_code=422)
-        note = body.get("note") or ""
+            return _error(request, 422, "the body must be a JSON object with finding_id and status (text)")
+        note = _note(body.get("note"))
+        if note is None:
+            return _error(request, 422, "the note must be text (or a number, kept as typed)")
+        if not all(_unicode(v) for v in (body["finding_id"], body["status"], note)):
+            return _error(request, 422, "finding_id, status and note must be valid Unicode text (no lone surrogates)")
+        if len(body["finding_id"]) > MAX_ID:
+            return _error(request, 404, f"no finding of {len(body['finding_id'])} characters (ids are short)")
+        await run_in_threadpool(output.prepared, folder)  # a damaged findings.csv: 503 before anything is written
         try:
             await run_in_threadpool(record_review, folder, body["finding_id"], body["status"], note)
         except ReviewError as exc:
             status = 404 if str(exc).startswith("no finding") else 422
-            return JSONResponse({"error": str(exc)}, status_code=status)
-        findings = output.findings(folder)
+            return _error(request, status, str(exc))
+        except (OSError, UnicodeError, csv.Error) as exc:  # findings.csv damaged: nothing was written
+            return _error(request, 503, f"{folder.name}/findings.csv cannot be read ({type(exc).__name__}: "
+                                        f"{str(exc)[:200]}); nothing was written")
+        findings = await run_in_threadpool(output.findings, folder)
         row = findings[findings["finding_id"] == body["finding_id"]].to_dict("records")[0]
         return JSONResponse(json_finding(row))
 
     async def not_found(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, exc.detail)
+
+    async def unreadable(request: Request, exc: Exception):
+        """A damaged report folder or store: what cannot be read, at once (never a retry, never a 500)."""
+        return _error(request, 503, str(exc))
 
     routes = [
         Route("/", reports_page),
@@ -232,7 +273,8 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
         Mount("/static", StaticFiles(packages=[("pipeline.serve", "static"), ("pipeline.writers", "static")]),
               name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, ReportUnreadable: unreadable,
+                                                       StoreUnavailable: unreadable})
     return Guard(app, token, require_token)
 
 
@@ -280,11 +322,54 @@ def _picked_column(params, columns: list[chart.Column]) -> chart.Column | None:
     if params.get("period") in by_value:
         return by_value[params["period"]]
     year = params.get("year", "")
-    same_year = [c for c in columns if year.isdigit() and c[1] == int(year)]
+    same_year = [c for c in columns if YEAR.fullmatch(year) and c[1] == int(year)]  # ² and ① are isdigit() too
     if same_year:
         return same_year[0]
     first_kind = [c for c in columns if columns and c[0] == columns[0][0]]
     return first_kind[-1] if first_kind else None
+
+
+async def _body(request: Request) -> bytes | Response:
+    """The request's body, at most MAX_BODY bytes (413 beyond, without reading the rest)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        return _error(request, 413, f"the body is over {MAX_BODY} bytes (a review is a few hundred)")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return _error(request, 413, f"the body is over {MAX_BODY} bytes (a review is a few hundred)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _depth(value, level: int = 1) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level
+
+
+def _note(value) -> str | None:
+    """The note as typed: text as it is, a number or true/false as JSON writes it (0 stays "0"), none as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    return None
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def serve(out: Path, host: str, port: int, token: str | None, say) -> None:
@@ -295,6 +380,9 @@ def serve(out: Path, host: str, port: int, token: str | None, say) -> None:
     require_token = not is_loopback(host)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/" + (f"?token={token}" if require_token else "")
+    if require_token:
+        say(f"warning: {host} is not a loopback address: the app serves plain HTTP (not encrypted) to the network, "
+            "and every request needs the token below; anyone who can see the traffic can read it and the reports")
     say(f"vetreport serve: {Path(out).resolve()} at {address}")
     say(f"token: {token} ({'required on every request' if require_token else 'needed by scripts that POST'}, "
         f"header {TOKEN_HEADER} or Authorization: Bearer)")

@@ -3,10 +3,14 @@
 The list of reports and the indicators across reports come from the store;
 one report's findings, indicators, sections and cases come from its folder's
 CSVs (what `vetreport run` and `vetreport audit` wrote), with the statuses of
-its review.csv read at each request, so an edit shows at once. The store is
-opened read-only for one query at a time and closed, so `vetreport run` can
-load it while the app is up (a query that meets the run's write lock waits
-and tries again).
+its review.csv read at each request, so an edit shows at once; what a report's
+files hold is prepared once (``Prepared``: the tables, sections and cases
+rendered, the findings read) and again only when one of the files changes.
+The store is opened read-only for one query at a time and closed; `vetreport
+run` loads a copy and renames it over the store (runtime/store.py), so a query
+never meets its lock (one that meets another writer's lock waits a little and
+tries again). A damaged store, or a report file that cannot be read, is a
+clear message at once (StoreUnavailable, ReportUnreadable), never retried.
 
 A report id from a URL names a report only when it is the name of a folder
 directly inside the output folder that holds a manifest.json: anything else
@@ -17,36 +21,69 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
 from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
 from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
+from .templating import render
 
 STORE = "vetreport.duckdb"
-LOCK_WAIT = 10.0  # seconds a query waits for a run that is writing the store
+LOCK_WAIT = 2.0  # seconds a query waits for another process that holds the store's write lock
+PREPARED_KEPT = 64  # reports whose prepared pages are kept in memory
+STORE_QUERIES = 4  # queries at once (DuckDB opening one file from many threads at once is much slower than in turn)
 SHOWN_AS_PRINTED = ("survey_count",)  # a number column the report page shows as the CSV holds it
+MAX_NAME = 255  # bytes: the longest file name (a longer report id or image name names no file)
+PREPARED_FROM = ("manifest.json", "error.json", "findings.csv", "indicators.csv", "sections.csv", "cases.csv", IMAGE_DIR)
+FINDING_COLUMNS = ("finding_id", "verdict")  # what a findings.csv must have to be shown
+INDICATOR_COLUMNS = ("table_no", "table_title", "row_seq", "indicator", "year", "value_raw")
 
 
 class StoreUnavailable(RuntimeError):
     """The store is not there (no `vetreport run` yet, or --no-store) or could not be read."""
 
 
+class ReportUnreadable(RuntimeError):
+    """A file of a report folder cannot be read (damaged, or not what `vetreport run` writes)."""
+
+
+@dataclass
+class Prepared:
+    """What one report's files hold, read once: shown on every request until one of the files changes."""
+
+    manifest: dict
+    error: dict | None
+    findings: pd.DataFrame  # findings.csv as written, without the statuses of review.csv
+    attention: list[dict]  # the findings that need a look, in the audit's order, with their images' names
+    verdicts: dict[str, int]
+    body: Markup  # the appendix tables, sections and cases, rendered
+    counts: dict[str, int] = field(default_factory=dict)
+
+
 class Output:
     def __init__(self, root: Path, store_name: str = STORE):
         self.root = Path(root).resolve()
         self.store = self.root / store_name
+        self._prepared: dict[Path, tuple[tuple, Prepared]] = {}
+        self._lock = threading.Lock()
+        self._gate = threading.BoundedSemaphore(STORE_QUERIES)
+        self._damaged: tuple[tuple, str] | None = None  # the store file found damaged, and why
 
     # ------------------------------------------------------------ report folders
 
     def report_dir(self, report_id: str) -> Path | None:
         """The folder of ``report_id``: a folder directly in the output folder with a manifest.json, else None."""
-        if not isinstance(report_id, str) or not report_id or report_id in (".", "..") or any(c in report_id for c in "/\\\0"):
+        if not _file_name(report_id):
             return None
         try:
             folder = (self.root / report_id).resolve(strict=True)
@@ -59,29 +96,44 @@ class Output:
     def image(self, report_id: str, name: str) -> Path | None:
         """An evidence image of the report's audit_images/, never a file outside it."""
         folder = self.report_dir(report_id)
-        if folder is None or not name.endswith(".png") or name.startswith(".") or any(c in name for c in "/\\\0"):
+        if folder is None or not _file_name(name) or not name.endswith(".png"):
             return None
-        path = (folder / IMAGE_DIR / name).resolve()
-        return path if path.parent == folder / IMAGE_DIR and path.is_file() else None
+        try:
+            path = (folder / IMAGE_DIR / name).resolve()
+            return path if path.parent == folder / IMAGE_DIR and path.is_file() else None
+        except (OSError, RuntimeError):
+            return None
 
     # ------------------------------------------------------------ the store
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         import duckdb
 
-        if not self.store.is_file():
-            raise StoreUnavailable(f"no store at {self.store}: run `vetreport run` with --out {self.root}")
+        try:
+            stat = os.stat(self.store)
+        except OSError:
+            raise StoreUnavailable(f"no store at {self.store}: run `vetreport run` with --out {self.root}") from None
+        version = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        damaged = self._damaged
+        if damaged is not None and damaged[0] == version:  # the same damaged file: no need to open it again
+            raise StoreUnavailable(damaged[1])
         deadline = time.monotonic() + LOCK_WAIT
         while True:
             try:
-                with duckdb.connect(str(self.store), read_only=True) as con:
+                with self._gate, duckdb.connect(str(self.store), read_only=True) as con:
                     return con.execute(sql, params or []).df()
-            except duckdb.IOException as exc:  # a run holds the write lock while it loads reports
-                if time.monotonic() > deadline:
-                    raise StoreUnavailable(f"{self.store} cannot be read: {exc}") from exc
-                time.sleep(0.2)
             except duckdb.CatalogException as exc:  # a table no report has given rows yet
                 raise StoreUnavailable(f"{self.store}: {exc}") from exc
+            except duckdb.Error as exc:
+                if not _locked(exc):  # damaged: retrying cannot help
+                    message = (f"{self.store} cannot be read (is it damaged? delete it and run `vetreport run` again "
+                               f"with --out {self.root} to rebuild it): {_first_line(exc)}")
+                    if not isinstance(exc, duckdb.BinderException | duckdb.ParserException):  # the file, not the query
+                        self._damaged = (version, message)
+                    raise StoreUnavailable(message) from None
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable(f"{self.store} is locked by another process: {_first_line(exc)}") from None
+                time.sleep(0.1)
 
     def columns(self, table: str) -> set[str]:
         rows = self.query("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])
@@ -98,7 +150,7 @@ class Output:
             verdicts = pd.DataFrame(columns=["report_id", "finding_id", "verdict"])
         rows = []
         for report in reports.to_dict("records"):
-            folder = self.report_dir(report["report_id"])
+            folder = self.report_dir(str(report["report_id"]))
             mine = verdicts[verdicts["report_id"] == report["report_id"]]
             reviews = read_review(folder / REVIEW_FILE)[0] if folder else {}
             rows.append({
@@ -115,28 +167,91 @@ class Output:
     # ------------------------------------------------------------ one report
 
     def manifest(self, folder: Path) -> dict:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _json(folder / "manifest.json")
+        if not isinstance(manifest, dict):
+            raise ReportUnreadable(f"{folder.name}/manifest.json is not the JSON object `vetreport run` writes")
+        return manifest
 
     def error(self, folder: Path) -> dict | None:
         """error.json of a report that could not be read (stage, message, page), else None."""
         path = folder / "error.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        if not path.is_file():
+            return None
+        error = _json(path)
+        if not isinstance(error, dict):
+            raise ReportUnreadable(f"{folder.name}/error.json is not the JSON object `vetreport run` writes")
+        return error
+
+    def prepared(self, folder: Path) -> Prepared:
+        """The report's files read and its tables rendered, once for each version of the files."""
+        key = _stamps(folder)
+        with self._lock:
+            cached = self._prepared.get(folder)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        prepared = self._prepare(folder)
+        with self._lock:
+            self._prepared.pop(folder, None)
+            self._prepared[folder] = (key, prepared)
+            while len(self._prepared) > PREPARED_KEPT:  # the reports looked at least recently go first
+                self._prepared.pop(next(iter(self._prepared)))
+        return prepared
+
+    def _prepare(self, folder: Path) -> Prepared:
+        findings = self._raw_findings(folder)
+        try:
+            attention = self._attention(folder, findings)
+            verdicts = {str(k): int(v) for k, v in findings["verdict"].value_counts().items()} if len(findings) else {}
+            body = Markup(render("report_body.html", tables=self.indicator_tables(folder), sections=self.sections(folder),
+                                 cases=self.cases(folder)))
+        except ReportUnreadable:
+            raise
+        except Exception as exc:  # a file of other columns or types than `vetreport run` writes
+            raise ReportUnreadable(f"the files of {folder.name} cannot be shown ({type(exc).__name__}: "
+                                   f"{_first_line(exc)}): are they what `vetreport run` writes?") from None
+        return Prepared(self.manifest(folder), self.error(folder), findings, attention, verdicts, body)
+
+    def _raw_findings(self, folder: Path) -> pd.DataFrame:
+        findings = read_csv(folder / "findings.csv")
+        if len(findings.columns) and not all(c in findings for c in FINDING_COLUMNS):
+            raise ReportUnreadable(f"{folder.name}/findings.csv has no {' / '.join(FINDING_COLUMNS)} column")
+        return findings
 
     def findings(self, folder: Path) -> pd.DataFrame:
         """findings.csv with the statuses review.csv holds now."""
-        findings = read_csv(folder / "findings.csv")
+        findings = self.prepared(folder).findings
         if findings.empty:
             return findings
         return overlay_review(findings, read_review(folder / REVIEW_FILE)[0])
 
     def attention(self, folder: Path) -> list[dict]:
+        """The findings that need a look, in the audit's order, with the statuses review.csv holds now."""
+        reviews = read_review(folder / REVIEW_FILE)[0]
+        return [{**row, "review_status": reviews.get(row["finding_id"], ("", ""))[0],
+                 "review_note": reviews.get(row["finding_id"], ("", ""))[1]} for row in self.prepared(folder).attention]
+
+    def summary(self, folder: Path) -> dict:
+        """Counts of the report's findings by verdict and by review status (now)."""
+        prepared = self.prepared(folder)
+        if prepared.findings.empty:
+            return {"findings": 0, "verdicts": {}, "reviewed": {}}
+        reviews = read_review(folder / REVIEW_FILE)[0]
+        statuses = Counter(reviews.get(fid, ("", ""))[0] or "open" for fid in prepared.findings["finding_id"])
+        return {"findings": len(prepared.findings), "verdicts": prepared.verdicts,
+                "reviewed": dict(statuses.most_common())}
+
+    def _attention(self, folder: Path, findings: pd.DataFrame) -> list[dict]:
         """The findings that need a look, in the audit's order, each with its evidence images' names."""
+        try:
+            images = {p.name for p in (folder / IMAGE_DIR).iterdir()} if (folder / IMAGE_DIR).is_dir() else set()
+        except OSError:
+            images = set()
         rows = []
-        for row in attention_findings(self.findings(folder)).to_dict("records"):
+        for row in attention_findings(findings).to_dict("records"):
             row = {k: _plain(v) for k, v in row.items()}
             row["images"] = [(suffix, label, f"{row['finding_id']}-{suffix}.png")
                              for suffix, label in (("text", "the sentence"), ("table", "the table cell"))
-                             if (folder / IMAGE_DIR / f"{row['finding_id']}-{suffix}.png").is_file()]
+                             if f"{row['finding_id']}-{suffix}.png" in images]
             rows.append(row)
         return rows
 
@@ -144,6 +259,9 @@ class Output:
         """indicators.csv as the report prints it: one table per 附表, a row per indicator, a column per period
         the table prints (2024, 2021届, 2020-2021学年: a 届 column and a 年 column of one year stay two)."""
         frame = read_csv(folder / "indicators.csv")
+        if len(frame.columns) and not all(c in frame for c in INDICATOR_COLUMNS):
+            raise ReportUnreadable(f"{folder.name}/indicators.csv has not the columns `vetreport run` writes "
+                                   f"({', '.join(INDICATOR_COLUMNS)})")
         if frame.empty:
             return []
         frame["kind"] = [table_kind(row) for row in frame.to_dict("records")]
@@ -212,13 +330,58 @@ class Output:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A report CSV read by column name; a missing or empty file is an empty frame."""
+    """A report CSV read by column name; a missing or empty file is an empty frame; ReportUnreadable for one
+    that is not CSV (ragged rows, binary)."""
     if not path.is_file():
         return pd.DataFrame()
     try:
         return read_published(path, also_text=SHOWN_AS_PRINTED)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ReportUnreadable(f"{path.parent.name}/{path.name} cannot be read ({type(exc).__name__}: "
+                               f"{_first_line(exc)})") from None
+
+
+def _json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise ReportUnreadable(f"{path.parent.name}/{path.name} cannot be read ({type(exc).__name__}: "
+                               f"{_first_line(exc)})") from None
+
+
+def _stamps(folder: Path) -> tuple:
+    """What changes when `vetreport run` or `vetreport audit` writes one of the files a report page shows."""
+    stamps = []
+    for name in PREPARED_FROM:
+        try:
+            stat = os.stat(folder / name)
+            stamps.append((name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            stamps.append((name, None))
+    return tuple(stamps)
+
+
+def _file_name(name) -> bool:
+    """A name that can be one file's directly inside a folder (no path, not . or .., at most 255 bytes of
+    UTF-8, no lone surrogate)."""
+    if not isinstance(name, str) or not name or name in (".", "..") or "/" in name or "\0" in name:
+        return False
+    try:
+        return len(name.encode("utf-8")) <= MAX_NAME
+    except UnicodeEncodeError:
+        return False
+
+
+def _locked(exc: BaseException) -> bool:
+    """A DuckDB error that says another process holds the file's lock (the only one worth waiting for)."""
+    return "could not set lock" in str(exc).lower()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
 
 
 def _periods(cells: pd.DataFrame) -> list[tuple[str, int]]:
@@ -249,17 +412,11 @@ def _run_date(folder: Path | None) -> str | None:
     """When the report's manifest.json was written (the run's end), local time."""
     if folder is None:
         return None
-    stamp = (folder / "manifest.json").stat().st_mtime
+    try:
+        stamp = (folder / "manifest.json").stat().st_mtime
+    except OSError:
+        return None
     return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
-
-
-def report_summary(findings: pd.DataFrame) -> dict:
-    """Counts of one report's findings by verdict and by review status."""
-    if findings.empty:
-        return {"findings": 0, "verdicts": {}, "reviewed": {}}
-    statuses = findings["review_status"].replace("", "open").value_counts()
-    return {"findings": len(findings), "verdicts": findings["verdict"].value_counts().to_dict(),
-            "reviewed": {k: int(v) for k, v in statuses.items()}}
 
 
 def json_finding(row: dict) -> dict:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..files import write_csv, write_json
 from . import manifest
 from .frames import PUBLISHED
+from .review import formula_safe
 
 if TYPE_CHECKING:
     from ..result import ReportResult
@@ -27,6 +28,8 @@ def write_tables(result: ReportResult) -> None:
         return
     for name, frame in result.frames.items():
         columns = PUBLISHED[name].columns if name in PUBLISHED else None
+        if "review_note" in frame:  # the auditor's notes: never a formula in a spreadsheet
+            frame = frame.assign(review_note=frame["review_note"].map(formula_safe))
         result.csv_texts[name] = write_csv(result.out_dir / f"{name}.csv", frame, columns)
 
 

@@ -7,6 +7,11 @@ vetreport never overwrites the file: it writes a starter only when there is
 none, and an edit from the app (``record_review``) changes one finding's row
 and keeps every other row and column as it was.
 
+A note is stored as typed, except that one a spreadsheet would run as a formula (it begins with
+=, +, -, @, a tab or a carriage return, after any apostrophes) is written with an apostrophe in
+front (``formula_safe``), the mark spreadsheets take for "text"; reading the file takes it off
+again (``typed_note``).
+
 Writers take an exclusive lock on ``.review.lock`` beside the file, read the
 file, change it and rename a complete new file over it, so two browser tabs,
 two servers or a run writing the starter never lose each other's edits, and a
@@ -33,6 +38,22 @@ STATUSES = ("", "confirmed", "dismissed")
 EDIT_STATUSES = {"confirmed": "confirmed", "dismissed": "dismissed", "open": ""}  # what an edit asks -> what is stored
 COLUMNS = ["finding_id", "status", "note", "kind", "verdict", "claim_text"]
 MAX_NOTE = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
+
+
+def formula_safe(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs as a formula: an apostrophe before a formula's first character
+    (and before a text that already has apostrophes there, so that reading it back gives the text as typed)."""
+    return f"'{text}" if isinstance(text, str) and (text.startswith(FORMULA_START) or _guarded(text)) else text
+
+
+def typed_note(cell: str) -> str:
+    """The note as typed, from its CSV cell (``formula_safe`` undone)."""
+    return cell[1:] if _guarded(cell) else cell
+
+
+def _guarded(text: str) -> bool:
+    return text.startswith("'") and text.lstrip("'").startswith(FORMULA_START)
 
 
 class ReviewError(ValueError):
@@ -58,7 +79,7 @@ def read_review(path: Path) -> tuple[dict[str, tuple[str, str]], list[Issue]]:
         if status not in STATUSES:
             issues.append(Issue(STAGE, f"{path.name} line {n}: status '{status}' is not confirmed or dismissed; ignored"))
             continue
-        reviews[fid] = (status, (row.get("note") or "").strip())
+        reviews[fid] = (status, typed_note((row.get("note") or "").strip()))
     return reviews, issues
 
 
@@ -119,7 +140,7 @@ def record_review(report_dir: Path, finding_id: str, status: str, note: str = ""
     path = report_dir / REVIEW_FILE
     with review_lock(path):
         columns, rows = _read_rows(path)
-        stored = {"finding_id": finding_id, "status": EDIT_STATUSES[status], "note": note.strip()}
+        stored = {"finding_id": finding_id, "status": EDIT_STATUSES[status], "note": formula_safe(note.strip())}
         matching = [row for row in rows if (row.get("finding_id") or "").strip() == finding_id]
         if not matching:
             matching = [{**dict.fromkeys(columns, ""), **{c: str(finding.get(c, ""))[:80] for c in COLUMNS[3:]}}]
@@ -127,7 +148,7 @@ def record_review(report_dir: Path, finding_id: str, status: str, note: str = ""
         for row in matching:
             row.update(stored)
         atomic_write_text(path, _render(columns, rows))
-    return stored
+    return {**stored, "note": note.strip()}
 
 
 def _finding(report_dir: Path, finding_id: str) -> dict:
