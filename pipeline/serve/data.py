@@ -20,7 +20,6 @@ directly inside the output folder that holds a manifest.json: anything else
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import threading
 import time
@@ -33,6 +32,7 @@ from markupsafe import Markup
 
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
+from ..writers import manifest as manifest_file
 from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
 from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
@@ -167,20 +167,19 @@ class Output:
     # ------------------------------------------------------------ one report
 
     def manifest(self, folder: Path) -> dict:
-        manifest = _json(folder / "manifest.json")
-        if not isinstance(manifest, dict):
-            raise ReportUnreadable(f"{folder.name}/manifest.json is not the JSON object `vetreport run` writes")
-        return manifest
+        try:
+            return manifest_file.load(folder)
+        except manifest_file.Unreadable as exc:
+            raise ReportUnreadable(str(exc)) from None
 
     def error(self, folder: Path) -> dict | None:
         """error.json of a report that could not be read (stage, message, page), else None."""
-        path = folder / "error.json"
-        if not path.is_file():
+        if not (folder / manifest_file.ERROR).is_file():
             return None
-        error = _json(path)
-        if not isinstance(error, dict):
-            raise ReportUnreadable(f"{folder.name}/error.json is not the JSON object `vetreport run` writes")
-        return error
+        try:
+            return manifest_file.load(folder, manifest_file.ERROR)
+        except manifest_file.Unreadable as exc:
+            raise ReportUnreadable(str(exc)) from None
 
     def prepared(self, folder: Path) -> Prepared:
         """The report's files read and its tables rendered, once for each version of the files."""
@@ -343,12 +342,6 @@ def read_csv(path: Path) -> pd.DataFrame:
                                f"{_first_line(exc)})") from None
 
 
-def _json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise ReportUnreadable(f"{path.parent.name}/{path.name} cannot be read ({type(exc).__name__}: "
-                               f"{_first_line(exc)})") from None
 
 
 def _stamps(folder: Path) -> tuple:

@@ -6,6 +6,7 @@ run whose process never finished (``of_failure``), writes it atomically and read
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +29,27 @@ def package_version() -> str:
         return "0+unknown"
 
 
+class Unreadable(Exception):
+    """A manifest.json or error.json that is damaged: not JSON, or not the object a run writes."""
+
+
 def read(out_dir: Path) -> dict | None:
-    """The folder's manifest, or None when it has none (or one that is not JSON)."""
-    return read_json(Path(out_dir) / MANIFEST)
+    """The folder's manifest, or None when it has none (or a damaged one)."""
+    manifest = read_json(Path(out_dir) / MANIFEST)
+    return manifest if isinstance(manifest, dict) else None
+
+
+def load(out_dir: Path, name: str = MANIFEST) -> dict:
+    """The folder's manifest.json (or error.json: ``name``); Unreadable, saying why, when it is missing or damaged."""
+    path = Path(out_dir) / name
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        raise Unreadable(f"{path.parent.name}/{name} cannot be read ({type(exc).__name__}: {first_line})") from None
+    if not isinstance(content, dict):
+        raise Unreadable(f"{path.parent.name}/{name} is not the JSON object `vetreport run` writes")
+    return content
 
 
 def write(out_dir: Path, manifest: dict) -> None:
