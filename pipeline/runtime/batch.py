@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..config import BatchSettings, Settings
@@ -107,15 +108,23 @@ def run_batch(
             events.finished(previous)
         else:
             todo.append(item)
-    if batch.executor == "dask":
-        execute = run_dask
-    else:
-        execute = run_alone if len(todo) == 1 else run_local
-    if todo:
-        for summary in execute(todo, out_root, settings, batch, events):
-            summaries[summary.report_id] = summary
-            events.finished(summary)
+    for summary in _execute(todo, out_root, settings, batch, events):
+        summaries[summary.report_id] = summary
+        events.finished(summary)
     return [summaries[item.report_id] for item in items]
+
+
+def _execute(todo: list[BatchItem], out_root: Path, settings: Settings, batch: BatchSettings,
+             events: BatchEvents) -> Iterator[ReportSummary]:
+    """The reports to run, each on the executor that fits: a Dask cluster when asked for, one forked process
+    for a report that runs alone (its pages read on every core), else worker processes here."""
+    if not todo:
+        return iter(())
+    if batch.executor == "dask":
+        return run_dask(todo, out_root, settings, batch, events)
+    if len(todo) == 1:
+        return run_alone(todo, out_root, settings, batch, events)
+    return run_local(todo, out_root, settings, batch, events)
 
 
 # ---------------------------------------------------------------- report folders
