@@ -204,9 +204,10 @@ def test_rows_lost_with_a_fontless_page_are_named(damaged):
     books = resources[(resources.indicator == "编写教材数") & (resources.year == 2024)]
     assert books.value.tolist() == [42]  # p.52, read off the page
     absent = [i.message for i in extracted.indicators.issues if i.level == "missing" and i.page == 52]
-    assert "教学资源表 (p.52): the template's indicator '生师比' (:) is not in the table" in absent
-    assert any("'在线精品课程课均学生数' (人/门)" in m for m in absent)
-    assert not any("'编写教材数'" in m for m in absent)
+    [line] = [m for m in absent if m.startswith("教学资源表 (p.52): ")]  # one line for the table, naming each one
+    assert "'生师比' (:)" in line
+    assert "'在线精品课程课均学生数' (人/门)" in line
+    assert "'编写教材数'" not in line
 
 
 def _contents(entries) -> list[bytes]:
