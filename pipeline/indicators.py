@@ -201,7 +201,8 @@ def choose_template(doc: Document | None, matches: dict[str, AppendixMatch],
                 known = {squash(t.indicator) for t in template.indicators_of(kind, spec.template_id)}
                 evidence += 1 + (squash(match.title) == squash(tables[kind].title))
                 evidence += len(_labels(match.table, match.header) & known)
-        evidence -= sum(1 for t in tables.values() if t.required and t.kind not in matches)
+        if matches:  # with no appendix table found, no template is the likelier for lacking fewer of its own
+            evidence -= sum(1 for t in tables.values() if t.required and t.kind not in matches)
         fits = (year is None or spec.covers_year(year), not scope or scope in spec.scopes)
         key = (not level or level in spec.levels, evidence, *fits, spec.template_id == template.DEFAULT)
         if best_key is None or key > best_key:

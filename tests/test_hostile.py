@@ -7,7 +7,7 @@ from conftest import REFERENCE
 from outcome import run_cli, value
 from reportlab.pdfgen import canvas
 
-APPENDIX_MISSING = [f"appendix table {name} not found; its indicators are missing" for name in
+APPENDIX_MISSING = [f"appendix table {name} of the 2024 template not found; its indicators are missing" for name in
                     ["人才培养质量计分卡 (计分卡)", "满意度调查表", "教学资源表", "服务贡献表", "国际影响表"]]
 APPENDIX6_VALUES = {(row_seq, year): number for row_seq, (_, _, _, *years) in enumerate(pdfs.APPENDIX6_ROWS, start=1)
                     for year, number in zip((2023, 2024), years)}
@@ -154,7 +154,7 @@ def test_not_a_quality_report(tmp_path):
     o = run_cli(pdf, tmp_path / "out")
     assert o.status == "partial"
     assert o.warnings("missing") == ["no chapter or section headings found", *APPENDIX_MISSING,
-                                     "appendix table 落实政策表 not found; its indicators are missing"]
+                                     "appendix table 落实政策表 of the 2024 template not found; its indicators are missing"]
     assert o.csv("tables").table_id.tolist() == ["表1"]
     assert o.csv("indicators").empty
 
