@@ -65,8 +65,19 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEFAULT_INPUT = Path("raw")
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from .writers.manifest import package_version
+
+        typer.echo(f"vetreport {package_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _commands() -> None:
+def _commands(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version,
+                                          help="Print the version and exit.")] = False,
+) -> None:
     """Each command's --help explains its inputs and outputs."""
     quiet_libraries()
 
@@ -174,6 +185,7 @@ def run(
         error = s.error or {"stage": "?", "message": "no error.json"}
         console.print(f"[red]error:[/red] {escape(s.report_id)}: stage {error['stage']}{where}: {escape(str(error['message']))}")
     store_ok = _load_store(out, batch, summaries)
+    _print_next(out, summaries)
     if failed or problems or not store_ok:
         raise typer.Exit(1)
 
@@ -202,24 +214,24 @@ def audit(
         stale = folder.stale("findings.csv")
         if stale:
             raise FolderError(stale)
-        source = _audit_source(folder.manifest, pdf)
+        source = _audit_source(folder.manifest, pdf, folder.path)
     except FolderError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     _rewrite_audit(folder.path, source, password)
 
 
-def _audit_source(manifest: dict, pdf: Path | None) -> Path:
+def _audit_source(manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
     """The report's PDF: ``--pdf`` (which must be the same file, by sha256), else the manifest's input."""
     from .files import file_sha256
     from .runtime.folders import FolderError
+    from .writers.audit import SourceMissing, source_pdf
 
     if pdf is None:
-        named = Path(manifest["input"])
-        if not named.is_file():
-            raise FolderError(f"the source PDF {named} named in manifest.json is not there; the evidence images are cut "
-                              f"from it: give its new place with --pdf")
-        return named
+        try:
+            return source_pdf(report_dir)
+        except SourceMissing as exc:
+            raise FolderError(f"{exc}: give its new place with --pdf") from None
     if not pdf.is_file():
         raise FolderError(f"{pdf}: no such file")
     if manifest.get("sha256") and file_sha256(pdf) != manifest["sha256"]:
@@ -228,17 +240,11 @@ def _audit_source(manifest: dict, pdf: Path | None) -> Path:
 
 
 def _rewrite_audit(report_dir: Path, pdf: Path, password: str | None) -> None:
-    from .files import write_csv
-    from .writers.audit import write_audit
-    from .writers.frames import PUBLISHED, read_published
-    from .writers.review import apply_review
+    from .writers.audit import redraw_audit
+    from .writers.review import carry_review
 
-    frames = {name: read_published(report_dir / f"{name}.csv", empty_text=name == "findings")
-              for name in ("claims", "findings") if (report_dir / f"{name}.csv").is_file()}
-    reviewed = apply_review(frames["findings"], report_dir)
-    frames["findings"] = reviewed.findings
-    write_csv(report_dir / "findings.csv", reviewed.findings, PUBLISHED["findings"].columns)
-    result = write_audit(report_dir, pdf, frames, password)
+    reviewed = carry_review(report_dir)
+    result = redraw_audit(report_dir, pdf, password)
     for issue in reviewed.issues + result.issues:
         console.print(f"warning: {escape(issue.message)}")
     console.print(f"wrote {result.html_path} and {result.md_path} ({result.images} evidence images)")
@@ -305,6 +311,30 @@ def _print_summary(summaries: list[ReportSummary]) -> None:
     if not out.is_terminal:
         out = Console(highlight=False, width=160)
     out.print(table)
+    for s in summaries:
+        if s.status == "partial":
+            out.print(_partial_text(s))
+
+
+PARTIAL_SHOWN = 3  # reasons a partial report lists in the summary (manifest.json holds them all)
+
+
+def _partial_text(summary: ReportSummary) -> str:
+    """Why a report's results are partial: its first reasons, and how many more manifest.json holds."""
+    shown = "; ".join(escape(r) for r in summary.reasons[:PARTIAL_SHOWN]) or "see the warnings in its manifest.json"
+    more = len(summary.reasons) - PARTIAL_SHOWN
+    return f"partial: {escape(summary.report_id)}: {shown}" + (
+        f" (and {more} more: see its manifest.json or audit.html)" if more > 0 else "")
+
+
+def _print_next(out: Path, summaries: list[ReportSummary]) -> None:
+    """Where to look next: the audit report (one report's, or where each report's is), and the app."""
+    done = [s for s in summaries if s.status != "error"]
+    if not done:
+        return
+    audit = out / (done[0].report_id if len(done) == 1 else "<report_id>") / "audit.html"
+    console.print(f"next: open {escape(str(audit))} in a browser, or run `vetreport serve --out {escape(str(out))}` "
+                  f"to review the findings of every report")
 
 
 def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary]) -> bool:
@@ -345,7 +375,7 @@ def diff(
     A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each
     report) and diff.md (the same, to read).
     """
-    from .runtime.folders import FolderError, find_report, same_report
+    from .runtime.folders import FolderError, find_report
 
     try:
         folders = [find_report(ref, out, needs=("indicators.csv",)) for ref in (first, second) if ref is not None]
@@ -357,14 +387,10 @@ def diff(
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     if len(folders) == 2:
-        a, b = folders
-        if same_report(a, b):
-            console.print(f"warning: A and B are one report ({escape(a.name)}, {escape(b.name)}: the same folder or the "
-                          f"same input sha256): there is nothing to compare")
-        years_a, years_b = a.years(), b.years()
-        if years_a and years_b and years_a[-1] > years_b[-1]:
-            console.print(f"warning: A ({escape(a.name)}, latest year {years_a[-1]}) is later than B ({escape(b.name)}, "
-                          f"latest year {years_b[-1]}): A should be the earlier report; swap them to see B's figures as restatements")
+        from .diff.order import order_warnings
+
+        for warning in order_warnings(folders[0].path, folders[1].path):
+            console.print(f"warning: {escape(warning)}")
     for folder in folders:
         if folder.manifest is None:
             console.print(f"warning: {escape(str(folder.path))} has no manifest.json: which run wrote its indicators.csv is unknown")
@@ -404,12 +430,32 @@ def serve(
     Reviews made in the browser go into each report's review.csv, which `vetreport run` and `vetreport
     audit` read. Stop with Ctrl+C.
     """
+    from .serve.app import PortBusy
     from .serve.app import serve as run_server
 
     if not out.is_dir():
         console.print(f"[red]error:[/red] {escape(str(out))} is not a folder: run `vetreport run --out {escape(str(out))}` first")
         raise typer.Exit(2)
-    run_server(out, host, port, token, lambda text: console.print(escape(text)))
+    try:
+        run_server(out, host, port, token, lambda text: console.print(escape(text)), load_store=store_loader(out))
+    except PortBusy:
+        console.print(f"[red]error:[/red] port {port} is in use (another `vetreport serve`, or another program, listens "
+                      f"on {escape(host)}:{port}): stop it, or choose another port, e.g. --port {port + 1 if port < 65535 else 8765}")
+        raise typer.Exit(2) from None
+
+
+STORE_WAIT_IN_APP = 10.0  # seconds a review in the app waits for a run that is loading the store
+
+
+def store_loader(out: Path):
+    """What the app calls after a review: the report folder loaded into the store (a copy renamed in, waiting
+    for a run at most STORE_WAIT_IN_APP seconds; the lock is let go when the request ends)."""
+    def load(folder: Path) -> None:
+        from .runtime.store import load_reports
+
+        load_reports(out / DEFAULT_BATCH.store_name, [folder], wait=STORE_WAIT_IN_APP)
+
+    return load
 
 
 def main() -> None:

@@ -39,9 +39,10 @@ def running_server(out: Path, token: str = TOKEN, require_token: bool = False):
     fails the test."""
     import uvicorn
 
+    from pipeline.cli import store_loader
     from pipeline.serve.app import create_app
 
-    app = NoServerErrors(create_app(out, token, require_token))
+    app = NoServerErrors(create_app(out, token, require_token, store_loader(out)))
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -88,3 +88,27 @@ def test_audit_command_rereads_the_review(tmp_path):
     assert "reviewed: confirmed" in (folder / "audit.html").read_text(encoding="utf-8")
     missing = CliRunner().invoke(app, ["audit", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "not a report folder" in missing.output
+
+
+def test_the_summary_counts_add_up(report):
+    """The reference: 97 claims checked in 105 findings (a claim can be checked twice) and 136 checks of the
+    appendix tables' own arithmetic make 241 findings, and so do the verdicts: 210 match, 11 uncertain,
+    9 mismatch, 5 approx_match, 3 rounding_only, 2 unverifiable, 1 other_year_match."""
+    html = (report.out_dir / "audit.html").read_text(encoding="utf-8")
+    summary = dict(re.findall(r"<tr><th>([^<]+)</th><td>(\d+)</td></tr>", html))
+    assert summary["claims checked against the tables or their own arithmetic"] == "97"
+    assert summary["findings about those claims (a claim may be checked more than once)"] == "105"
+    assert summary["findings of the appendix tables&#x27; own checks"] == "136"
+    assert summary["findings in all"] == "241" == str(105 + 136)
+    verdicts = {name.removeprefix("findings: "): int(n) for name, n in summary.items() if name.startswith("findings: ")}
+    assert verdicts == {"mismatch": 9, "other_year_match": 1, "uncertain": 11, "unverifiable": 2, "rounding_only": 3,
+                        "approx_match": 5, "match": 210}
+    assert sum(verdicts.values()) == 241
+    md = (report.out_dir / "audit.md").read_text(encoding="utf-8")
+    assert "| findings in all | 241 |" in md and "| findings: mismatch | 9 |" in md
+
+
+def test_a_ratio_findings_table_line_has_the_cells_value(report):
+    """Page 25's 88.17% 留在上海就业 is checked against 附表4's A类：留在当地就业人数 568 (2024, page 53)."""
+    html = (report.out_dir / "audit.html").read_text(encoding="utf-8")
+    assert "<p>Table: 附表4 A类：留在当地就业人数 (2024) = 568</p>" in html

@@ -44,6 +44,9 @@ def test_run_writes_every_file(tmp_path):
     assert (row.value_raw, row.value) == ("4174.00", "4174")
     cases = pd.read_csv(folder / "cases.csv", keep_default_na=False)
     assert cases.loc[0, "schools"].split("；")[0] == "上海第二工业大学附属浦东振华外经职业技术学校"
+    last = " ".join(result.output.split()).rsplit("next: ", 1)[1]
+    assert last == f"open {folder / 'audit.html'} in a browser, or run `vetreport serve --out {tmp_path}` to review the " \
+                   f"findings of every report"
 
 
 def test_output_is_deterministic(tmp_path):
@@ -253,3 +256,37 @@ def test_diff_warns_when_a_is_later_than_b(batch_run, tmp_path):
     assert f"warning: {later} has no manifest.json" in text
     in_order = runner.invoke(app, ["diff", str(earlier), str(later), "--to", str(tmp_path / "e")])
     assert "is later than" not in in_order.output
+
+
+def test_version():
+    import tomllib
+    from pathlib import Path
+
+    version = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"vetreport {version}\n"
+
+
+def test_a_busy_port_says_so_and_suggests_another(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--out", str(tmp_path), "--port", str(port)], terminal_width=300)
+    assert result.exit_code == 2
+    assert f"error: port {port} is in use" in result.output and f"--port {port + 1}" in result.output
+    assert "Errno" not in result.output and "Traceback" not in result.output and "vetreport serve:" not in result.output
+
+
+def test_a_partial_report_says_why_in_the_summary(tmp_path):
+    """A page of narrative alone has no headings and no appendix table: partial, and the summary says both."""
+    pdf = pdfs.narrative(tmp_path / "story.pdf", ["2024年，学生在技能大赛中获奖30个，其中金奖5个、银奖4个、铜奖17个。"])
+    result = runner.invoke(app, ["run", str(pdf), "--out", str(tmp_path / "out"), "--no-store"], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "1 partial" in said and "partial: story: " in said
+    reasons = said.split("partial: story: ", 1)[1]
+    assert reasons.startswith("no chapter or section headings found; appendix table ")
+    assert "not found" in reasons.split("next:")[0]

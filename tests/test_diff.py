@@ -334,3 +334,31 @@ def test_a_report_written_before_period_kinds_reads_as_calendar_years(tmp_path):
     assert [(r["kind"], r["year"], r["period_kind"], r["value_raw_a"], r["value_raw_b"]) for r in back] == [
         ("changed", 2021, "year", "10300", "10230")]
     assert diff_reports(load_indicators(a), load_indicators(write_period_report(tmp_path / "c", gaozhi_rows("服务贡献表")))) == []
+
+
+def test_survey_counts_of_two_years_are_not_changed(report_a, tmp_path):
+    """The next year's edition surveys other people: 表2's 调查人次 3993 (在校生满意度) and 网络问卷、随访 (家长满意度)
+    against 4100 and 电话随访 a year later are no row of the diff; its columns 2024 and 2025 are."""
+    b = indicators(report_a)
+    b["year"] = (b.year.astype(int) + 1).astype(str)
+    b["period_raw"] = b.year + "年"
+    b.loc[b.indicator == "在校生满意度", "survey_count"] = "4100"
+    b.loc[b.indicator == "家长满意度", "survey_method"] = "电话随访"
+    diff = diff_reports(load_indicators(report_a), load_indicators(write_report(tmp_path / "b", b)))
+    assert [r for r in diff if r["field"] != "value"] == []
+    assert {r["kind"] for r in diff} <= {"restated"}  # A's 2024 column against B's 2024 (its earlier year)
+
+
+def test_deltas_are_rounded_to_the_printed_precision(report_a, tmp_path):
+    """附表2 prints 毕业生满意度 96.71 (2024); typed as 97.01 the difference is 0.3, not 0.30000000000001137; 附表3's
+    生师比 2024 printed 13.10, typed 13.2: 0.1, not 0.09999999999999964."""
+    b = indicators(report_a)
+    edit(b, "毕业生满意度", "2024", "97.01")
+    edit(b, "生师比", "2024", "13.2")
+    written = write_diff(report_a, write_report(tmp_path / "b", b), tmp_path / "diff")
+    rows = read_rows(written["diff.csv"])
+    assert {r["indicator"]: r["delta"] for r in rows} == {"毕业生满意度": "0.3", "生师比": "0.1"}
+    md = written["diff.md"].read_text(encoding="utf-8")
+    assert "| 96.71 | 97.01 | 0.3 |" in md and "| 13.10 | 13.2 | 0.1 |" in md
+    html = written["diff.html"].read_text(encoding="utf-8")
+    assert '<td class="num">0.3</td>' in html and "0.3000" not in html and "0.0999" not in html

@@ -384,3 +384,74 @@ def test_a_reports_tables_show_the_periods_each_prints(tmp_path):
     assert [(t["title"], t["years"]) for t in tables] == [
         ("计分卡", ["2020届", "2021届"]), ("资源表", ["2019-2020学年", "2020-2021学年"]), ("服务贡献表", ["2020", "2021"])]
     assert tables[0]["rows"][0]["cells"] == ["92.15", "93.40"]  # 就业率
+
+
+# ---------------------------------------------------------------- issue 19: what the pages show
+
+
+def test_an_indicator_listed_in_two_units_is_two_series_and_two_table_rows(site):
+    """附表3 (page 51) lists 教学计划内课程总数 twice: 3077 and 2531 门, 282633 and 265677 学时 (2023, 2024)."""
+    page = httpx.get(f"{site[1]}/indicators", params={"pick": "教学资源表||教学计划内课程总数", "view": "lines"}).text
+    assert page.count("<svg class='chart'") == 2  # a chart per unit, each with its own axis
+    lines = re.findall(r"<polyline [^>]*data-report='pudong-2024' [^>]*data-unit='([^']+)'", page)
+    assert sorted(lines) == ["学时", "门"]
+    rows = re.findall(r'<tr data-report="pudong-2024" data-unit="([^"]+)">(.*?)</tr>', page, re.S)
+    shown = {unit: re.findall(r'<td class="num"[^>]*>([^<]*)</td>', cells) for unit, cells in rows}
+    assert shown == {"门": ["3077", "2531"], "学时": ["282633", "265677"]}
+
+
+def attention_card(page: str, text: str) -> str:
+    """The block of the report page's finding whose text holds ``text``."""
+    start = page.rindex('<div class="finding ', 0, page.index(text))
+    return page[start:page.index('<div class="review">', start)]
+
+
+def test_a_cross_table_card_shows_both_cells_images_and_a_ratio_card_its_cells_value(site):
+    """附表1 (page 49) prints 毕业生面向三次产业就业人数 1277 and 附表4 (page 53) 毕业生初次就业人数 596: two pictures.
+    Page 25's 88.17% 留在上海就业 is checked against 附表4's A类：留在当地就业人数 568 (2024)."""
+    page = httpx.get(f"{site[1]}/reports/{REPORT}").text
+    cross = attention_card(page, "直接就业人数 (计分卡 and 服务贡献表)")
+    assert re.findall(r'<figcaption>([^<]+)</figcaption>', cross) == ["the table cell", "the other cell"]
+    ratio = attention_card(page, "88.17%留在上海就业")
+    assert "Table: 附表4 A类：留在当地就业人数 (2024) = 568</p>" in ratio
+
+
+def test_a_partial_report_says_why_and_shows_its_warnings(site):
+    """district-2024 prints only 附表6: partial, and its page says which tables are missing."""
+    listed = {r["report_id"]: r for r in httpx.get(f"{site[1]}/api/reports").json()}
+    assert listed["district-2024"]["status"] == "partial" and listed["district-2024"]["warnings"] >= 1
+    page = httpx.get(f"{site[1]}/reports/district-2024").text
+    reasons = re.search(r'<p class="warning">Partial results: ([^<]+)</p>', page)
+    assert reasons and "计分卡" in reasons.group(1)
+    assert f'<summary>Warnings ({listed["district-2024"]["warnings"]})</summary>' in page
+    assert "Partial results" not in httpx.get(f"{site[1]}/reports/{REPORT}").text  # ok: nothing to explain
+
+
+def test_compare_warns_as_the_cli_does_and_does_not_default_to_one_report_twice(site):
+    base = site[1]
+    same = httpx.get(f"{base}/compare", params={"a": REPORT, "b": REPORT}).text
+    assert "warning: A and B are one report (pudong-2024, pudong-2024" in same
+    swapped = httpx.get(f"{base}/compare", params={"a": "district-2025", "b": "district-2024"}).text
+    assert "warning: A (district-2025, latest year 2025) is later than B (district-2024, latest year 2024)" in swapped
+    in_order = httpx.get(f"{base}/compare", params={"a": "district-2024", "b": "district-2025"}).text
+    assert "warning:" not in in_order
+    blank = httpx.get(f"{base}/compare").text
+    picked = re.findall(r'<option value="([^"]+)" selected>', blank)
+    assert len(picked) == 2 and picked[0] != picked[1]
+
+
+def test_compare_prints_deltas_to_the_printed_precision(site):
+    """附表2 (page 50) prints 毕业生满意度 96.71 for 2024; an edition typed with 97.01 differs by 0.3 (97.01 − 96.71
+    is 0.30000000000001137 in floating point)."""
+    import shutil
+
+    out, base = site
+    edited = out / "pudong-edited"
+    shutil.copytree(out / REPORT, edited)
+    text = (edited / "indicators.csv").read_text(encoding="utf-8")
+    assert text.count(",毕业生满意度,,%,%,2024,2024年,year,96.71,96.71,") == 1
+    (edited / "indicators.csv").write_text(text.replace(",毕业生满意度,,%,%,2024,2024年,year,96.71,96.71,",
+                                                        ",毕业生满意度,,%,%,2024,2024年,year,97.01,97.01,"), encoding="utf-8")
+    page = httpx.get(f"{base}/compare", params={"a": REPORT, "b": "pudong-edited"}).text
+    row = page[page.index("<td>毕业生满意度"):].split("</tr>", 1)[0]
+    assert '<td class="num">0.3</td>' in row and "0.3000" not in page

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -326,6 +327,7 @@ def test_a_loopback_host_needs_no_token_and_prints_no_warning(tmp_path, monkeypa
 
     said, started = [], {}
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: started.update(host=host, guard=app))
+    monkeypatch.setattr(serve_app, "listening_socket", lambda host, port: socket.socket())  # 8765 may be in use here
     serve_app.serve(tmp_path, "127.0.0.2", 8765, None, said.append)
     assert started["guard"].require_token is False
     serve_app.serve(tmp_path, "0.0.0.0", 8765, None, said.append)

@@ -13,7 +13,9 @@ Report A is the earlier one. A cell whose value differs between A and B is
 a ``restated`` figure (B re-reports last year's number differently). The
 survey columns of a row (表2 调查人次 and 调查方式) are compared once per
 indicator: a differing count or method is ``changed`` with ``field`` naming
-it and no year (a row's survey is not a year column).
+it and no year (a row's survey is not a year column). A survey is of its
+report's year, so surveys are compared only between two editions of one year
+(the same latest year), never between a report and its next year's.
 
 Modules: ``cells`` (reading indicators.csv, matching, year over year) and
 ``render`` (diff.md, and diff.html with the compare page of `vetreport

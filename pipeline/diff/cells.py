@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,6 +149,17 @@ def cell_key(cell: Mapping) -> tuple:
     return (*series_of(cell), cell["year"])
 
 
+def decimals(raw: str) -> int:
+    """The digits a value is printed with after its decimal point (96.80 → 2, 1,129 → 0, 85% → 0)."""
+    digits = re.search(r"\.(\d+)", raw or "")
+    return len(digits.group(1)) if digits else 0
+
+
+def printed_difference(value: float, minus: float, *raws: str) -> float:
+    """``value`` − ``minus`` to the finest precision the raw texts are printed with (0.3, not 0.29999999999999716)."""
+    return round(value - minus, max((decimals(r) for r in raws), default=0))
+
+
 def same_value(raw_a: str, value_a: float, raw_b: str, value_b: float) -> bool:
     if not (math.isnan(value_a) or math.isnan(value_b)):
         return math.isclose(value_a, value_b, rel_tol=1e-12, abs_tol=1e-9)
@@ -179,7 +191,8 @@ def diff_reports(a: ReportIndicators, b: ReportIndicators) -> list[dict]:
             kind = None  # a year one report has and the other does not: expected between years
         if kind:
             rows.append(_diff_row(kind, key, cell_a, cell_b))
-    rows += _survey_changes(a, b, {key_of(c) for c in a.cells} & {key_of(c) for c in b.cells})
+    if a.current_year == b.current_year:  # a survey is of its report's year: only two editions of one year share it
+        rows += _survey_changes(a, b, {key_of(c) for c in a.cells} & {key_of(c) for c in b.cells})
     change_rank = {kind: n for n, kind in enumerate(KINDS)}
     order = _kind_order()
     return sorted(rows, key=lambda r: (
@@ -223,7 +236,9 @@ def _diff_row(kind: str, key: tuple, cell_a: dict | None, cell_b: dict | None, f
         "period_raw": either["period_raw"] if year is not None else "", "field": field,
         "value_raw_a": cell_a[raw] if cell_a is not None else "",
         "value_raw_b": cell_b[raw] if cell_b is not None else "",
-        "value_a": value_a, "value_b": value_b, "delta": value_b - value_a,
+        "value_a": value_a, "value_b": value_b,
+        "delta": printed_difference(value_b, value_a, cell_a[raw] if cell_a is not None else "",
+                                    cell_b[raw] if cell_b is not None else ""),
         "page_a": int(cell_a["page"]) if cell_a is not None else None,
         "page_b": int(cell_b["page"]) if cell_b is not None else None,
     }
@@ -238,7 +253,8 @@ def _field_value(cell: dict | None, field: str) -> float:
 
 
 def _survey_changes(a: ReportIndicators, b: ReportIndicators, shared_keys: set[tuple]) -> list[dict]:
-    """A differing 调查人次 or 调查方式 of an indicator both reports have: one row per field, no year."""
+    """A differing 调查人次 or 调查方式 of an indicator both reports have: one row per field, no year (the caller
+    compares them only between two editions of one year: reports of two years surveyed two years' people)."""
     first_a, first_b = _first_cells(a), _first_cells(b)
     rows = []
     for key in sorted(shared_keys, key=lambda k: tuple(map(str, k))):
@@ -271,7 +287,7 @@ def year_over_year(report: ReportIndicators) -> list[dict]:
     for series, cells in by_series.items():
         cells = sorted(cells, key=lambda c: c["year"])
         for before, after in zip(cells, cells[1:]):
-            change = after["value"] - before["value"]
+            change = printed_difference(after["value"], before["value"], after["value_raw"], before["value_raw"])
             rows.append({
                 "report_id": report.report_id, **dict(zip(SERIES, series)), "table_no": after["table_no"],
                 "table_title": after["table_title"], "year_from": before["year"], "year_to": after["year"],

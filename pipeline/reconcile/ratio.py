@@ -95,7 +95,7 @@ def _formula_check(claim: Claim, formula: Formula, ctx: Context) -> Finding | No
         if other:
             verdict, explanation = "other_year_match", explanation + explain.other_columns(*other)
     return claim_finding("ratio", verdict, claim, explanation, cell=cell, expected=fmt(value, claim.decimals + 1),
-                         table_value="", check=formula.subject)
+                         check=formula.subject)  # the table line shows the cell it names, with its value
 
 
 # ---------------------------------------------------------------- shares stated with their counts

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..config import BatchSettings, Settings
-from ..files import file_sha256
+from ..files import REVIEW_FILE, file_sha256
 from ..writers.manifest import package_version
 from ..writers.manifest import read as read_manifest
 from .executors import run_alone, run_dask, run_local
@@ -149,12 +149,22 @@ def unchanged_summary(item: BatchItem, out_root: Path, settings: Settings) -> Re
         return None
     if manifest.get("sha256") != file_sha256(item.pdf):
         return None
+    if _reviewed_since(out_dir):  # review.csv edited by hand since the run: its statuses go into findings.csv
+        return None
     if not _published_after_csvs(out_dir):  # a CSV written since (by another command): publish it too
         publish_report(out_dir)
     summary = summarize(out_dir)
     summary.unchanged = True
     summary.seconds = None
     return summary
+
+
+def _reviewed_since(out_dir: Path) -> bool:
+    """review.csv is newer than findings.csv (an edit the findings and the audit report do not hold yet)."""
+    try:
+        return (out_dir / REVIEW_FILE).stat().st_mtime_ns > (out_dir / "findings.csv").stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
 
 
 def _published_after_csvs(out_dir: Path) -> bool:

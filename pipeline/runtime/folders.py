@@ -9,7 +9,6 @@ for the current ones.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +41,6 @@ class ReportFolder:
             return f"{filename} in {self.path} was not written by the run its manifest.json describes"
         return None
 
-    def years(self) -> list[int]:
-        """The year columns of indicators.csv."""
-        with (self.path / "indicators.csv").open(encoding="utf-8", newline="") as fh:
-            return sorted({int(row["year"]) for row in csv.DictReader(fh) if row.get("year", "").isdigit()})
-
 
 def find_report(ref: str | Path, out_root: Path, needs: tuple[str, ...]) -> ReportFolder:
     """The folder ``ref`` names (a path, or a report id under ``out_root``) that holds the files ``needs``."""
@@ -57,10 +51,3 @@ def find_report(ref: str | Path, out_root: Path, needs: tuple[str, ...]) -> Repo
     looked = " and ".join(str(c) for c in dict.fromkeys(candidates))
     raise FolderError(f"no {' and '.join(needs)} for '{ref}': not a report folder (looked in {looked}); give a "
                       f"report folder, or a report id with --out set to the folder `vetreport run` wrote")
-
-
-def same_report(a: ReportFolder, b: ReportFolder) -> bool:
-    if a.path.resolve() == b.path.resolve():
-        return True
-    sha_a, sha_b = ((f.manifest or {}).get("sha256") for f in (a, b))
-    return bool(sha_a) and sha_a == sha_b

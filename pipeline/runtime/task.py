@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
 from ..files import read_json, write_json
-from ..writers.manifest import ERROR, of_failure
+from ..writers.manifest import ERROR, of_failure, partial_reasons
 from ..writers.manifest import read as read_manifest
 from ..writers.manifest import write as write_manifest
 
@@ -43,6 +43,7 @@ class ReportSummary:
     warnings: int = 0
     error: dict | None = None
     unchanged: bool = False  # skipped: same input, options and package version as the folder's manifest
+    reasons: list[str] = field(default_factory=list)  # why the results are partial (writers.manifest.partial_reasons)
 
 
 class BatchError(Exception):
@@ -80,6 +81,7 @@ def report_task(item: BatchItem, out_root: Path, settings: Settings, progress=No
         seconds=time.perf_counter() - start,
         warnings=len(result.issues),
         error={"file": str(result.pdf), **result.error} if result.error else None,
+        reasons=partial_reasons(result.manifest) if result.status == "partial" else [],
     )
 
 
@@ -102,6 +104,7 @@ def summarize(out_dir: Path, seconds: float | None = None) -> ReportSummary:
         seconds=seconds if seconds is not None else sum(s.get("seconds", 0.0) for s in manifest.get("stages", [])),
         warnings=len(manifest.get("warnings") or []),
         error=error,
+        reasons=partial_reasons(manifest) if manifest.get("status") == "partial" else [],
     )
 
 

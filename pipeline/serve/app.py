@@ -21,14 +21,18 @@ Safe by default:
 from __future__ import annotations
 
 import csv
+import errno
 import ipaddress
 import json
 import re
 import secrets
+import socket
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,10 +40,13 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..diff.order import order_warnings
 from ..template.periods import period_label
-from ..writers.review import ReviewError, record_review
+from ..writers.audit import SourceMissing, source_pdf
+from ..writers.review import ReviewError, carry_review, record_review
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
+from .redraw import cannot_redraw, redraws, store_loads
 from .templating import render
 
 TOKEN_HEADER = "x-vetreport-token"
@@ -51,6 +58,8 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+AUDIT_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")  # audit.html: one self-contained file
 MAX_BODY = 64 * 1024  # bytes of a request body (a review is a few hundred)
 MAX_DEPTH = 20  # levels of nesting in a request's JSON (a review has one)
 MAX_ID = 200  # characters of a finding id
@@ -92,7 +101,9 @@ class Guard:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+                given = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *((k.encode(), v.encode())
+                                                                     for k, v in SECURITY_HEADERS.items() if k.encode() not in given)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -140,10 +151,14 @@ def _error(request: Request, status: int, message: str) -> Response:
     return HTMLResponse(render("error.html", status=status, message=message, token=""), status_code=status)
 
 
-def create_app(out: Path, token: str | None = None, require_token: bool = False) -> Guard:
-    """The app over output folder ``out``; ``require_token`` for a server on a non-loopback host."""
+def create_app(out: Path, token: str | None = None, require_token: bool = False,
+               load_store: Callable[[Path], object] | None = None) -> Guard:
+    """The app over output folder ``out``; ``require_token`` for a server on a non-loopback host; ``load_store``
+    loads one report folder into the store (the command passes the runtime's), called after each review."""
     output = Output(out)
     token = token or new_token()
+    audit = redraws()
+    stores = store_loads(load_store) if load_store is not None else None
 
     def page(name: str, **context) -> HTMLResponse:
         return HTMLResponse(render(name, token=token, **context))
@@ -165,7 +180,8 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
         folder = folder_of(request)
         prepared = output.prepared(folder)
         return page("report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
-                    summary=output.summary(folder), attention=output.attention(folder), body=prepared.body)
+                    summary=output.summary(folder), attention=output.attention(folder), body=prepared.body,
+                    reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder))
 
     def image(request: Request):
         path = output.image(request.path_params["report_id"], request.path_params["name"])
@@ -180,6 +196,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
             choices = [r["report_id"] for r in output.reports()]
         except StoreUnavailable as exc:
             choices, problem = [], str(exc)
+        warnings: list[str] = []
         if a and b:
             first, second = output.report_dir(a), output.report_dir(b)
             if first is None or second is None:
@@ -188,17 +205,19 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
                 problem = "both reports need an indicators.csv"
             else:
                 try:
+                    warnings = order_warnings(first, second)
                     view = output.compare(first, second)
                 except Exception as exc:  # an indicators.csv that is damaged, or not what `vetreport run` writes
                     problem = (f"the indicators.csv of {first.name} or {second.name} cannot be compared "
                                f"({type(exc).__name__}: {str(exc)[:300]})")
-        return page("compare.html", choices=choices, a=a, b=b, view=view, problem=problem)
+        shown_a, shown_b = _compare_defaults(a, b, choices)
+        return page("compare.html", choices=choices, a=shown_a, b=shown_b, view=view, problem=problem, warnings=warnings)
 
     def indicator_page(request: Request):
         params = request.query_params
         kind, indicator, parent = _picked(params)
         context = {"choices": [], "picked": None, "problem": None, "view": params.get("view", ""), "column": "",
-                   "columns": [], "svg": "", "rows": [], "unit": "", "pick": params.get("pick", "")}
+                   "columns": [], "svg": "", "rows": [], "unit": "", "units": 1, "pick": params.get("pick", "")}
         try:
             context["choices"] = output.indicator_choices()
             if indicator:
@@ -249,9 +268,42 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
         except (OSError, UnicodeError, csv.Error) as exc:  # findings.csv damaged: nothing was written
             return _error(request, 503, f"{folder.name}/findings.csv cannot be read ({type(exc).__name__}: "
                                         f"{str(exc)[:200]}); nothing was written")
+        effects = await run_in_threadpool(_take_effect, folder)
         findings = await run_in_threadpool(output.findings, folder)
         row = findings[findings["finding_id"] == body["finding_id"]].to_dict("records")[0]
-        return JSONResponse(json_finding(row))
+        redraw = not effects["audit"] and "findings" not in effects
+        return JSONResponse({**json_finding(row), **effects}, background=BackgroundTask(audit.run, folder) if redraw else None)
+
+    def _take_effect(folder: Path) -> dict:
+        """The review carried into findings.csv and the store now, and the audit report's redraw asked for (it runs
+        after the answer is sent); what could not be done, said."""
+        try:
+            carry_review(folder)
+        except Exception as exc:  # findings.csv unreadable since: review.csv holds the review, the next run carries it
+            return {"store": None, "audit": None, "findings": f"findings.csv was not rewritten ({type(exc).__name__}: "
+                                                                f"{str(exc)[:200]}); review.csv holds the review"}
+        stored = None
+        if stores is not None and output.store.exists():
+            stores.ask(folder)
+            stored = stores.run(folder)
+        audit.ask(folder)
+        try:
+            source_pdf(folder)
+            problem = None
+        except SourceMissing as exc:  # said now, and on the report page until a redraw succeeds
+            problem = cannot_redraw(folder, exc)
+            audit.settle(folder, problem=problem)
+        return {"store": stored, "audit": problem}
+
+    def audit_report(request: Request):
+        """The report's audit.html, once the redraws asked for by reviews before this request are done."""
+        folder = folder_of(request)
+        audit.wait(folder)
+        if not (folder / "audit.html").is_file():
+            raise HTTPException(404, f"{folder.name} has no audit.html")
+        response = FileResponse(folder / "audit.html", media_type="text/html")
+        response.headers["content-security-policy"] = AUDIT_POLICY  # its own <style>, its pictures in data: URLs
+        return response
 
     async def not_found(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, exc.detail)
@@ -264,6 +316,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
         Route("/", reports_page),
         Route("/reports/{report_id}", report_page),
         Route("/reports/{report_id}/images/{name}", image),
+        Route("/reports/{report_id}/audit.html", audit_report),
         Route("/compare", compare_page),
         Route("/indicators", indicator_page),
         Route("/api/reports", api_reports),
@@ -278,6 +331,13 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False)
     return Guard(app, token, require_token)
 
 
+def _compare_defaults(a: str, b: str, choices: list[str]) -> tuple[str, str]:
+    """The reports the compare form shows picked: those asked for, else two different ones (never A = B unasked)."""
+    if a or b or not choices:
+        return a, b
+    return choices[0], choices[1] if len(choices) > 1 else choices[0]
+
+
 def _picked(params) -> tuple[str, str, str]:
     """(table kind, indicator, parent) from ?pick=kind|parent|indicator or ?kind=&indicator=&parent=."""
     if params.get("pick"):
@@ -288,26 +348,28 @@ def _picked(params) -> tuple[str, str, str]:
 
 
 def _indicator_chart(output: Output, kind: str, indicator: str, parent: str, params) -> dict:
-    """The chart and table of one indicator: its columns are (period kind, year), its lines a report's columns
-    of one kind, so a 2021届 and a 2021年 value are two columns and never on one line."""
+    """The charts and table of one indicator: its columns are (period kind, year), its lines a report's columns
+    of one kind in one unit, so a 2021届 and a 2021年 value are two columns and never on one line, and an
+    indicator a table lists in 门 and in 学时 is a chart per unit and a table row per report and unit."""
     values = output.indicator_values(kind, indicator, parent)
     columns = chart.columns(values)
     multi_year = values.groupby(["report_id", "period_kind"])["year"].nunique().max() > 1 if len(values) else False
     view = params.get("view") if params.get("view") in ("lines", "bars") else ("lines" if multi_year else "bars")
     column = _picked_column(params, columns)
-    far = chart.outliers(values)
-    units = sorted(set(values["unit"].fillna("")))
-    rows = [{"report_id": report,
+    units = sorted(set(chart.units(values)))
+    by_unit = {unit: values[chart.units(values) == unit] for unit in units} or {"": values}  # none: "No values to draw."
+    far = {unit: chart.outliers(of_unit) for unit, of_unit in by_unit.items()}
+    rows = [{"report_id": report, "unit": unit,
              "cells": {(r["period_kind"], int(r["year"])): {
-                 "raw": r["value_raw"], "page": r["page"], "far": (report, r["period_kind"], int(r["year"])) in far}
+                 "raw": r["value_raw"], "page": r["page"], "far": (report, r["period_kind"], int(r["year"])) in far[unit]}
                  for _, r in cells.iterrows()}}
-            for report, cells in values.groupby("report_id", sort=True)]
+            for unit, of_unit in by_unit.items() for report, cells in of_unit.groupby("report_id", sort=True)]
     return {"picked": {"kind": kind, "indicator": indicator, "parent": parent, "pick": f"{kind}|{parent}|{indicator}"},
             "view": view, "column": _column_value(column) if column else "",
             "columns": [{"key": c, "value": _column_value(c), "label": period_label(c[1], c[0])} for c in columns],
-            "unit": " / ".join(u for u in units if u),
-            "svg": chart.svg(values, view, column, far, units[0] if len(units) == 1 else ""), "rows": rows,
-            "legend": chart.legend(values)}
+            "unit": " / ".join(u for u in units if u), "units": len(units),
+            "svg": "".join(chart.svg(of_unit, view, column, far[unit], unit) for unit, of_unit in by_unit.items()),
+            "rows": sorted(rows, key=lambda r: (r["report_id"], r["unit"])), "legend": chart.legend(values)}
 
 
 def _column_value(column: chart.Column) -> str:
@@ -372,10 +434,32 @@ def _unicode(text: str) -> bool:
         return False
 
 
-def serve(out: Path, host: str, port: int, token: str | None, say) -> None:
-    """Run the app with uvicorn until interrupted; ``say`` prints the address and the token."""
+class PortBusy(OSError):
+    """The port to listen on is taken (another `vetreport serve`, or another program)."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` as uvicorn binds one; PortBusy when another program holds the port."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortBusy(exc.errno, f"port {port} of {host} is in use") from None
+        raise
+    return sock
+
+
+def serve(out: Path, host: str, port: int, token: str | None, say,
+          load_store: Callable[[Path], object] | None = None) -> None:
+    """Run the app with uvicorn until interrupted; ``say`` prints the address and the token. PortBusy, before
+    anything is printed, when the port is taken."""
     import uvicorn
 
+    listening_socket(host, port).close()  # free now (uvicorn binds it again at once): else PortBusy, said plainly
     token = token or new_token()
     require_token = not is_loopback(host)
     shown = f"[{host}]" if ":" in host else host
@@ -386,4 +470,4 @@ def serve(out: Path, host: str, port: int, token: str | None, say) -> None:
     say(f"vetreport serve: {Path(out).resolve()} at {address}")
     say(f"token: {token} ({'required on every request' if require_token else 'needed by scripts that POST'}, "
         f"header {TOKEN_HEADER} or Authorization: Bearer)")
-    uvicorn.run(create_app(out, token, require_token), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(out, token, require_token, load_store), host=host, port=port, log_level="warning")

@@ -38,23 +38,30 @@ def columns(values: pd.DataFrame) -> list[Column]:
     return sorted(found, key=lambda c: (kind_rank(c[0]), c[1]))
 
 
-def series(values: pd.DataFrame) -> list[tuple[str, str]]:
-    """(report_id, period kind) of every line: a report's columns of one kind."""
-    found = set(zip(values["report_id"], values["period_kind"]))
-    return sorted(found, key=lambda s: (s[0], kind_rank(s[1])))
+def units(values: pd.DataFrame) -> pd.Series:
+    """Each value's unit ('' when it has none)."""
+    return values["unit"].fillna("").astype(str)
+
+
+def series(values: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(report_id, period kind, unit) of every line: a report's columns of one kind in one unit (an indicator a
+    table lists in 门 and in 学时 is two lines)."""
+    found = set(zip(values["report_id"], values["period_kind"], units(values)))
+    return sorted(found, key=lambda s: (s[0], kind_rank(s[1]), s[2]))
 
 
 def legend(values: pd.DataFrame) -> list[dict]:
-    """What each line is: its report, its period kind (年, 届, 学年), its colour and dash."""
+    """What each line is: its report, its period kind (年, 届, 学年), its unit, its colour and dash."""
     palette = colours(sorted(values["report_id"].unique().tolist()))
-    return [{"report_id": report, "kind": kind, "word": KIND_WORDS.get(kind, kind), "colour": palette[report],
-             "dash": DASHES.get(kind, "")} for report, kind in series(values)]
+    return [{"report_id": report, "kind": kind, "word": KIND_WORDS.get(kind, kind), "unit": unit,
+             "colour": palette[report], "dash": DASHES.get(kind, "")} for report, kind, unit in series(values)]
 
 
 def outliers(values: pd.DataFrame) -> set[tuple[str, str, int]]:
     """(report_id, period kind, year) of the values far from the other reports' values of the same column."""
     far: set[tuple[str, str, int]] = set()
-    for (kind, year), group in values.dropna(subset=["value"]).groupby(["period_kind", "year"]):
+    data = values.dropna(subset=["value"]).assign(unit=lambda v: units(v))
+    for (kind, year, _), group in data.groupby(["period_kind", "year", "unit"]):
         if len(group) < 3:
             continue
         median = group["value"].median()
@@ -139,13 +146,13 @@ def _lines(data, palette, far, y_of, plot_w) -> list[str]:
             for (kind, year), x in x_of.items()]
     words = dict.fromkeys(KIND_WORDS.get(kind, kind) for kind, _ in slots)
     out.append(_axis_title(" / ".join(words), base + 36))
-    for report, kind in series(data):
-        cells = data[(data["report_id"] == report) & (data["period_kind"] == kind)].sort_values("year")
+    for report, kind, unit in series(data):
+        cells = data[(data["report_id"] == report) & (data["period_kind"] == kind) & (units(data) == unit)].sort_values("year")
         colour, dash = palette[report], DASHES.get(kind, "")
         dashed = f" stroke-dasharray='{dash}'" if dash else ""
         points = " ".join(f"{x_of[(kind, int(r.year))]:.1f},{y_of(r.value):.1f}" for r in cells.itertuples())
         out.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2'{dashed} data-report='{escape(report)}' "
-                   f"data-kind='{escape(kind)}' points='{points}'/>")
+                   f"data-kind='{escape(kind)}' points='{points}' data-unit='{escape(unit)}'/>")
         for r in cells.itertuples():
             x, y = x_of[(kind, int(r.year))], y_of(r.value)
             out.append(_point(report, (kind, int(r.year)), r.value_raw, x, y, colour, far))

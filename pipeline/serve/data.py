@@ -33,7 +33,7 @@ from markupsafe import Markup
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
 from ..writers import manifest as manifest_file
-from ..writers.audit import ATTENTION, IMAGE_DIR, attention_findings
+from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, attention_findings
 from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
 from .templating import render
@@ -45,6 +45,7 @@ STORE_QUERIES = 4  # queries at once (DuckDB opening one file from many threads 
 SHOWN_AS_PRINTED = ("survey_count",)  # a number column the report page shows as the CSV holds it
 MAX_NAME = 255  # bytes: the longest file name (a longer report id or image name names no file)
 PREPARED_FROM = ("manifest.json", "error.json", "findings.csv", "indicators.csv", "sections.csv", "cases.csv", IMAGE_DIR)
+BODY_FROM = ("indicators.csv", "sections.csv", "cases.csv")  # what report_body.html shows
 FINDING_COLUMNS = ("finding_id", "verdict")  # what a findings.csv must have to be shown
 INDICATOR_COLUMNS = ("table_no", "table_title", "row_seq", "indicator", "year", "value_raw")
 
@@ -68,6 +69,17 @@ class Prepared:
     verdicts: dict[str, int]
     body: Markup  # the appendix tables, sections and cases, rendered
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the results are partial (none when they are not)."""
+        return manifest_file.partial_reasons(self.manifest) if self.manifest.get("status") == "partial" else []
+
+    @property
+    def warnings(self) -> list[dict]:
+        """The run's warnings, what is missing from the results first."""
+        notes = [w for w in self.manifest.get("warnings") or [] if isinstance(w, dict)]
+        return sorted(notes, key=lambda w: w.get("level") != "missing")
 
 
 class Output:
@@ -188,7 +200,8 @@ class Output:
             cached = self._prepared.get(folder)
         if cached is not None and cached[0] == key:
             return cached[1]
-        prepared = self._prepare(folder)
+        same_body = cached is not None and _body_stamps(cached[0]) == _body_stamps(key)
+        prepared = self._prepare(folder, cached[1].body if same_body else None)  # a review rewrote findings.csv alone
         with self._lock:
             self._prepared.pop(folder, None)
             self._prepared[folder] = (key, prepared)
@@ -196,13 +209,15 @@ class Output:
                 self._prepared.pop(next(iter(self._prepared)))
         return prepared
 
-    def _prepare(self, folder: Path) -> Prepared:
+    def _prepare(self, folder: Path, body: Markup | None = None) -> Prepared:
+        """What the files hold; ``body``: the tables, sections and cases rendered already (their files unchanged)."""
         findings = self._raw_findings(folder)
         try:
             attention = self._attention(folder, findings)
             verdicts = {str(k): int(v) for k, v in findings["verdict"].value_counts().items()} if len(findings) else {}
-            body = Markup(render("report_body.html", tables=self.indicator_tables(folder), sections=self.sections(folder),
-                                 cases=self.cases(folder)))
+            if body is None:
+                body = Markup(render("report_body.html", tables=self.indicator_tables(folder),
+                                     sections=self.sections(folder), cases=self.cases(folder)))
         except ReportUnreadable:
             raise
         except Exception as exc:  # a file of other columns or types than `vetreport run` writes
@@ -249,7 +264,7 @@ class Output:
         for row in attention_findings(findings).to_dict("records"):
             row = {k: _plain(v) for k, v in row.items()}
             row["images"] = [(suffix, label, f"{row['finding_id']}-{suffix}.png")
-                             for suffix, label in (("text", "the sentence"), ("table", "the table cell"))
+                             for suffix, label in EVIDENCE
                              if f"{row['finding_id']}-{suffix}.png" in images]
             rows.append(row)
         return rows
@@ -354,6 +369,11 @@ def _stamps(folder: Path) -> tuple:
         except OSError:
             stamps.append((name, None))
     return tuple(stamps)
+
+
+def _body_stamps(stamps: tuple) -> tuple:
+    """The stamps of the files the rendered body (tables, sections, cases) is made from."""
+    return tuple(stamp for stamp in stamps if stamp[0] in BODY_FROM)
 
 
 def _file_name(name) -> bool:

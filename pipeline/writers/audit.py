@@ -9,6 +9,7 @@ PDF; then the findings that agree, in one table.
 from __future__ import annotations
 
 import base64
+import fcntl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +22,13 @@ from .evidence import evidence_images
 from .frames import read_published
 from .html import render
 from .manifest import read as read_manifest
+from .review import typed_note
 
 STAGE = "audit"
 ATTENTION = ("mismatch", "other_year_match", "uncertain")
 VERDICT_ORDER = ("mismatch", "other_year_match", "uncertain", "unverifiable", "rounding_only", "approx_match", "match")
 IMAGE_DIR = "audit_images"
+AUDIT_LOCK = ".audit.lock"
 EVIDENCE = (("text", "the sentence"), ("table", "the table cell"), ("other", "the other cell"))
 
 
@@ -59,6 +62,35 @@ def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], pa
     return Audit(report_dir / "audit.html", report_dir / "audit.md", len(crops), issues)
 
 
+class SourceMissing(FileNotFoundError):
+    """The PDF a report was made from is not where its manifest.json says (the evidence images are cut from it)."""
+
+
+def source_pdf(report_dir: Path) -> Path:
+    """The PDF named in the folder's manifest.json; SourceMissing, saying so, when it is not there."""
+    named = (read_manifest(Path(report_dir)) or {}).get("input")
+    if not named or not Path(named).is_file():
+        raise SourceMissing(f"the source PDF {named or '(none named)'} named in manifest.json is not there; the evidence "
+                            f"images are cut from it")
+    return Path(named)
+
+
+def redraw_audit(report_dir: Path, pdf: Path, password: str | None = None) -> Audit:
+    """audit.html and audit.md drawn again from the folder's claims.csv and findings.csv (as `vetreport audit` and
+    a review in `vetreport serve` do), one writer at a time (an flock on .audit.lock beside them)."""
+    report_dir = Path(report_dir)
+    with open(report_dir / AUDIT_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            frames = {name: read_published(report_dir / f"{name}.csv", empty_text=name == "findings")
+                      for name in ("claims", "findings") if (report_dir / f"{name}.csv").is_file()}
+            if "review_note" in frames.get("findings", ()):  # the notes as typed (findings.csv guards formulas)
+                frames["findings"]["review_note"] = frames["findings"]["review_note"].map(typed_note)
+            return write_audit(report_dir, pdf, frames, password)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _table_frames(report_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """tables and table_cells, from the run's frames or, for `vetreport audit`, the folder's CSVs.
 
@@ -90,13 +122,19 @@ def _value(row, key):
 
 
 def _summary(claims: pd.DataFrame, findings: pd.DataFrame) -> list[tuple[str, str]]:
-    checked = findings["claim_id"].replace("", pd.NA).dropna().nunique() if not findings.empty else 0
-    rows = [("claims found", str(len(claims))), ("claims checked against the tables or their own arithmetic", str(checked))]
+    """Counts that add up: the findings about claims and those of the tables' own checks make all the findings,
+    and so do the findings of each verdict (a claim checked twice has two findings)."""
+    about_claims = findings["claim_id"].replace("", pd.NA).dropna() if not findings.empty else pd.Series(dtype=str)
+    rows = [("claims found", str(len(claims))),
+            ("claims checked against the tables or their own arithmetic", str(about_claims.nunique())),
+            ("findings about those claims (a claim may be checked more than once)", str(len(about_claims))),
+            ("findings of the appendix tables' own checks", str(len(findings) - len(about_claims))),
+            ("findings in all", str(len(findings)))]
     if not findings.empty:
         counts = findings["verdict"].value_counts()
         for verdict in VERDICT_ORDER:
             if verdict in counts:
-                rows.append((verdict, str(int(counts[verdict]))))
+                rows.append((f"findings: {verdict}", str(int(counts[verdict]))))
         reviewed = findings["review_status"].fillna("").value_counts() if "review_status" in findings else {}
         for status in ("confirmed", "dismissed"):
             if status in reviewed:

@@ -112,3 +112,12 @@ def failed_stage(manifest: dict) -> dict | None:
     if manifest.get("status") != "error":
         return None
     return next((s for s in manifest.get("stages") or [] if s.get("status") == "failed"), None)
+
+
+def partial_reasons(manifest: dict) -> list[str]:
+    """Why a run's results are partial: each stage that did not finish, then each warning of level ``missing``."""
+    stages = [f"stage {s.get('name')} {s.get('status')}" + (f": {s['message']}" if s.get("message") else "")
+              for s in manifest.get("stages") or [] if s.get("status") not in (None, "ok")]
+    missing = [(f"p.{w['page']} " if w.get("page") else "") + str(w.get("message", ""))
+               for w in manifest.get("warnings") or [] if w.get("level") == "missing"]
+    return stages + missing

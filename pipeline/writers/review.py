@@ -29,13 +29,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..files import REVIEW_FILE, atomic_write_text
+from ..files import REVIEW_FILE, atomic_write_text, write_csv
 from ..records import Issue
+from .frames import PUBLISHED, read_published
 
 STAGE = "review"
 LOCK_FILE = ".review.lock"
 STATUSES = ("", "confirmed", "dismissed")
 EDIT_STATUSES = {"confirmed": "confirmed", "dismissed": "dismissed", "open": ""}  # what an edit asks -> what is stored
+FINDINGS_FILE = "findings.csv"
 COLUMNS = ["finding_id", "status", "note", "kind", "verdict", "claim_text"]
 MAX_NOTE = 2000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
@@ -92,17 +94,37 @@ class Reviewed:
 def apply_review(findings: pd.DataFrame, report_dir: Path) -> Reviewed:
     """The auditor's statuses carried into the findings; a starter review.csv when there is none yet."""
     path = Path(report_dir) / REVIEW_FILE
+    reviewed = _reviewed(findings, path)
+    if not path.exists():
+        with review_lock(path):
+            if not path.exists():  # an edit may have created it while this run was reading
+                _write_starter(path, reviewed.findings)
+    return reviewed
+
+
+def carry_review(report_dir: Path) -> Reviewed:
+    """findings.csv rewritten at once with the statuses review.csv holds now (after an edit in the app, or by
+    `vetreport audit`), under the review lock: one writer at a time, and no edit lost between read and write."""
+    report_dir = Path(report_dir)
+    path = report_dir / REVIEW_FILE
+    with review_lock(path):
+        findings = read_published(report_dir / FINDINGS_FILE, empty_text=True)
+        reviewed = _reviewed(findings, path)
+        if not path.exists():
+            _write_starter(path, reviewed.findings)
+        written = reviewed.findings.assign(review_note=reviewed.findings["review_note"].map(formula_safe))
+        write_csv(report_dir / FINDINGS_FILE, written, PUBLISHED["findings"].columns)
+    return reviewed
+
+
+def _reviewed(findings: pd.DataFrame, path: Path) -> Reviewed:
+    """The findings with the statuses of review.csv at ``path``; a warning for reviews of findings gone."""
     reviews, issues = read_review(path)
     known = set(findings["finding_id"])
     stale = sorted(fid for fid, (status, _) in reviews.items() if status and fid not in known)
     if stale:
         issues.append(Issue(STAGE, f"{len(stale)} reviewed finding(s) no longer found: {', '.join(stale[:5])}"))
-    reviewed = overlay_review(findings, reviews)
-    if not path.exists():
-        with review_lock(path):
-            if not path.exists():  # an edit may have created it while this run was reading
-                _write_starter(path, reviewed)
-    return Reviewed(reviewed, issues)
+    return Reviewed(overlay_review(findings, reviews), issues)
 
 
 def overlay_review(findings: pd.DataFrame, reviews: dict[str, tuple[str, str]]) -> pd.DataFrame:

@@ -51,7 +51,10 @@ async function review(button) {
     state.textContent = answer.review_status;
     state.className = `state status-${answer.review_status}`;
     box.querySelector(".note").value = answer.review_note || "";
-    message.textContent = "saved to review.csv";
+    const problems = [answer.findings, answer.store, answer.audit].filter(Boolean);
+    message.textContent = problems.length ? `saved to review.csv and findings.csv; ${problems.join("; ")}`
+      : "saved: review.csv, findings.csv, the store; the audit report is being redrawn";
+    message.classList.toggle("warning", problems.length > 0);
   } catch (error) {
     message.textContent = `not saved: ${error.message}`;
     message.classList.add("error");
