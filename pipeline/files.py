@@ -101,11 +101,3 @@ def float_text(value: float) -> str:
 
 def write_json(path: Path, data: dict) -> None:
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
-
-
-def read_json(path: Path):
-    """A JSON file's content, or None when it is missing or not JSON."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -108,13 +108,6 @@ class StageRunner:
             return Failed(name)
         return self._done(name, result, pending.seconds, stage.place)
 
-    def failed(self) -> list[StageRecord]:
-        return [r for r in self.records if r.status != "ok"]
-
-    def fatal(self, stage: str) -> StageRecord | None:
-        """The failed record of ``stage``, if it failed."""
-        return next((r for r in self.records if r.name == stage and r.status == "failed"), None)
-
     def _entered(self, name: str) -> None:
         if self.progress:
             self.progress(self.report_id, name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import shutil
 import subprocess
 import tempfile
@@ -520,6 +521,16 @@ def printed_number(variant_name: str, kind: str) -> str:
     return str(next(t["number"] for t in model_for(variant)["appendix"] if t["kind"] == kind))
 
 
+def value_errors(value, value_raw: str) -> list[str]:
+    """What is wrong with a value read for a cell whose printed text is ``value_raw`` (the number it prints, or
+    none for - and 无): [] when right."""
+    want = value_of(value_raw)
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    if (want is None) != missing or (want is not None and abs(float(value) - want) > 1e-9):
+        return [f"value {value!r} != {want!r}"]
+    return []
+
+
 def value_of(raw: str) -> float | None:
     """The number a printed cell stands for, read independently of the pipeline: '-' is none."""
     text = raw.replace(",", "").strip()
@@ -536,8 +547,6 @@ def compare_cells(frame, expected: list[dict], numbers: dict[str, str]) -> tuple
     one; else by the number the rendering prints, ``numbers[kind]``), row and year, and is right
     when serial, indicator, parent, unit, raw text and value all agree.
     """
-    import math
-
     wrong: list[str] = []
     right = 0
     has_kind = "table_kind" in frame.columns
@@ -554,11 +563,7 @@ def compare_cells(frame, expected: list[dict], numbers: dict[str, str]) -> tuple
             continue
         got = rows.iloc[0]
         bad = [f"{k} {got[k]!r} != {cell[k]!r}" for k in EXPECTED_FIELDS if str(got[k]) != cell[k]]
-        want = value_of(cell["value_raw"])
-        value = got["value"]
-        if (want is None) != (value is None or (isinstance(value, float) and math.isnan(value))) or (
-                want is not None and abs(float(value) - want) > 1e-9):
-            bad.append(f"value {value!r} != {want!r}")
+        bad += value_errors(got["value"], cell["value_raw"])
         if bad:
             wrong.append(f"{where}: " + "; ".join(bad))
         else:

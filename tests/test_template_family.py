@@ -53,10 +53,7 @@ def _compare(frame, key: list[dict], fields: tuple[str, ...]) -> tuple[int, list
             continue
         got = rows.iloc[0]
         bad = [f"{k} {got[k]!r} != {cell[k]!r}" for k in fields if str(got[k] if got[k] == got[k] else "") != cell[k]]
-        want = renders.value_of(cell["value_raw"])
-        value = None if got["value"] != got["value"] else float(got["value"])
-        if (want is None) != (value is None) or (want is not None and abs(value - want) > 1e-9):
-            bad.append(f"value {value!r} != {want!r}")
+        bad += renders.value_errors(got["value"], cell["value_raw"])
         if bad:
             wrong.append(f"{where}: " + "; ".join(bad))
         else:

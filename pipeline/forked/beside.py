@@ -33,12 +33,12 @@ class StageFailed(Exception):
 class Pending:
     """A stage function's outcome: ``join()`` returns its result or raises, and sets ``seconds``."""
 
-    def __init__(self, process=None, receiver=None, outcome: tuple | None = None, seconds: float = 0.0):
-        self._process, self._receiver, self._outcome, self.seconds = process, receiver, outcome, seconds
+    def __init__(self, process, receiver):
+        self._process, self._receiver, self._outcome, self.seconds = process, receiver, None, 0.0
 
     def cancel(self) -> None:
         """Stop the child if it is still running (the caller stopped waiting: a limit, Ctrl-C)."""
-        if self._process is not None and self._outcome is None and self._process.is_alive():
+        if self._outcome is None and self._process.is_alive():
             self._process.kill()
             self._process.join()
 

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import lru_cache
 
 from ..config import OcrSettings, PageSettings
-from ..geometry import box_of, contains_point
+from ..geometry import box_of, contains_point, within
 from ..records import Char, Line, Page, Segment
 from ..text import GARBLED, garbled_ratio, map_radicals
 
@@ -180,7 +180,7 @@ def remove_running_lines(pages: list[Page], settings: PageSettings) -> None:
         if not removed:
             continue
         page.lines = [ln for ln in page.lines if ln not in removed]
-        page.chars = [c for c in page.chars if not any(_inside(c, ln) for ln in removed)]
+        page.chars = [c for c in page.chars if not any(within(c.bbox, ln.bbox, 0.5) for ln in removed)]
         page.rules = [s for s in page.rules if not _is_running_rule(s, removed, page)]
 
 
@@ -200,11 +200,6 @@ def _margin_lines(page: Page, settings: PageSettings) -> list[tuple[Line, str]]:
 
 def _plausible_page_number(text: str, page_count: int) -> bool:
     return not text.isdigit() or int(text) <= page_count + 20
-
-
-def _inside(ch: Char, line: Line) -> bool:
-    x0, top, x1, bottom = line.bbox
-    return ch.x0 >= x0 - 0.5 and ch.x1 <= x1 + 0.5 and ch.top >= top - 0.5 and ch.bottom <= bottom + 0.5
 
 
 def _is_running_rule(seg: Segment, removed: list[Line], page: Page) -> bool:

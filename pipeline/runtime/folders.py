@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..writers.manifest import failed_stage
 from ..writers.manifest import read as read_manifest
 
 
@@ -33,7 +34,7 @@ class ReportFolder:
         if not self.manifest:
             return None
         if self.manifest.get("status") == "error":
-            failed = next((s for s in self.manifest.get("stages") or [] if s.get("status") == "failed"), {})
+            failed = failed_stage(self.manifest) or {}
             return (f"the last run of {self.name} failed (stage {failed.get('name', '?')}: {failed.get('message', '?')}), "
                     f"so its {filename} is from an earlier run; run it again")
         files = self.manifest.get("files")

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ..writers.manifest import failed_stage
 from ..writers.manifest import read as read_manifest
 from ..writers.publish import read_typed_csv, report_csvs
 
@@ -195,7 +196,7 @@ def _tables_with_report_id(con) -> list[str]:
 
 def _insert_manifest(con, report_id: str, manifest: dict, fingerprint: str) -> None:
     stages = manifest.get("stages") or []
-    failed = next((s for s in stages if s.get("status") == "failed"), None) if manifest.get("status") == "error" else None
+    failed = failed_stage(manifest)
     con.execute(
         "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [report_id, manifest.get("input"), manifest.get("sha256"), manifest.get("producer"), manifest.get("creator"),

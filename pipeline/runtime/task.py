@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..files import read_json, write_json
+from ..files import write_json
 from ..writers.manifest import ERROR, of_failure, partial_reasons
 from ..writers.manifest import read as read_manifest
 from ..writers.manifest import write as write_manifest
@@ -93,7 +93,7 @@ def summarize(out_dir: Path, seconds: float | None = None) -> ReportSummary:
     """The summary of a report folder from its files (a report skipped as unchanged)."""
     manifest = read_manifest(out_dir) or {}
     counts = manifest.get("row_counts") or {}
-    error = read_json(out_dir / ERROR) if manifest.get("status") == "error" else None
+    error = read_manifest(out_dir, ERROR) if manifest.get("status") == "error" else None
     return ReportSummary(
         report_id=out_dir.name,
         status=manifest.get("status", "error"),

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..claims import Claims
 from ..geometry import rounded
-from ..reconcile import Findings
 from ..records import Cases, Document, Indicators, Sections, Tables
 from ..stages import Failed
 from ..template.fields import columns, field_spec, text_columns
+
+if TYPE_CHECKING:
+    from ..claims import Claims
+    from ..reconcile import Findings
 
 BBOX = ["x0", "top", "x1", "bottom"]
 Printed = dict[int, str | None]  # physical page -> the number printed on it
@@ -31,7 +34,8 @@ def table_frame(name: str, records, derived=lambda record: {}) -> pd.DataFrame:
 
 
 def typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    kinds = {c: PANDAS_TYPES.get(field_spec(name, c).type) for c in frame.columns if c in columns(name)}
+    published = set(columns(name))  # the indicators frame also holds the value cell's box
+    kinds = {c: PANDAS_TYPES.get(field_spec(name, c).type) for c in frame.columns if c in published}
     return frame.astype({c: kind for c, kind in kinds.items() if kind})
 
 

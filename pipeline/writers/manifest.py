@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import file_sha256, read_json, write_json
+from ..files import file_sha256, write_json
 
 if TYPE_CHECKING:
     from ..result import ReportResult
@@ -33,10 +33,12 @@ class Unreadable(Exception):
     """A manifest.json or error.json that is damaged: not JSON, or not the object a run writes."""
 
 
-def read(out_dir: Path) -> dict | None:
-    """The folder's manifest, or None when it has none (or a damaged one)."""
-    manifest = read_json(Path(out_dir) / MANIFEST)
-    return manifest if isinstance(manifest, dict) else None
+def read(out_dir: Path, name: str = MANIFEST) -> dict | None:
+    """The folder's manifest.json (or error.json: ``name``), or None when it has none or a damaged one."""
+    try:
+        return load(out_dir, name)
+    except Unreadable:
+        return None
 
 
 def load(out_dir: Path, name: str = MANIFEST) -> dict:
