@@ -1,0 +1,154 @@
+"""The one catalogue of words a person reads: every CSV in this folder, one row per message.
+
+Each row is ``key,zh,en``; ``zh`` is the default language (the people who read these reports are
+Chinese-speaking), ``en`` is chosen with ``--lang en``, the locale (LANGUAGE / LC_ALL / LC_MESSAGES /
+LANG, as gettext reads them) or, in the app, the browser's Accept-Language. A message may hold
+``{name}`` fields, filled by ``str.format``. The files are split by where the words are read
+(verdicts.csv, app.csv, audit.csv, …) but form one catalogue: a key is defined once across them, and
+every row has both languages — checked when loaded, so a missing word is an error at start, not a
+blank on a page.
+
+    t = words("zh")
+    t("verdict.mismatch")                      -> "不一致"
+    t("page.both", printed="46", page=51)      -> "第46页（PDF第51页）"
+    page_label(51, "46", "zh")                 -> "第46页（PDF第51页）"
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+PACKAGE = "pipeline.words"
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used: names the file and line."""
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """key -> {lang: text}, from every CSV of this package, validated."""
+    entries: dict[str, dict[str, str]] = {}
+    where: dict[str, str] = {}
+    files = sorted(f for f in resources.files(PACKAGE).iterdir() if f.name.endswith(".csv"))
+    for file in files:
+        rows = csv.DictReader(file.read_text(encoding="utf-8").splitlines())
+        if rows.fieldnames != ["key", *LANGS]:
+            raise CatalogueError(f"words/{file.name}: columns must be key,{','.join(LANGS)}, not {rows.fieldnames}")
+        for line, row in enumerate(rows, start=2):
+            key = (row["key"] or "").strip()
+            if not key or key.startswith("#"):
+                continue
+            if key in entries:
+                raise CatalogueError(f"words/{file.name} line {line}: '{key}' is already defined in {where[key]}")
+            missing = [lang for lang in LANGS if not (row.get(lang) or "").strip()]
+            if missing:
+                raise CatalogueError(f"words/{file.name} line {line}: '{key}' has no {', '.join(missing)} text")
+            entries[key] = {lang: row[lang] for lang in LANGS}
+            where[key] = f"words/{file.name} line {line}"
+    return entries
+
+
+@dataclass(frozen=True)
+class Words:
+    """The catalogue in one language; call it with a key (and the message's fields)."""
+
+    lang: str
+
+    def __call__(self, key: str, **fields) -> str:
+        try:
+            text = catalogue()[key][self.lang]
+        except KeyError:
+            raise KeyError(f"'{key}' is not in the word catalogue (pipeline/words/*.csv)") from None
+        return text.format(**fields) if fields else text
+
+    def has(self, key: str) -> bool:
+        return key in catalogue()
+
+    def get(self, key: str, default: str) -> str:
+        """The word for ``key``, or ``default`` when the catalogue has none (a code from a newer file)."""
+        return self(key) if key in catalogue() else default
+
+    def verdict(self, code: str) -> str:
+        return self.get(f"verdict.{code}", code) if code else ""
+
+    def kind(self, code: str) -> str:
+        return self.get(f"kind.{code}", code) if code else ""
+
+    def legend(self, prefix: str, codes) -> list[tuple[str, str, str]]:
+        """(code, word, explanation) for each code: the legend beside a table of verdicts or kinds."""
+        return [(code, self(f"{prefix}.{code}"), self.get(f"{prefix}.{code}.help", "")) for code in codes]
+
+    def page(self, page, printed=None) -> str:
+        return page_label(page, printed, self.lang)
+
+
+@cache
+def words(lang: str = DEFAULT) -> Words:
+    lang = normalise(lang) or DEFAULT
+    catalogue()  # validated before the first word is read
+    return Words(lang)
+
+
+def normalise(tag: str | None) -> str | None:
+    """'zh_CN.UTF-8', 'zh-Hans', 'en-GB', 'EN' -> 'zh' or 'en'; None for anything else."""
+    if not tag:
+        return None
+    base = tag.strip().replace("_", "-").split(".")[0].split("-")[0].lower()
+    return base if base in LANGS else None
+
+
+def lang_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """The language of the locale, read as gettext does: the first of LANGUAGE (a colon list),
+    LC_ALL, LC_MESSAGES and LANG that is set; a locale of neither language (C, POSIX, fr_FR) -> zh."""
+    environ = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            if name == "LANGUAGE":
+                for tag in value.split(":"):
+                    if normalise(tag):
+                        return normalise(tag)
+                continue
+            return normalise(value) or DEFAULT
+    return DEFAULT
+
+
+def lang_from_accept(header: str | None) -> str:
+    """The best language of an Accept-Language header ('en-US,en;q=0.9,zh;q=0.8' -> 'en'), by q."""
+    best, best_q = DEFAULT, -1.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        lang = normalise(tag)
+        if not lang:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def page_label(page, printed=None, lang: str = DEFAULT) -> str:
+    """A page as a reader finds it: '第46页（PDF第51页）' / 'p.46 (PDF p.51)'; the PDF page alone when the
+    page prints no number (or prints the same one); '' when there is no page."""
+    if page in (None, ""):
+        return ""
+    t = words(lang)
+    printed = "" if printed is None else str(printed).strip()
+    if printed and printed.lower() != "nan" and printed != str(page):
+        return t("page.both", printed=printed, page=page)
+    return t("page.pdf", page=page)
