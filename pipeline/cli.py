@@ -414,6 +414,134 @@ def _write_diff(folders: list[Path], out: Path, to: Path | None) -> None:
         console.print(", ".join(f"{kinds[k]} {k}" for k in ("restated", "changed", "added", "removed")))
 
 
+export_app = typer.Typer(
+    cls=Group, no_args_is_help=True, add_completion=False,
+    help="Excel workbooks (XLSX) of a report, of every report's indicators, or of a diff: sheet names and headings "
+         "in Chinese (--lang en: English), numbers as numbers with the digits the report prints, no text ever a "
+         "formula. Written to OUT/exports/ unless --to names the file.")
+app.add_typer(export_app, name="export")
+LANG_HELP = "Language of the sheet names and headings: zh or en. Default: the locale's (LANG, LC_MESSAGES …), else zh."
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def _lang(lang: Lang | None) -> str:
+    from .words import lang_from_env
+
+    return lang.value if lang is not None else lang_from_env()
+
+
+def _found(refs: list[str], out: Path, needs: tuple[str, ...]) -> list:
+    """The report folders ``refs`` name, each holding its last run's ``needs``; exit 2 with why when one does not."""
+    from .runtime.folders import FolderError, find_report
+
+    try:
+        folders = [find_report(ref, out, needs=needs) for ref in refs]
+        for folder in folders:
+            for name in needs:
+                if stale := folder.stale(name):
+                    raise FolderError(stale)
+    except FolderError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    return folders
+
+
+def _written(path: Path, sheets: list) -> None:
+    from .writers.workbook import write_workbook
+
+    write_workbook(path, sheets)
+    console.print(f"wrote {escape(str(path))} ({len(sheets)} sheets)")
+
+
+@export_app.command("report", cls=Command)
+def export_report(
+    report: Annotated[str, typer.Argument(
+        metavar="REPORT", show_default=False,
+        help="A report id under --out, or a report's folder (OUT/<report_id>/) written by `vetreport run`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+    to: Annotated[Path | None, typer.Option(help="The file to write. Default: OUT/exports/<report_id>.xlsx.",
+                                            show_default=False)] = None,
+    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP, show_default=False)] = None,
+) -> None:
+    """One report's workbook: the six appendix tables as printed (a sheet each), the findings coloured by verdict
+    with their review status and note (and the colours' legend), the sections and the cases."""
+    from .writers.sheets import report_sheets
+
+    folder = _found([report], out, ("manifest.json", "indicators.csv", "findings.csv"))[0]
+    _written(to or out / "exports" / f"{folder.name}.xlsx", report_sheets(folder.path, _lang(lang)))
+
+
+@export_app.command("indicators", cls=Command)
+def export_indicators(
+    reports: Annotated[list[str] | None, typer.Argument(
+        metavar="REPORT", show_default=False,
+        help="Report ids under --out, or report folders. Default: every report folder in --out whose last run "
+             "did not fail.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+    to: Annotated[Path | None, typer.Option(
+        help="The file to write (.xlsx, or .csv for the same table as CSV). Default: OUT/exports/indicators.xlsx.",
+        show_default=False)] = None,
+    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP, show_default=False)] = None,
+) -> None:
+    """Every report's appendix indicators side by side: a row per table kind, parent, indicator and unit, a
+    column per report and year (2023, 2021届 …)."""
+    from .writers.sheets import folders_indicators, wide_csv, wide_indicators, wide_sheets
+
+    refs = reports or _batch_folders(out)
+    if not refs:
+        console.print(f"[red]error:[/red] no report folder with an indicators.csv in {escape(str(out))}: run "
+                      f"`vetreport run --out {escape(str(out))}` first")
+        raise typer.Exit(2)
+    folders = _found([str(r) for r in refs], out, ("indicators.csv",))
+    wide = wide_indicators(folders_indicators(f.path for f in folders))
+    path = to or out / "exports" / "indicators.xlsx"
+    if path.suffix.lower() == ".csv":
+        from .files import atomic_write_bytes
+
+        atomic_write_bytes(path, wide_csv(wide))
+        console.print(f"wrote {escape(str(path))} ({len(wide)} indicators, {len(folders)} reports)")
+    else:
+        _written(path, wide_sheets(wide, _lang(lang)))
+
+
+def _batch_folders(out: Path) -> list[Path]:
+    """The report folders in ``out`` whose last run did not fail (they hold their indicators.csv)."""
+    from .writers.manifest import read as read_manifest
+
+    if not out.is_dir():
+        return []
+    return [folder for folder in sorted(out.iterdir()) if (folder / "indicators.csv").is_file()
+            and (read_manifest(folder) or {}).get("status") != "error"]
+
+
+@export_app.command("diff", cls=Command)
+def export_diff(
+    first: Annotated[str, typer.Argument(
+        metavar="A", help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
+    second: Annotated[str, typer.Argument(
+        metavar="B", help="Report B, the later one.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+    to: Annotated[Path | None, typer.Option(help="The file to write. Default: OUT/exports/A--B.xlsx.",
+                                            show_default=False)] = None,
+    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP, show_default=False)] = None,
+) -> None:
+    """The cells `vetreport diff A B` lists (restated, changed, added, removed), a row each coloured by its kind."""
+    from .diff import diff_reports, load_indicators
+    from .diff.order import order_warnings
+    from .writers.sheets import diff_sheets
+
+    folders = _found([first, second], out, ("indicators.csv",))
+    for warning in order_warnings(folders[0].path, folders[1].path):
+        console.print(f"warning: {escape(warning)}")
+    a, b = (load_indicators(f.path) for f in folders)
+    rows = diff_reports(a, b)
+    _written(to or out / "exports" / f"{a.report_id}--{b.report_id}.xlsx", diff_sheets(rows, a.report_id, b.report_id, _lang(lang)))
+
+
 @app.command()
 def serve(
     out: Annotated[Path, typer.Option(

@@ -80,11 +80,16 @@ def write_csv(path: Path, frame: pd.DataFrame, columns: list[str] | None = None)
 def write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
     """Rows of dicts as write_csv writes a frame (for callers without pandas): None and NaN empty, floats as
     float_text, a column a row lacks empty."""
+    atomic_write_text(path, rows_text(rows, columns))
+
+
+def rows_text(rows: list[dict], columns: list[str]) -> str:
+    """Rows of dicts as CSV text, as write_rows writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows([_cell_text(row.get(name)) for name in columns] for row in rows)
-    atomic_write_text(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _cell_text(value) -> str:
