@@ -46,6 +46,7 @@ from ..writers.audit import SourceMissing, source_pdf
 from ..writers.review import ReviewError, carry_review, record_review
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
+from .exports import export_routes
 from .redraw import cannot_redraw, redraws, store_loads
 from .templating import render
 
@@ -322,6 +323,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         Route("/api/reports", api_reports),
         Route("/api/reports/{report_id}/findings", api_findings),
         Route("/api/reports/{report_id}/review", api_review, methods=["POST"]),
+        *export_routes(output),
         # app.css is the writers' (diff.html embeds it), app.js the app's
         Mount("/static", StaticFiles(packages=[("pipeline.serve", "static"), ("pipeline.writers", "static")]),
               name="static"),

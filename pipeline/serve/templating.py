@@ -4,9 +4,10 @@ finds diff_body.html there; text from PDFs is always escaped."""
 from __future__ import annotations
 
 from ..writers.html import environment
+from .export_links import export_links
 
 PACKAGE = "pipeline.serve"
 
 
 def render(name: str, **context) -> str:
-    return environment(PACKAGE).get_template(name).render(**context)
+    return environment(PACKAGE).get_template(name).render(**{"export_links": export_links, **context})
