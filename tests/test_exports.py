@@ -299,3 +299,16 @@ def test_sheet_names_excel_accepts():
     long = "附表3 " + "很长的标题" * 10
     first, second = sheet_name(long, taken), sheet_name(long, taken)
     assert len(first) == len(second) == 31 and first != second and second.endswith(" (2)")
+
+
+def test_an_appendix_table_whose_grid_is_not_among_the_files_is_laid_out_from_its_indicators(out):
+    from pipeline.words import words
+    from pipeline.writers.frames import read_published
+    from pipeline.writers.sheets import appendix_sheets
+
+    indicators = read_published(out / REPORT / "indicators.csv")
+    sheets = appendix_sheets(indicators, pd.DataFrame(), pd.DataFrame(), words("zh"))
+    assert [s.title for s in sheets] == APPENDIX_SHEETS
+    first = sheets[0].rows
+    assert first[0] == ["序号", "指标", "单位", "2023", "2024"]
+    assert [first[1][1], first[1][3].value, first[1][4].value] == ["毕业生人数", 3913, 3552]

@@ -66,7 +66,7 @@ def export_routes(output: Output) -> list[Route]:
 
     def report_indicators(request: Request):
         folder = folder_of(request)
-        output.indicator_tables(folder)  # indicators.csv that is not what `vetreport run` writes: 503
+        output.prepared(folder)  # an indicators.csv that is not what `vetreport run` writes: 503 naming it
         path = folder / "indicators.csv"
         return download(path.read_bytes() if path.is_file() else b"", f"{folder.name}-indicators.csv")
 

@@ -101,9 +101,9 @@ def appendix_sheets(indicators: pd.DataFrame, tables: pd.DataFrame, cells: pd.Da
     for (number, kind), rows in indicators.groupby(["table_no", "table_kind"], sort=False, dropna=False):
         title = str(rows["table_title"].iloc[0] or kind)
         name = t("export.sheet.appendix", number=int(number), title=title) if not _missing(number) else title
-        table_id = _printed_table(rows, tables, cells, number)
-        if table_id is not None:
-            sheets.append(_grid_sheet(name, cells[cells["table_id"] == table_id]))
+        table = _printed_table(rows, tables, cells, number)
+        if table is not None:
+            sheets.append(_grid_sheet(name, cells[cells["table_id"] == table["table_id"]], _int(table.get("header_rows")) or 1))
         else:
             sheets.append(_layout_sheet(name, rows, t))
     return sheets
@@ -114,7 +114,7 @@ def _kind(row: dict) -> str:
     return kind.strip() if isinstance(kind, str) and kind.strip() else str(row["table_title"]).strip()
 
 
-def _printed_table(rows: pd.DataFrame, tables: pd.DataFrame, cells: pd.DataFrame, number) -> str | None:
+def _printed_table(rows: pd.DataFrame, tables: pd.DataFrame, cells: pd.DataFrame, number) -> dict | None:
     """The table of table_cells.csv an appendix table's indicators were read from: the one on their pages whose
     cells name most of them (附表N first on a tie)."""
     if cells.empty or tables.empty or "table_id" not in cells:
@@ -129,11 +129,11 @@ def _printed_table(rows: pd.DataFrame, tables: pd.DataFrame, cells: pd.DataFrame
                  for x in cells.loc[cells["table_id"] == table["table_id"], "text"]}
         score = (len(names & texts), not _missing(number) and table["table_id"] == f"附表{int(number)}")
         if score[0] and score > best_score:
-            best, best_score = table["table_id"], score
+            best, best_score = table, score
     return best
 
 
-def _grid_sheet(name: str, cells: pd.DataFrame) -> Sheet:
+def _grid_sheet(name: str, cells: pd.DataFrame, header_rows: int) -> Sheet:
     n_rows = int((cells["row"] + cells["rowspan"]).max())
     n_cols = int((cells["col"] + cells["colspan"]).max())
     grid: list[list] = [[None] * n_cols for _ in range(n_rows)]
@@ -143,14 +143,14 @@ def _grid_sheet(name: str, cells: pd.DataFrame) -> Sheet:
         text = str(cell["text"])
         grid[row][col] = printed_number(text) or (text if text else None)
         merges.append((row, col, int(cell["rowspan"]), int(cell["colspan"])))
-    return Sheet(name, grid, header_rows=1, merges=merges)
+    return Sheet(name, grid, header_rows=header_rows, merges=merges)
 
 
 def _layout_sheet(name: str, rows: pd.DataFrame, t) -> Sheet:
     rows = rows.assign(period_kind=[period_kind(k) for k in rows.get("period_kind", pd.Series("", index=rows.index))])
     periods = sorted({(k, int(y)) for k, y in zip(rows["period_kind"], rows["year"]) if not _missing(y)},
                      key=lambda p: (kind_rank(p[0]), p[1]))
-    header = ["序号", t("export.col.indicator"), t("export.col.unit"), *(period_label(y, k) for k, y in periods)]
+    header = [t("export.col.serial"), t("export.col.indicator"), t("export.col.unit"), *(period_label(y, k) for k, y in periods)]
     body = []
     for _, cells in rows.groupby("row_seq", sort=True):
         first = cells.iloc[0]
@@ -165,9 +165,10 @@ def _layout_sheet(name: str, rows: pd.DataFrame, t) -> Sheet:
 
 def findings_sheets(findings: pd.DataFrame, lang: str, printed: dict | None = None) -> list[Sheet]:
     """The findings, a row each coloured by its verdict, with their review; and the legend of the colours.
-    ``printed``: physical page -> printed page of one report ({report_id: {...}} for several)."""
+    ``printed``: physical page -> printed page of one report; when the findings have a report_id column (the
+    findings of several reports), {report_id: {page: printed page}}."""
     t = words(lang)
-    several = "report_id" in findings and findings["report_id"].nunique() > 1
+    several = "report_id" in findings
     columns = (["report_id"] if several else []) + list(FINDING_COLUMNS)
     rows, fills = [[t(f"export.col.{c}") for c in columns]], {}
     for finding in _in_verdict_order(findings).to_dict("records"):
