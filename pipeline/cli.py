@@ -450,9 +450,22 @@ def _found(refs: list[str], out: Path, needs: tuple[str, ...]) -> list:
     return folders
 
 
-def _written(path: Path, sheets: list) -> None:
+def _built(path: Path, build):
+    """What ``build()`` makes from the report files; a file that cannot be read (damaged, or not what `vetreport
+    run` writes) is an error naming it, exit code 1, nothing written to ``path``."""
+    try:
+        return build()
+    except Exception as exc:  # pandas, csv and the files' own errors: said, not a traceback
+        console.print(f"[red]error:[/red] nothing written to {escape(str(path))}: the report files cannot be exported "
+                      f"({type(exc).__name__}: {escape(str(exc).strip()[:300])})")
+        raise typer.Exit(1) from None
+
+
+def _written(path: Path, build) -> None:
+    """The workbook of the sheets ``build()`` makes, written to ``path``."""
     from .writers.workbook import write_workbook
 
+    sheets = _built(path, build)
     write_workbook(path, sheets)
     console.print(f"wrote {escape(str(path))} ({len(sheets)} sheets)")
 
@@ -472,7 +485,7 @@ def export_report(
     from .writers.sheets import report_sheets
 
     folder = _found([report], out, ("manifest.json", "indicators.csv", "findings.csv"))[0]
-    _written(to or out / "exports" / f"{folder.name}.xlsx", report_sheets(folder.path, _lang(lang)))
+    _written(to or out / "exports" / f"{folder.name}.xlsx", lambda: report_sheets(folder.path, _lang(lang)))
 
 
 @export_app.command("indicators", cls=Command)
@@ -497,15 +510,15 @@ def export_indicators(
                       f"`vetreport run --out {escape(str(out))}` first")
         raise typer.Exit(2)
     folders = _found([str(r) for r in refs], out, ("indicators.csv",))
-    wide = wide_indicators(folders_indicators(f.path for f in folders))
     path = to or out / "exports" / "indicators.xlsx"
-    if path.suffix.lower() == ".csv":
-        from .files import atomic_write_bytes
+    if path.suffix.lower() != ".csv":
+        _written(path, lambda: wide_sheets(wide_indicators(folders_indicators(f.path for f in folders)), _lang(lang)))
+        return
+    from .files import atomic_write_bytes
 
-        atomic_write_bytes(path, wide_csv(wide))
-        console.print(f"wrote {escape(str(path))} ({len(wide)} indicators, {len(folders)} reports)")
-    else:
-        _written(path, wide_sheets(wide, _lang(lang)))
+    wide = _built(path, lambda: wide_indicators(folders_indicators(f.path for f in folders)))
+    atomic_write_bytes(path, wide_csv(wide))
+    console.print(f"wrote {escape(str(path))} ({len(wide)} indicators, {len(folders)} reports)")
 
 
 def _batch_folders(out: Path) -> list[Path]:
@@ -537,9 +550,13 @@ def export_diff(
     folders = _found([first, second], out, ("indicators.csv",))
     for warning in order_warnings(folders[0].path, folders[1].path):
         console.print(f"warning: {escape(warning)}")
-    a, b = (load_indicators(f.path) for f in folders)
-    rows = diff_reports(a, b)
-    _written(to or out / "exports" / f"{a.report_id}--{b.report_id}.xlsx", diff_sheets(rows, a.report_id, b.report_id, _lang(lang)))
+    path = to or out / "exports" / f"{folders[0].name}--{folders[1].name}.xlsx"
+
+    def sheets() -> list:
+        a, b = (load_indicators(f.path) for f in folders)
+        return diff_sheets(diff_reports(a, b), a.report_id, b.report_id, _lang(lang))
+
+    _written(path, sheets)
 
 
 @app.command()

@@ -157,7 +157,7 @@ def test_export_of_an_unknown_report_says_so(out):
 
 
 def test_cli_indicators_wide_has_a_column_per_report_and_year(out):
-    result = run_cli("export", "indicators", "--out", str(out))
+    result = run_cli("export", "indicators", "--out", str(out), "--lang", "zh")
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(out / "exports" / "indicators.xlsx")["指标宽表"]
     check_wide(ws)
@@ -184,6 +184,28 @@ def check_wide(ws):
     assert graduates_cells[("district-2024", "2023")] is None
 
 
+def test_cli_indicators_as_csv_of_the_reports_named(out, tmp_path):
+    path = tmp_path / "wide.csv"
+    result = run_cli("export", "indicators", "district-2024", "district-2025", "--out", str(out), "--to", str(path))
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(path, keep_default_na=False)
+    assert list(wide.columns) == ["table_kind", "parent_indicator", "indicator", "unit", "occurrence", "district-2024 2023",
+                                  "district-2024 2024", "district-2025 2024", "district-2025 2025"]
+    row = wide[wide.indicator == "年实习专项经费"].iloc[0]
+    assert (row["district-2024 2023"], row["district-2024 2024"], row["district-2025 2024"]) == (464.26, 112.9, 1129)
+
+
+def test_cli_export_of_a_damaged_report_says_so_and_writes_nothing(out, tmp_path):
+    import shutil
+
+    folder = tmp_path / "district-2024"
+    shutil.copytree(out / "district-2024", folder)
+    (folder / "indicators.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    result = run_cli("export", "indicators", str(folder), "--to", str(tmp_path / "wide.xlsx"))
+    assert result.exit_code == 1 and "error: nothing written" in result.output and "indicators.csv" in result.output
+    assert not (tmp_path / "wide.xlsx").exists()
+
+
 def _merged_left(row: list, c: int):
     """A merged header cell's value is in its first cell."""
     while c > 0 and row[c] is None:
@@ -192,7 +214,7 @@ def _merged_left(row: list, c: int):
 
 
 def test_cli_diff_workbook_lists_the_restated_cell_coloured(out):
-    result = run_cli("export", "diff", "district-2024", "district-2025", "--out", str(out))
+    result = run_cli("export", "diff", "district-2024", "district-2025", "--out", str(out), "--lang", "zh")
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out / "exports" / "district-2024--district-2025.xlsx")
     check_diff(book)

@@ -105,7 +105,7 @@ def export_routes(output: Output) -> list[Route]:
             folder = output.report_dir(str(report["report_id"]))
             if folder is None or not (folder / "findings.csv").is_file():
                 continue
-            findings = output.findings(folder)
+            findings = _built(folder.name, lambda folder=folder: sheet.reviewed_findings(folder))  # not rendered: many
             if len(findings):
                 frames.append(findings.assign(report_id=folder.name))
                 printed[folder.name] = sheet.printed_pages(folder)

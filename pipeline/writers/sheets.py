@@ -42,6 +42,7 @@ CHANGES = tuple(CHANGE_FILLS)
 FINDING_COLUMNS = ("verdict", "kind", "page", "claim_text", "table", "indicator", "year", "table_value", "claim_value",
                    "expected", "tolerance", "explanation", "table_page", "review_status", "review_note", "finding_id")
 WIDE_KEY = ["table_kind", "parent_indicator", "indicator", "unit", "occurrence"]
+WIDE_NEEDS = ("table_title", "indicator", "year", "value_raw", "row_seq")  # what a wide row is made of
 SEP = " "  # between a report id and a period in a wide column's name: "pudong-2024 2023"
 
 
@@ -302,8 +303,16 @@ def wide_indicators(reports: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def folders_indicators(folders: Iterable[Path]) -> dict[str, pd.DataFrame]:
-    """report id (its folder's name) -> its indicators.csv, for ``wide_indicators``."""
-    return {Path(folder).resolve().name: _read(Path(folder) / "indicators.csv") for folder in folders}
+    """report id (its folder's name) -> its indicators.csv, for ``wide_indicators``; ValueError naming the file
+    when one has not the columns `vetreport run` writes."""
+    frames = {}
+    for folder in map(Path, folders):
+        frame = _read(folder / "indicators.csv")
+        missing = [c for c in WIDE_NEEDS if c not in frame] if len(frame.columns) else []
+        if missing:
+            raise ValueError(f"{folder.name}/indicators.csv has no {', '.join(missing)} column")
+        frames[folder.resolve().name] = frame
+    return frames
 
 
 def wide_csv(wide: pd.DataFrame) -> bytes:
