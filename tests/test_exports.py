@@ -334,3 +334,10 @@ def test_an_appendix_table_whose_grid_is_not_among_the_files_is_laid_out_from_it
     first = sheets[0].rows
     assert first[0] == ["序号", "指标", "单位", "2023", "2024"]
     assert [first[1][1], first[1][3].value, first[1][4].value] == ["毕业生人数", 3913, 3552]
+
+
+def test_a_merge_that_would_hide_a_value_is_not_made():
+    sheet = Sheet("m", [["a", "b"], [None, "kept"], ["c", None]], merges=[(0, 0, 2, 1), (1, 1, 1, 1), (0, 1, 2, 1), (2, 0, 1, 2)])
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes([sheet])))["m"]
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:A2", "A3:B3"}
+    assert ws["B2"].value == "kept"

@@ -176,7 +176,7 @@ def findings_sheets(findings: pd.DataFrame, lang: str, printed: dict | None = No
         pages = (printed or {}).get(finding.get("report_id"), {}) if several else (printed or {})
         fills[len(rows)] = VERDICT_FILLS.get(finding.get("verdict"), "FFFFFF")
         rows.append([_finding_cell(finding, c, t, pages) for c in columns])
-    sheet = Sheet(t("export.sheet.findings"), rows, fills={r: c for r, c in fills.items() if c != "FFFFFF"})
+    sheet = Sheet(t("export.sheet.findings"), rows, fills={r: c for r, c in fills.items() if c != "FFFFFF"}, filters=True)
     counts = findings["verdict"].value_counts().to_dict() if "verdict" in findings else {}
     return [sheet, legend_sheet(t, "verdict", _verdicts(counts), VERDICT_FILLS, counts)]
 
@@ -256,7 +256,7 @@ def _listing(name: str, frame: pd.DataFrame, columns: list[str], t, printed: dic
     rows = [[t(f"export.col.{c}") for c in columns]]
     for record in frame.to_dict("records"):
         rows.append([_listing_cell(record.get(c), c, t, printed) for c in columns])
-    return Sheet(name, rows)
+    return Sheet(name, rows, filters=True)
 
 
 def _listing_cell(value, column: str, t, printed: dict):
@@ -343,7 +343,8 @@ def wide_sheets(wide: pd.DataFrame, lang: str) -> list[Sheet]:
     body = [[None if _missing(v) else v for v in row] for row in wide[key + values].itertuples(index=False, name=None)]
     about = Sheet(t("export.sheet.about"), [[t("export.about.reports"), len(dict.fromkeys(reports))],
                                             [t("export.about.note"), t("export.about.wide_note")]], header_rows=0)
-    return [Sheet(t("export.sheet.indicators"), [top, second, *body], header_rows=2, merges=merges), about]
+    return [Sheet(t("export.sheet.indicators"), [top, second, *body], header_rows=2, merges=merges,
+                  frozen_columns=len(key), filters=True), about]
 
 
 # ---------------------------------------------------------------- a diff
@@ -363,7 +364,7 @@ def diff_sheets(rows: list[dict], a_id: str, b_id: str, lang: str) -> list[Sheet
     counts = {kind: sum(r["kind"] == kind for r in rows) for kind in CHANGES}
     about = Sheet(t("export.sheet.about"), [[t("export.about.a"), a_id], [t("export.about.b"), b_id],
                                             [t("export.about.note"), t("export.about.diff_note")]], header_rows=0)
-    return [Sheet(t("export.sheet.diff"), out, fills={r: c for r, c in fills.items() if c != "FFFFFF"}),
+    return [Sheet(t("export.sheet.diff"), out, fills={r: c for r, c in fills.items() if c != "FFFFFF"}, filters=True),
             legend_sheet(t, "export.diff", CHANGES, CHANGE_FILLS, counts), about]
 
 

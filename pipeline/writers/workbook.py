@@ -72,7 +72,8 @@ class Sheet:
     header_rows: int = 1
     fills: dict[int, str] = field(default_factory=dict)  # row (0-based, in rows) -> RGB fill colour
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row, col, rowspan, colspan), 0-based
-    cell_fills: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> RGB: a legend's swatches
+    frozen_columns: int = 0  # columns kept in sight when scrolling right (a wide table's indicator)
+    filters: bool = False  # Excel's filter buttons on the (last) header row
 
 
 def workbook_bytes(sheets: list[Sheet]) -> bytes:
@@ -107,11 +108,11 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 def _fill_sheet(ws, sheet: Sheet) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
-    fills = {colour: PatternFill("solid", fgColor=colour)
-             for colour in {*sheet.fills.values(), *sheet.cell_fills.values()}}
+    fills = {colour: PatternFill("solid", fgColor=colour) for colour in set(sheet.fills.values())}
     widths: dict[int, int] = {}
     for r, row in enumerate(sheet.rows):
         for c, value in enumerate(row):
@@ -122,18 +123,32 @@ def _fill_sheet(ws, sheet: Sheet) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
             elif r in sheet.fills:
                 cell.fill = fills[sheet.fills[r]]
-            if (r, c) in sheet.cell_fills:
-                cell.fill = fills[sheet.cell_fills[(r, c)]]
             widths[c] = max(widths.get(c, 0), _width(value))
-    for row, col, rowspan, colspan in sheet.merges:
-        if rowspan > 1 or colspan > 1:
-            ws.merge_cells(start_row=row + 1, start_column=col + 1, end_row=row + rowspan, end_column=col + colspan)
-    from openpyxl.utils import get_column_letter
-
+    for row, col, rowspan, colspan in _mergeable(sheet):
+        ws.merge_cells(start_row=row + 1, start_column=col + 1, end_row=row + rowspan, end_column=col + colspan)
     for c, width in widths.items():
         ws.column_dimensions[get_column_letter(c + 1)].width = min(MAX_WIDTH, max(6, width + 2))
     if sheet.header_rows and len(sheet.rows) > sheet.header_rows:
-        ws.freeze_panes = ws.cell(row=sheet.header_rows + 1, column=1)
+        ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{sheet.header_rows + 1}"
+        if sheet.filters:
+            last = get_column_letter(max(len(row) for row in sheet.rows))
+            ws.auto_filter.ref = f"A{sheet.header_rows}:{last}{len(sheet.rows)}"
+
+
+def _mergeable(sheet: Sheet) -> list[tuple[int, int, int, int]]:
+    """The merges that hide no value and overlap no other merge (Excel would repair the file, openpyxl drop the value)."""
+    taken: set[tuple[int, int]] = set()
+    kept = []
+    for row, col, rowspan, colspan in sheet.merges:
+        if rowspan <= 1 and colspan <= 1:
+            continue
+        covered = {(r, c) for r in range(row, row + rowspan) for c in range(col, col + colspan)}
+        hidden = [sheet.rows[r][c] for r, c in covered - {(row, col)} if r < len(sheet.rows) and c < len(sheet.rows[r])]
+        if covered & taken or any(v is not None and v != "" for v in hidden):
+            continue
+        taken |= covered
+        kept.append((row, col, rowspan, colspan))
+    return kept
 
 
 def put(cell, value) -> None:
