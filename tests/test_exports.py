@@ -110,16 +110,16 @@ def test_survey_table_keeps_its_survey_columns_and_merged_serials(report_book):
 def test_findings_are_coloured_by_verdict_with_their_review(report_book):
     ws = report_book["核对结果"]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["核对结论", "核对类型", "正文页码", "正文"] and "审核状态" in header and "审核备注" in header
+    assert header[:4] == ["核对结论", "核对类型", "页码", "正文（或表内核对）"] and "审核状态" in header and "审核备注" in header
     col = {name: n for n, name in enumerate(header)}
     by_indicator = {}
     for row in ws.iter_rows(min_row=2):
-        if "课均学生137人" in (row[col["正文"]].value or ""):
+        if "课均学生137人" in (row[col["正文（或表内核对）"]].value or ""):
             by_indicator[row[col["指标"]].value] = row
     mismatch, match = by_indicator["在线精品课程课均学生数"], by_indicator["在线精品课程数"]
     assert mismatch[col["核对结论"]].value == "不一致"
     assert mismatch[col["表中数值"]].value == 817
-    assert mismatch[col["正文页码"]].value == "第8页（PDF第13页）"
+    assert mismatch[col["页码"]].value == "第8页（PDF第13页）"
     assert mismatch[col["审核状态"]].value == "已排除"
     assert {fill(c) for c in mismatch} == {VERDICT_FILLS["mismatch"]} == {"FFC7CE"}
     assert match[col["核对结论"]].value == "一致" and match[col["表中数值"]].value == 31
