@@ -42,10 +42,12 @@ from starlette.staticfiles import StaticFiles
 
 from ..diff.order import order_warnings
 from ..template.periods import period_label
+from ..words import lang_from_accept, page_label, words
 from ..writers.audit import SourceMissing, source_pdf
 from ..writers.review import ReviewError, carry_review, record_review
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
+from .pages import BadBox, PageImages, PageUnavailable, page_number, parse_boxes, scale_of
 from .redraw import cannot_redraw, redraws, store_loads
 from .templating import render
 
@@ -159,6 +161,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     token = token or new_token()
     audit = redraws()
     stores = store_loads(load_store) if load_store is not None else None
+    page_images = PageImages(output.root)
 
     def page(name: str, **context) -> HTMLResponse:
         return HTMLResponse(render(name, token=token, **context))
@@ -305,6 +308,58 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         response.headers["content-security-policy"] = AUDIT_POLICY  # its own <style>, its pictures in data: URLs
         return response
 
+    def page_asked(request: Request) -> tuple[Path, int, float, list]:
+        """The report folder, page number, scale and boxes a page route is asked for; 4xx for anything else."""
+        t = words(lang_of(request))
+        folder = folder_of(request)
+        number = page_number(request.path_params["n"])
+        if number is None:
+            raise HTTPException(404, t("desk.page.not_a_number", page=_shown(request.path_params["n"][:20])))
+        scale = scale_of(request.query_params.get("scale"))
+        if scale is None:
+            raise HTTPException(400, t("desk.page.bad_scale"))
+        try:
+            boxes = parse_boxes(request.query_params.getlist("box"))
+        except BadBox as exc:
+            raise HTTPException(400, t("desk.page.bad_box", why=str(exc))) from None
+        return folder, number, scale, boxes
+
+    def page_source(request: Request, folder: Path, number: int):
+        """The report's PDF, with the page checked to be in it (404 beyond its last page)."""
+        t = words(lang_of(request))
+        source = page_images.source(folder, output.manifest(folder))
+        if not 1 <= number <= source.pages:
+            raise HTTPException(404, t("desk.page.out_of_range", report=folder.name, page=number, pages=source.pages))
+        return source
+
+    def page_png(request: Request):
+        folder, number, scale, boxes = page_asked(request)
+        try:
+            source = page_source(request, folder, number)
+            data = page_images.png(source, number, scale, boxes)
+        except PageUnavailable as exc:
+            t = words(lang_of(request))
+            return _error(request, exc.status, t("desk.page.pdf_missing", path=exc.missing) if exc.missing else str(exc))
+        return Response(data, media_type="image/png", headers={"cache-control": "private, max-age=300"})
+
+    def page_view(request: Request):
+        folder, number, scale, boxes = page_asked(request)
+        lang = lang_of(request)
+        printed = output.printed_pages(folder).get(number, "")
+        context = {"lang": lang, "t": words(lang), "report_id": folder.name, "page": number, "pages": None,
+                   "label": page_label(number, printed, lang), "missing": None, "problem": None, "image": "",
+                   "boxes": boxes}
+        status = 200
+        try:
+            source = page_source(request, folder, number)
+            query = request.url.query
+            context["pages"] = source.pages
+            context["image"] = f"{request.url.path}.png" + (f"?{query}" if query else "")
+        except PageUnavailable as exc:
+            status = exc.status
+            context["missing"], context["problem"] = exc.missing, None if exc.missing else str(exc)
+        return HTMLResponse(render("page.html", token=token, **context), status_code=status)
+
     async def not_found(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, exc.detail)
 
@@ -317,6 +372,8 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         Route("/reports/{report_id}", report_page),
         Route("/reports/{report_id}/images/{name}", image),
         Route("/reports/{report_id}/audit.html", audit_report),
+        Route("/reports/{report_id}/pages/{n}.png", page_png),
+        Route("/reports/{report_id}/pages/{n}", page_view),
         Route("/compare", compare_page),
         Route("/indicators", indicator_page),
         Route("/api/reports", api_reports),
@@ -329,6 +386,11 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, ReportUnreadable: unreadable,
                                                        StoreUnavailable: unreadable})
     return Guard(app, token, require_token)
+
+
+def lang_of(request: Request) -> str:
+    """The language of the pages: the browser's Accept-Language (zh unless it prefers English)."""
+    return lang_from_accept(request.headers.get("accept-language"))
 
 
 def _compare_defaults(a: str, b: str, choices: list[str]) -> tuple[str, str]:

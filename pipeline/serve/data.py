@@ -297,6 +297,14 @@ class Output:
                            "surveys": surveys})
         return tables
 
+    def printed_pages(self, folder: Path) -> dict[int, str]:
+        """Physical page -> the page number printed on it, from pages.csv ('' where a page prints none)."""
+        frame = read_csv(folder / "pages.csv")
+        if frame.empty or "page" not in frame or "printed_page" not in frame:
+            return {}
+        return {int(p): str(_plain(printed) or "") for p, printed in zip(frame["page"], frame["printed_page"])
+                if _plain(p) is not None}
+
     def sections(self, folder: Path) -> list[dict]:
         return _records(read_csv(folder / "sections.csv"), ["level", "number", "title", "page_start", "page_end"])
 
