@@ -182,7 +182,9 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     def report_page(request: Request):
         folder = folder_of(request)
         prepared = output.prepared(folder)
-        return page("report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
+        lang = lang_of(request)
+        return page("report.html", lang=lang, t=words(lang), report_id=folder.name, manifest=prepared.manifest,
+                    error=prepared.error,
                     summary=output.summary(folder), attention=output.attention(folder), body=prepared.body,
                     reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder))
 
