@@ -177,7 +177,8 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
             reports, problem = output.reports(), None
         except StoreUnavailable as exc:
             reports, problem = [], str(exc)
-        return page("reports.html", reports=reports, problem=problem, root=str(output.root))
+        lang = lang_of(request)
+        return page("reports.html", lang=lang, t=words(lang), reports=reports, problem=problem, root=str(output.root))
 
     def report_page(request: Request):
         folder = folder_of(request)

@@ -89,6 +89,7 @@ class Output:
         self.root = Path(root).resolve()
         self.store = self.root / store_name
         self._prepared: dict[Path, tuple[tuple, Prepared]] = {}
+        self._about: dict[Path, tuple[tuple, dict]] = {}
         self._lock = threading.Lock()
         self._gate = threading.BoundedSemaphore(STORE_QUERIES)
         self._damaged: tuple[tuple, str] | None = None  # the store file found damaged, and why
@@ -175,8 +176,31 @@ class Output:
                 "unreviewed": int(sum(not reviews.get(fid, ("", ""))[0] for fid in mine["finding_id"])),
                 "run_date": _run_date(folder),
                 "folder": folder is not None,
+                **self.about(folder),
             })
         return rows
+
+    def about(self, folder: Path | None) -> dict:
+        """What a report is (title, the district or school it is of, its year, scope) from its manifest.json, and
+        why its results are partial; read again only when the manifest changes."""
+        blank = {"title": "", "name": "", "scope": "", "year": None, "reasons": []}
+        if folder is None:
+            return blank
+        try:
+            stat = os.stat(folder / manifest_file.MANIFEST)
+        except OSError:
+            return blank
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            stamp, known = self._about.get(folder, (None, None))
+        if stamp != key:
+            manifest = manifest_file.read(folder) or {}
+            report = manifest.get("report") if isinstance(manifest.get("report"), dict) else {}
+            known = {**blank, **{k: report.get(k) or blank[k] for k in ("title", "name", "scope", "year")},
+                     "reasons": manifest_file.partial_reasons(manifest) if manifest.get("status") == "partial" else []}
+            with self._lock:
+                self._about[folder] = (key, known)
+        return known
 
     # ------------------------------------------------------------ one report
 
