@@ -48,6 +48,8 @@ from ..writers.review import ReviewError, carry_review, record_review
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
 from .pages import BadBox, PageImages, PageUnavailable, page_number, parse_boxes, scale_of
+from .queue import BadQuery, Queue, facet_word, parse_query
+from .queue import columns as queue_columns
 from .redraw import cannot_redraw, redraws, store_loads
 from .templating import render
 
@@ -162,6 +164,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     audit = redraws()
     stores = store_loads(load_store) if load_store is not None else None
     page_images = PageImages(output.root)
+    queue = Queue(output)
 
     def page(name: str, **context) -> HTMLResponse:
         return HTMLResponse(render(name, token=token, **context))
@@ -311,6 +314,21 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         response.headers["content-security-policy"] = AUDIT_POLICY  # its own <style>, its pictures in data: URLs
         return response
 
+    def findings_page(request: Request):
+        """Every report's findings: facets, search, sort, pages, and review from the keyboard."""
+        lang = lang_of(request)
+        t = words(lang)
+        try:
+            query = parse_query(request.query_params)
+            selection = queue.select(query)
+        except BadQuery as exc:
+            raise HTTPException(400, t("desk.queue.bad_query", why=str(exc))) from None
+        frame_columns = set().union(*(row.keys() for row in selection.rows)) if selection.rows else set()
+        has_source = bool({"source", "ocr_confidence"} & (frame_columns | set(selection.facets)))
+        return page("findings.html", lang=lang, t=t, query=query, selection=selection, problem=None,
+                    columns=queue_columns(has_source), has_source=has_source, script_words=_script_words(t),
+                    facet_word=lambda facet, value: facet_word(t, facet, value))
+
     def page_asked(request: Request) -> tuple[Path, int, float, list]:
         """The report folder, page number, scale and boxes a page route is asked for; 4xx for anything else."""
         t = words(lang_of(request))
@@ -377,6 +395,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         Route("/reports/{report_id}/audit.html", audit_report),
         Route("/reports/{report_id}/pages/{n}.png", page_png),
         Route("/reports/{report_id}/pages/{n}", page_view),
+        Route("/findings", findings_page),
         Route("/compare", compare_page),
         Route("/indicators", indicator_page),
         Route("/api/reports", api_reports),
@@ -389,6 +408,13 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, ReportUnreadable: unreadable,
                                                        StoreUnavailable: unreadable})
     return Guard(app, token, require_token)
+
+
+def _script_words(t) -> dict:
+    """The words desk.js shows, in the page's language (the script holds none of its own)."""
+    return {"saving": t("desk.queue.saving"), "saved": t("desk.queue.saved"), "not_saved": t("desk.queue.not_saved", why="{why}"),
+            "progress": t("desk.queue.progress", reviewed="{reviewed}", total="{total}"),
+            "status": {s: t(f"review.{s}") for s in ("open", "confirmed", "dismissed")}}
 
 
 def lang_of(request: Request) -> str:
