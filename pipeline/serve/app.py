@@ -369,7 +369,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         printed = output.printed_pages(folder).get(number, "")
         context = {"lang": lang, "t": words(lang), "report_id": folder.name, "page": number, "pages": None,
                    "label": page_label(number, printed, lang), "missing": None, "problem": None, "image": "",
-                   "boxes": boxes}
+                   "boxes": boxes, "scale": scale}
         status = 200
         try:
             source = page_source(request, folder, number)

@@ -86,7 +86,18 @@ function onKey(event) {
   event.preventDefault();
 }
 
+function scrollToFirstBox(image) {
+  // the page view: the first box in sight (its top, in the image's own pixels, scaled as the image is shown)
+  const shown = image.clientHeight / image.naturalHeight;
+  window.scrollTo(0, image.getBoundingClientRect().top + window.scrollY + Number(image.dataset.focusTop) * shown - 120);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const image = document.querySelector("img.pdf-page[data-focus-top]");
+  if (image) {
+    if (image.complete) scrollToFirstBox(image);
+    else image.addEventListener("load", () => scrollToFirstBox(image));
+  }
   const table = document.getElementById("queue");
   if (!table) return;
   queue.rows = Array.from(table.tBodies[0].rows);
