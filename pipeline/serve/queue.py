@@ -136,15 +136,18 @@ class Queue:
     def findings(self) -> tuple[pd.DataFrame, str]:
         """Every finding with its report's year and place and its review now; where they were read from."""
         frame, source = self._read()
-        if frame.empty:
-            return frame, source
         frame = frame.copy()
-        statuses, notes = [], []
-        for report_id, finding_id in zip(frame["report_id"], frame["finding_id"]):
-            review = self._review(report_id).get(finding_id, ("", ""))
-            statuses.append(review[0] or "open")
-            notes.append(review[1])
-        frame["review"], frame["review_note"] = statuses, notes
+        if frame.empty:
+            frame["review"], frame["review_note"] = pd.Series(dtype=object), pd.Series(dtype=object)
+            return frame, source
+        reviews = pd.DataFrame([(report_id, finding_id, status or "open", note)
+                                for report_id in frame["report_id"].unique()
+                                for finding_id, (status, note) in self._review(report_id).items()],
+                               columns=["report_id", "finding_id", "review", "review_note"], dtype=object)
+        frame = frame.astype({"report_id": object, "finding_id": object}).merge(
+            reviews, how="left", on=["report_id", "finding_id"], validate="many_to_one")
+        frame["review"] = frame["review"].fillna("open")
+        frame["review_note"] = frame["review_note"].fillna("")
         return frame, source
 
     def _read(self) -> tuple[pd.DataFrame, str]:
@@ -202,11 +205,14 @@ class Queue:
         about = {r: self.output.about(self.output.report_dir(str(r))) for r in frame["report_id"].unique()}
         frame["report_year"] = [about[r]["year"] for r in frame["report_id"]]
         frame["place"] = [about[r]["name"] or "" for r in frame["report_id"]]
-        frame["table"] = [_table_label(r) for r in frame.to_dict("records")]
+        frame["table"] = _table_labels(frame)
         if "source" in frame:
             frame["source"] = frame["source"].fillna("").astype(str)
         if "ocr_confidence" in frame:
             frame["confidence"] = [_band(v) for v in frame["ocr_confidence"]]
+        for facet, column in FACET_COLUMN.items():  # the text each facet compares and counts, made once
+            if column in frame and facet != "review":
+                frame[_facet_key(facet)] = _text(frame[column])
         return frame
 
     def _review(self, report_id: str) -> dict:
@@ -235,7 +241,7 @@ class Queue:
         for facet in query.picked:
             if facet not in facets:
                 raise BadQuery(f"the findings have no {facet} column to filter by")
-        masks = {f: _matches(frame, FACET_COLUMN[f], v) for f, v in query.picked.items()}
+        masks = {f: _keys(frame, f) == v for f, v in query.picked.items()}
         searched = _searched(frame, query.search)
         everything = searched.copy()
         for mask in masks.values():
@@ -246,7 +252,7 @@ class Queue:
             for other, mask in masks.items():
                 if other != facet:
                     others &= mask
-            counts[facet] = _counts(frame.loc[others, FACET_COLUMN[facet]] if len(frame) else pd.Series(dtype=object))
+            counts[facet] = _counts(_keys(frame, facet)[others])
         in_filter = frame[everything] if len(frame) else frame
         reviewed = int(in_filter["review"].isin(REVIEWED).sum()) if len(in_filter) else 0
         shown = in_filter[~in_filter["review"].isin(REVIEWED)] if query.hide_reviewed and len(in_filter) else in_filter
@@ -258,7 +264,7 @@ class Queue:
     def _rows(self, page: pd.DataFrame) -> list[dict]:
         rows = []
         for row in page.to_dict("records"):
-            row = {k: _plain(v) for k, v in row.items()}
+            row = {k: _plain(v) for k, v in row.items() if not k.startswith("_facet_")}
             folder = self.output.report_dir(str(row["report_id"]))
             claims = self._by_stamp(folder, "claims.csv", lambda path: self.output.claims_by_id(path.parent)) if folder else {}
             printed = self._by_stamp(folder, "pages.csv", lambda path: self.output.printed_pages(path.parent)) if folder else {}
@@ -275,12 +281,17 @@ def _stamp(path: Path) -> tuple | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _table_label(row: dict) -> str:
+def _table_labels(frame: pd.DataFrame) -> pd.Series:
     """附表3 for an appendix table the report numbers, else its kind, else the body table (图表5); '' for none."""
-    number = _plain(row.get("table_no"))
-    if number is not None:
-        return f"附表{int(number)}"
-    return str(_plain(row.get("table_kind")) or _plain(row.get("table_id")) or "")
+    labels = pd.Series("", index=frame.index, dtype=object)
+    for column in ("table_id", "table_kind"):  # the later one wins
+        if column in frame:
+            text = frame[column].fillna("").astype(str)
+            labels = labels.where(text.eq(""), text)
+    if "table_no" in frame:
+        numbers = pd.to_numeric(frame["table_no"], errors="coerce")
+        labels = labels.where(numbers.isna(), "附表" + numbers.fillna(0).astype(int).astype(str))
+    return labels
 
 
 def _band(value) -> str:
@@ -295,8 +306,13 @@ def _text(series: pd.Series) -> pd.Series:
     return series.map(lambda v: "" if _plain(v) is None else str(_plain(v)))
 
 
-def _matches(frame: pd.DataFrame, column: str, value: str) -> pd.Series:
-    return _text(frame[column]) == value if len(frame) else pd.Series(dtype=bool)
+def _facet_key(facet: str) -> str:
+    return f"_facet_{facet}"
+
+
+def _keys(frame: pd.DataFrame, facet: str) -> pd.Series:
+    """The facet's value of each row, as text."""
+    return frame["review"] if facet == "review" else frame[_facet_key(facet)]
 
 
 def _searched(frame: pd.DataFrame, search: str) -> pd.Series:
@@ -311,7 +327,7 @@ def _searched(frame: pd.DataFrame, search: str) -> pd.Series:
 
 
 def _counts(values: pd.Series) -> list[tuple[str, int]]:
-    counted = _text(values).value_counts()
+    counted = values.value_counts()
     return sorted(((str(v), int(n)) for v, n in counted.items()), key=lambda vn: (-vn[1], vn[0]))
 
 
