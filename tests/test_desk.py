@@ -143,6 +143,16 @@ def test_a_missing_pdf_is_named(serve_output, tmp_path):
         assert image.status_code == 404 and gone in image.text
 
 
+def test_a_pdf_changed_since_the_run_is_a_409(serve_output, tmp_path):
+    out = copy_output(serve_output, tmp_path)
+    manifest_path = out / REPORT / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path.write_text(json.dumps({**manifest, "sha256": "0" * 64}), encoding="utf-8")
+    with running_server(out) as base:
+        answer = httpx.get(f"{base}/reports/{REPORT}/pages/51.png")
+        assert answer.status_code == 409 and "sha256 differs" in answer.text
+
+
 def test_findings_rows_cases_and_diff_rows_link_to_their_pages(site):
     """The mismatch of 课均学生137人 (page 13, printed 8) against 附表3's 817 (page 51, printed 46) links to
     both pages, the sentence and the cell boxed; an appendix row and a case link to theirs."""
@@ -234,6 +244,29 @@ def test_the_queue_reads_the_csvs_without_a_store_and_shows_reviews_at_once(serv
         hidden = queue_rows(httpx.get(f"{base}/findings", params={"report": REPORT, "verdict": "mismatch",
                                                                   "hide_reviewed": "1"}).text)
         assert len(hidden) == 8 and finding["finding"] not in {r["finding"] for r in hidden}
+
+
+def test_source_and_ocr_confidence_are_facets_when_findings_have_them(serve_output, tmp_path):
+    """findings.csv with source and ocr_confidence (as a run that OCRs pages writes them): three findings read by
+    OCR at 55, 70 and 90, the rest from the text layer."""
+    out = copy_output(serve_output, tmp_path)
+    (out / "vetreport.duckdb").unlink()
+    path = out / REPORT / "findings.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows, columns = list(reader), [*reader.fieldnames, "source", "ocr_confidence"]
+    for n, row in enumerate(rows):
+        row["source"], row["ocr_confidence"] = ("ocr", str((55, 70, 90)[n])) if n < 3 else ("text", "")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    with running_server(out) as base:
+        page = httpx.get(f"{base}/findings", params={"report": REPORT}, headers=ZH).text
+        assert facet(page, "source") == {"text": 238, "ocr": 3}
+        assert facet(page, "confidence") == {"low": 1, "middle": 1, "high": 1}
+        low = httpx.get(f"{base}/findings", params={"report": REPORT, "confidence": "low"}).text
+        assert [r["finding"] for r in queue_rows(low)] == [rows[0]["finding_id"]]
 
 
 def test_a_damaged_store_is_a_503_on_the_queue(serve_output, tmp_path):
