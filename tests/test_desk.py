@@ -383,3 +383,16 @@ def test_review_from_the_keyboard_reaches_findings_csv(browser_page, serve_outpu
         assert len(left) == 7 and ids[2] in left and not {ids[0], ids[1]} & set(left)
         expect(page.locator("#progress")).to_have_text("已审核 2 / 9")
         expect(rows.nth(0).locator(".note")).to_have_value(NOTE)  # ids[2] now leads the page
+
+
+@pytest.mark.parametrize("title, name", [
+    ("浦东新区中等职业教育质量年度报告(2024年度)", "浦东新区"),  # the reference's cover, page 1
+    ("上海市群星职业技术学校2024年质量年度报告", "上海市群星职业技术学校"),  # a school's (案例2 names this school)
+    ("上海市临港科技学校职业教育质量年度报告（2023）", "上海市临港科技学校"),
+    ("滨江区职业教育中心质量年度报告", "滨江区职业教育中心"),  # a school whose name holds 职业教育 keeps it
+    ("", ""),
+])
+def test_the_district_or_school_is_the_title_without_year_level_and_report(title, name):
+    from pipeline.indicators import title_name
+
+    assert title_name(title) == name
