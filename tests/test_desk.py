@@ -383,6 +383,12 @@ def test_review_from_the_keyboard_reaches_findings_csv(browser_page, serve_outpu
         assert len(left) == 7 and ids[2] in left and not {ids[0], ids[1]} & set(left)
         expect(page.locator("#progress")).to_have_text("已审核 2 / 9")
         expect(rows.nth(0).locator(".note")).to_have_value(NOTE)  # ids[2] now leads the page
+        page.keyboard.press("c")  # with hide reviewed, a decided finding leaves the list at once
+        expect(page.locator("#queue tbody tr:not([hidden])")).to_have_count(6)
+        expect(page.locator("#progress")).to_have_text("已审核 3 / 9")
+        expect(page.locator("#shown-count")).to_have_text("列出 6 条")
+        expect(page.locator("#queue tbody tr.current")).to_have_attribute("data-finding", left[1])
+        assert findings_csv(out)[ids[2]]["review_status"] == "confirmed"
 
 
 @pytest.mark.parametrize("title, name", [

@@ -413,7 +413,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
 def _script_words(t) -> dict:
     """The words desk.js shows, in the page's language (the script holds none of its own)."""
     return {"saving": t("desk.queue.saving"), "saved": t("desk.queue.saved"), "not_saved": t("desk.queue.not_saved", why="{why}"),
-            "progress": t("desk.queue.progress", reviewed="{reviewed}", total="{total}"),
+            "progress": t("desk.queue.progress", reviewed="{reviewed}", total="{total}"), "shown": t("desk.queue.shown", n="{n}"),
             "status": {s: t(f"review.{s}") for s in ("open", "confirmed", "dismissed")}}
 
 

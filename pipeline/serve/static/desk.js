@@ -20,7 +20,6 @@ function select(index) {
 }
 
 function progress(before, after) {
-  const reviewed = (s) => s === "confirmed" || s === "dismissed";
   const counter = document.getElementById("progress");
   const count = Number(counter.dataset.reviewed) + (reviewed(after) ? 1 : 0) - (reviewed(before) ? 1 : 0);
   counter.dataset.reviewed = String(count);
@@ -53,10 +52,34 @@ async function save(row, status) {
     message.textContent = problems.length ? `${said.saved}; ${problems.join("; ")}` : said.saved;
     message.classList.toggle("warning", problems.length > 0);
     progress(before, after);
+    return reviewed(after) && document.getElementById("queue").dataset.hideReviewed === "1" ? hide(row) : false;
   } catch (error) {
     message.textContent = said.not_saved.replace("{why}", error.message);
     message.classList.add("error");
+    return false;
   }
+}
+
+function reviewed(status) {
+  return status === "confirmed" || status === "dismissed";
+}
+
+function hide(row) {
+  // "hide reviewed": a row decided leaves the list at once; the row after it takes its place
+  const index = queue.rows.indexOf(row);
+  row.classList.remove("current");
+  row.hidden = true;
+  queue.rows.splice(index, 1);
+  if (queue.current >= index) queue.current -= 1;
+  const shown = document.getElementById("shown-count");
+  shown.dataset.shown = String(Number(shown.dataset.shown) - 1);
+  shown.textContent = words().shown.replace("{n}", shown.dataset.shown);
+  return true;
+}
+
+function decide(row, status) {
+  const at = queue.rows.indexOf(row);
+  save(row, status).then((hidden) => select(hidden ? at : at + 1));
 }
 
 function onKey(event) {
@@ -77,8 +100,8 @@ function onKey(event) {
   const row = queue.rows[queue.current];
   if (event.key === "j") select(queue.current + 1);
   else if (event.key === "k") select(queue.current - 1);
-  else if (event.key === "c" && row) save(row, "confirmed").then(() => select(queue.current + 1));
-  else if (event.key === "d" && row) save(row, "dismissed").then(() => select(queue.current + 1));
+  else if (event.key === "c" && row) decide(row, "confirmed");
+  else if (event.key === "d" && row) decide(row, "dismissed");
   else if ((event.key === "n" || event.key === "Enter") && row) {
     event.preventDefault();
     row.querySelector(".note").focus();
