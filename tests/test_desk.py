@@ -204,6 +204,15 @@ def test_the_queue_filters_by_verdict_with_the_counts_of_the_audit(site):
     assert facet(everywhere, "year") == {"2024": 9} and facet(everywhere, "place") == {"浦东新区": 9}
 
 
+def test_the_queue_speaks_english_when_the_browser_asks(site):
+    out, base = site
+    page = httpx.get(f"{base}/findings", params={"report": REPORT, "verdict": "mismatch"},
+                     headers={"accept-language": "en-GB,en;q=0.9,zh;q=0.5"}).text
+    assert "reviewed 0 / 9" in page and "9 listed" in page
+    assert page.count('<td class="verdict-word" title="mismatch">mismatch</td>') == 9
+    assert "p.8 (PDF p.13)" in page and "p.46 (PDF p.51)" in page
+
+
 def test_the_queue_searches_sorts_and_pages(site):
     out, base = site
     found = httpx.get(f"{base}/findings", params={"q": "课均学生137人"}).text
