@@ -51,7 +51,8 @@ COVER_YEAR = (re.compile(r"((?:19|20)\d{2})\s*年度"), re.compile(r"[（(]\s*((
 SCHOOL_WORDS = ("学院", "学校", "中专", "技校")
 COVER_PAGES = 2
 COVER_LINES = 12  # lines of the cover searched for its title
-REPORT_WORD = "报告"
+TITLE_ENDING = re.compile(r"报告(?:[（(]\s*(?:19|20)\d{2}\s*年?度?\s*[)）])?$")
+MAX_TITLE = 40  # characters of a title line (a longer one is a sentence)
 TITLE_STYLE = 0.9  # a line above the 报告 line is part of the title when its text is at least this large
 TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*(?:年度|年)?\s*[)）]?")
 TITLE_END = re.compile(r"(?:质量)?(?:年度)?(?:质量)?报告$")
@@ -202,9 +203,9 @@ def cover_title(doc: Document) -> str:
     """The title on the cover: the first line of the first page that says 报告, with the lines in its style just
     above it and a (2024年度) line just below; else the PDF's own title when it says 报告."""
     lines = doc.pages[0].lines[:COVER_LINES] if doc.pages else []
-    at = next((n for n, line in enumerate(lines) if REPORT_WORD in line.text), None)
+    at = next((n for n, line in enumerate(lines) if _ends_a_title(line.text)), None)
     if at is None:
-        return squash(doc.title or "") if REPORT_WORD in (doc.title or "") else ""
+        return squash(doc.title or "") if _ends_a_title(doc.title or "") else ""
     start = at
     while start > 0 and at - start < 3 and lines[start - 1].size >= TITLE_STYLE * lines[at].size:
         start -= 1
@@ -212,6 +213,12 @@ def cover_title(doc: Document) -> str:
     if at + 1 < len(lines) and TITLE_YEAR.fullmatch(squash(lines[at + 1].text)):
         parts.append(lines[at + 1].text)
     return squash("".join(parts))
+
+
+def _ends_a_title(text: str) -> bool:
+    """A short line that ends with 报告 (or 报告 and its year in brackets): not a sentence of the text that names one."""
+    text = squash(text)
+    return len(text) <= MAX_TITLE and bool(TITLE_ENDING.search(text))
 
 
 def title_name(title: str) -> str:
