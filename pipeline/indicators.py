@@ -50,6 +50,13 @@ PERIOD_FORMS = (  # a header cell read as a whole (spaces dropped), most specifi
 COVER_YEAR = (re.compile(r"((?:19|20)\d{2})\s*年度"), re.compile(r"[（(]\s*((?:19|20)\d{2})\s*[)）]"))
 SCHOOL_WORDS = ("学院", "学校", "中专", "技校")
 COVER_PAGES = 2
+COVER_LINES = 12  # lines of the cover searched for its title
+TITLE_ENDING = re.compile(r"报告(?:[（(]\s*(?:19|20)\d{2}\s*年?度?\s*[)）])?$")
+MAX_TITLE = 40  # characters of a title line (a longer one is a sentence)
+TITLE_STYLE = 0.9  # a line above the 报告 line is part of the title when its text is at least this large
+TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*(?:年度|年)?\s*[)）]?")
+TITLE_END = re.compile(r"(?:质量)?(?:年度)?(?:质量)?报告$")
+TITLE_LEVEL = re.compile(r"(?:中等职业教育|高等职业教育|职业教育|中职教育|高职教育|中职|高职)$")  # of a district's report
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
 
     frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom"])
     frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
-    return Indicators(frame, issues, template=chosen, template_reason=why)
+    return Indicators(frame, issues, template=chosen, template_reason=why, about=report_about(doc, matches))
 
 
 # ---------------------------------------------------------------- which template is in force
@@ -182,6 +189,43 @@ def report_facts(doc: Document | None, matches: dict[str, AppendixMatch]) -> tup
     cover = squash(texts[1]) if len(texts) > 1 else ""
     scope = "school" if any(w in cover for w in SCHOOL_WORDS) else ("district" if cover else "")
     return level, year, scope
+
+
+def report_about(doc: Document | None, matches: dict[str, AppendixMatch]) -> dict:
+    """What the report is, as its cover prints it: title (浦东新区中等职业教育质量年度报告(2024年度)), the name of the
+    district or school it is of (浦东新区), level, year and scope (district or school); '' / None where unknown."""
+    level, year, scope = report_facts(doc, matches)
+    title = cover_title(doc) if doc is not None else ""
+    return {"title": title, "name": title_name(title), "level": level, "year": year, "scope": scope}
+
+
+def cover_title(doc: Document) -> str:
+    """The title on the cover: the first line of the first page that says 报告, with the lines in its style just
+    above it and a (2024年度) line just below; else the PDF's own title when it says 报告."""
+    lines = doc.pages[0].lines[:COVER_LINES] if doc.pages else []
+    at = next((n for n, line in enumerate(lines) if _ends_a_title(line.text)), None)
+    if at is None:
+        return squash(doc.title or "") if _ends_a_title(doc.title or "") else ""
+    start = at
+    while start > 0 and at - start < 3 and lines[start - 1].size >= TITLE_STYLE * lines[at].size:
+        start -= 1
+    parts = [line.text for line in lines[start:at + 1]]
+    if at + 1 < len(lines) and TITLE_YEAR.fullmatch(squash(lines[at + 1].text)):
+        parts.append(lines[at + 1].text)
+    return squash("".join(parts))
+
+
+def _ends_a_title(text: str) -> bool:
+    """A short line that ends with 报告 (or 报告 and its year in brackets): not a sentence of the text that names one."""
+    text = squash(text)
+    return len(text) <= MAX_TITLE and bool(TITLE_ENDING.search(text))
+
+
+def title_name(title: str) -> str:
+    """The district or school a report title names: the title without its year, level and 质量年度报告."""
+    name = TITLE_YEAR.sub("", title)
+    name = TITLE_LEVEL.sub("", TITLE_END.sub("", name))
+    return name.strip("（()）《》 ")
 
 
 def choose_template(doc: Document | None, matches: dict[str, AppendixMatch],

@@ -227,6 +227,7 @@ class Indicators:
     issues: list[Issue] = field(default_factory=list)
     template: str = "2024"
     template_reason: str = ""
+    about: dict = field(default_factory=dict)  # what the report is, from its cover: title, name, level, year, scope
 
 
 @dataclass

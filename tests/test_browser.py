@@ -65,7 +65,7 @@ def test_review_in_the_browser_survives_reload_and_rerun(page, site, serve_outpu
     out, base = site
     page.goto(base + "/")
     row = page.locator("#reports tbody tr", has_text=REPORT)
-    assert row.locator("td").nth(2).inner_text() == "55"  # pages
+    assert row.locator("td").nth(5).inner_text() == "55"  # pages (after title, district or school, year, status)
     unreviewed = int(row.locator("td.unreviewed").inner_text())
     page.get_by_role("link", name=REPORT).click()
     page.wait_for_url(f"**/reports/{REPORT}")
@@ -116,8 +116,8 @@ def test_report_shows_the_appendix_tables_as_printed(page, site):
     headers = table.locator("tr").first.locator("th").all_inner_texts()
     assert headers == ["序号", "indicator", "unit", "2023", "2024", "调查人次", "调查方式", "page"]
     rows = [r.locator("td").all_inner_texts() for r in table.locator("tr").all()[1:3]]
-    assert rows == [["1", "在校生满意度", "%", "88.43", "90.09", "3993", "全国统一网上调查", "50"],
-                    ["1", "在校生满意度 › 课堂育人满意度", "%", "90.38", "91.20", "3993", "全国统一网上调查", "50"]]
+    assert rows == [["1", "在校生满意度", "%", "88.43", "90.09", "3993", "全国统一网上调查", "第45页（PDF第50页）"],
+                    ["1", "在校生满意度 › 课堂育人满意度", "%", "90.38", "91.20", "3993", "全国统一网上调查", "第45页（PDF第50页）"]]
     assert page.locator("h3", has_text="满意度调查表").inner_text() == "附表2 满意度调查表"
     first_case = page.locator("table.cases tr").nth(1).locator("td").all_inner_texts()
     assert first_case[:2] == ["1", "贯彻全面发展理念，培养学生综合素养"]  # 案例1, page 10
@@ -145,7 +145,7 @@ def test_compare_two_reports(page, site):
     row = restated.locator("tr", has_text="年实习专项经费")
     cells = row.locator("td").all_inner_texts()
     assert cells[0] == "附表6 落实政策表" and cells[4:7] == ["2024", "112.90", SERVE_OUTLIER]
-    assert cells[8:10] == ["2", "2"]  # both on the table's second page
+    assert cells[8:10] == ["PDF第2页", "PDF第2页"]  # both on the table's second page (a drawn page prints no number)
     assert restated.locator("h2").inner_text().endswith("(1)")
     assert page.locator("section#changed p.muted").inner_text() == "None."
 

@@ -42,11 +42,16 @@ from starlette.staticfiles import StaticFiles
 
 from ..diff.order import order_warnings
 from ..template.periods import period_label
+from ..words import lang_from_accept, page_label, words
 from ..writers.audit import SourceMissing, source_pdf
 from ..writers.review import ReviewError, carry_review, record_review
+from ..writers.sheets import printed_pages
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
-from .exports import export_routes
+from .exports import export_routes, findings_export
+from .pages import BadBox, PageImages, PageUnavailable, page_number, parse_boxes, scale_of
+from .queue import BadQuery, Queue, facet_word, parse_query
+from .queue import columns as queue_columns
 from .redraw import cannot_redraw, redraws, store_loads
 from .templating import render
 
@@ -160,6 +165,8 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     token = token or new_token()
     audit = redraws()
     stores = store_loads(load_store) if load_store is not None else None
+    page_images = PageImages(output.root)
+    queue = Queue(output)
 
     def page(name: str, **context) -> HTMLResponse:
         return HTMLResponse(render(name, token=token, **context))
@@ -175,12 +182,15 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
             reports, problem = output.reports(), None
         except StoreUnavailable as exc:
             reports, problem = [], str(exc)
-        return page("reports.html", reports=reports, problem=problem, root=str(output.root))
+        lang = lang_of(request)
+        return page("reports.html", lang=lang, t=words(lang), reports=reports, problem=problem, root=str(output.root))
 
     def report_page(request: Request):
         folder = folder_of(request)
         prepared = output.prepared(folder)
-        return page("report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
+        lang = lang_of(request)
+        return page("report.html", lang=lang, t=words(lang), report_id=folder.name, manifest=prepared.manifest,
+                    error=prepared.error,
                     summary=output.summary(folder), attention=output.attention(folder), body=prepared.body,
                     reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder))
 
@@ -306,6 +316,86 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         response.headers["content-security-policy"] = AUDIT_POLICY  # its own <style>, its pictures in data: URLs
         return response
 
+    def findings_page(request: Request):
+        """Every report's findings: facets, search, sort, pages, and review from the keyboard."""
+        lang = lang_of(request)
+        t = words(lang)
+        try:
+            query = parse_query(request.query_params)
+            selection = queue.select(query)
+        except BadQuery as exc:
+            raise HTTPException(400, t("desk.queue.bad_query", why=str(exc))) from None
+        frame_columns = set().union(*(row.keys() for row in selection.rows)) if selection.rows else set()
+        has_source = bool({"source", "ocr_confidence"} & (frame_columns | set(selection.facets)))
+        return page("findings.html", lang=lang, t=t, query=query, selection=selection, problem=None,
+                    columns=queue_columns(has_source), has_source=has_source, script_words=_script_words(t),
+                    facet_word=lambda facet, value: facet_word(t, facet, value),
+                    export_query=[(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "lang")])
+
+    def findings_download(request: Request):
+        """What the queue shows, every page of it, as CSV or XLSX."""
+        fmt = request.path_params["fmt"]
+        if fmt not in ("csv", "xlsx"):
+            raise HTTPException(404, f"no export as .{fmt[:20]} (csv or xlsx)")
+        try:
+            chosen = queue.chosen(parse_query(request.query_params))
+        except BadQuery as exc:
+            raise HTTPException(400, words(lang_of(request)).get("desk.queue.bad_query", "{why}").format(why=exc)) from None
+        printed = {r: printed_pages(folder) for r in chosen["report_id"].unique() if (folder := output.report_dir(str(r)))}
+        return findings_export(chosen, fmt, lang_of(request), "findings", printed)
+
+    def page_asked(request: Request) -> tuple[Path, int, float, list]:
+        """The report folder, page number, scale and boxes a page route is asked for; 4xx for anything else."""
+        t = words(lang_of(request))
+        folder = folder_of(request)
+        number = page_number(request.path_params["n"])
+        if number is None:
+            raise HTTPException(404, t("desk.page.not_a_number", page=_shown(request.path_params["n"][:20])))
+        scale = scale_of(request.query_params.get("scale"))
+        if scale is None:
+            raise HTTPException(400, t("desk.page.bad_scale"))
+        try:
+            boxes = parse_boxes(request.query_params.getlist("box"))
+        except BadBox as exc:
+            raise HTTPException(400, t("desk.page.bad_box", why=str(exc))) from None
+        return folder, number, scale, boxes
+
+    def page_source(request: Request, folder: Path, number: int):
+        """The report's PDF, with the page checked to be in it (404 beyond its last page)."""
+        t = words(lang_of(request))
+        source = page_images.source(folder, output.manifest(folder))
+        if not 1 <= number <= source.pages:
+            raise HTTPException(404, t("desk.page.out_of_range", report=folder.name, page=number, pages=source.pages))
+        return source
+
+    def page_png(request: Request):
+        folder, number, scale, boxes = page_asked(request)
+        try:
+            source = page_source(request, folder, number)
+            data = page_images.png(source, number, scale, boxes)
+        except PageUnavailable as exc:
+            t = words(lang_of(request))
+            return _error(request, exc.status, t("desk.page.pdf_missing", path=exc.missing) if exc.missing else str(exc))
+        return Response(data, media_type="image/png", headers={"cache-control": "private, max-age=300"})
+
+    def page_view(request: Request):
+        folder, number, scale, boxes = page_asked(request)
+        lang = lang_of(request)
+        printed = output.printed_pages(folder).get(number, "")
+        context = {"lang": lang, "t": words(lang), "report_id": folder.name, "page": number, "pages": None,
+                   "label": page_label(number, printed, lang), "missing": None, "problem": None, "image": "",
+                   "boxes": boxes, "scale": scale}
+        status = 200
+        try:
+            source = page_source(request, folder, number)
+            query = request.url.query
+            context["pages"] = source.pages
+            context["image"] = f"{request.url.path}.png" + (f"?{query}" if query else "")
+        except PageUnavailable as exc:
+            status = exc.status
+            context["missing"], context["problem"] = exc.missing, None if exc.missing else str(exc)
+        return HTMLResponse(render("page.html", token=token, **context), status_code=status)
+
     async def not_found(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, exc.detail)
 
@@ -318,6 +408,10 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         Route("/reports/{report_id}", report_page),
         Route("/reports/{report_id}/images/{name}", image),
         Route("/reports/{report_id}/audit.html", audit_report),
+        Route("/reports/{report_id}/pages/{n}.png", page_png),
+        Route("/reports/{report_id}/pages/{n}", page_view),
+        Route("/findings", findings_page),
+        Route("/findings.{fmt}", findings_download),
         Route("/compare", compare_page),
         Route("/indicators", indicator_page),
         Route("/api/reports", api_reports),
@@ -331,6 +425,18 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, ReportUnreadable: unreadable,
                                                        StoreUnavailable: unreadable})
     return Guard(app, token, require_token)
+
+
+def _script_words(t) -> dict:
+    """The words desk.js shows, in the page's language (the script holds none of its own)."""
+    return {"saving": t("desk.queue.saving"), "saved": t("desk.queue.saved"), "not_saved": t("desk.queue.not_saved", why="{why}"),
+            "progress": t("desk.queue.progress", reviewed="{reviewed}", total="{total}"), "shown": t("desk.queue.shown", n="{n}"),
+            "status": {s: t(f"review.{s}") for s in ("open", "confirmed", "dismissed")}}
+
+
+def lang_of(request: Request) -> str:
+    """The language of the pages: the browser's Accept-Language (zh unless it prefers English)."""
+    return lang_from_accept(request.headers.get("accept-language"))
 
 
 def _compare_defaults(a: str, b: str, choices: list[str]) -> tuple[str, str]:

@@ -36,6 +36,7 @@ from ..writers import manifest as manifest_file
 from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, attention_findings
 from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
+from .links import finding_links, place_link
 from .templating import render
 
 STORE = "vetreport.duckdb"
@@ -44,8 +45,9 @@ PREPARED_KEPT = 64  # reports whose prepared pages are kept in memory
 STORE_QUERIES = 4  # queries at once (DuckDB opening one file from many threads at once is much slower than in turn)
 SHOWN_AS_PRINTED = ("survey_count",)  # a number column the report page shows as the CSV holds it
 MAX_NAME = 255  # bytes: the longest file name (a longer report id or image name names no file)
-PREPARED_FROM = ("manifest.json", "error.json", "findings.csv", "indicators.csv", "sections.csv", "cases.csv", IMAGE_DIR)
-BODY_FROM = ("indicators.csv", "sections.csv", "cases.csv")  # what report_body.html shows
+PREPARED_FROM = ("manifest.json", "error.json", "findings.csv", "indicators.csv", "sections.csv", "cases.csv", IMAGE_DIR,
+                 "claims.csv", "pages.csv")
+BODY_FROM = ("indicators.csv", "sections.csv", "cases.csv", "pages.csv")  # what report_body.html shows
 FINDING_COLUMNS = ("finding_id", "verdict")  # what a findings.csv must have to be shown
 INDICATOR_COLUMNS = ("table_no", "table_title", "row_seq", "indicator", "year", "value_raw")
 
@@ -87,6 +89,7 @@ class Output:
         self.root = Path(root).resolve()
         self.store = self.root / store_name
         self._prepared: dict[Path, tuple[tuple, Prepared]] = {}
+        self._about: dict[Path, tuple[tuple, dict]] = {}
         self._lock = threading.Lock()
         self._gate = threading.BoundedSemaphore(STORE_QUERIES)
         self._damaged: tuple[tuple, str] | None = None  # the store file found damaged, and why
@@ -173,8 +176,31 @@ class Output:
                 "unreviewed": int(sum(not reviews.get(fid, ("", ""))[0] for fid in mine["finding_id"])),
                 "run_date": _run_date(folder),
                 "folder": folder is not None,
+                **self.about(folder),
             })
         return rows
+
+    def about(self, folder: Path | None) -> dict:
+        """What a report is (title, the district or school it is of, its year, scope) from its manifest.json, and
+        why its results are partial; read again only when the manifest changes."""
+        blank = {"title": "", "name": "", "scope": "", "year": None, "reasons": []}
+        if folder is None:
+            return blank
+        try:
+            stat = os.stat(folder / manifest_file.MANIFEST)
+        except OSError:
+            return blank
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            stamp, known = self._about.get(folder, (None, None))
+        if stamp != key:
+            manifest = manifest_file.read(folder) or {}
+            report = manifest.get("report") if isinstance(manifest.get("report"), dict) else {}
+            known = {**blank, **{k: report.get(k) or blank[k] for k in ("title", "name", "scope", "year")},
+                     "reasons": manifest_file.partial_reasons(manifest) if manifest.get("status") == "partial" else []}
+            with self._lock:
+                self._about[folder] = (key, known)
+        return known
 
     # ------------------------------------------------------------ one report
 
@@ -260,9 +286,11 @@ class Output:
             images = {p.name for p in (folder / IMAGE_DIR).iterdir()} if (folder / IMAGE_DIR).is_dir() else set()
         except OSError:
             images = set()
+        claims, printed = self.claims_by_id(folder), self.printed_pages(folder)
         rows = []
         for row in attention_findings(findings).to_dict("records"):
             row = {k: _plain(v) for k, v in row.items()}
+            row["links"] = finding_links(folder.name, row, claims.get(row.get("claim_id") or ""), printed)
             row["images"] = [(suffix, label, f"{row['finding_id']}-{suffix}.png")
                              for suffix, label in EVIDENCE
                              if f"{row['finding_id']}-{suffix}.png" in images]
@@ -278,6 +306,7 @@ class Output:
                                    f"({', '.join(INDICATOR_COLUMNS)})")
         if frame.empty:
             return []
+        printed = self.printed_pages(folder)
         frame["kind"] = [table_kind(row) for row in frame.to_dict("records")]
         frame["period_kind"] = [period_kind(k) for k in frame.get("period_kind", pd.Series("", index=frame.index))]
         tables = []
@@ -289,6 +318,7 @@ class Output:
                 by_period = {(c["period_kind"], int(c["year"])): c["value_raw"] for _, c in cells.iterrows()}
                 body.append({"serial": first["serial"], "indicator": first["indicator"], "parent": first["parent_indicator"],
                              "unit": first["unit"], "page": _plain(first["page"]),
+                             "link": place_link(folder.name, _plain(first["page"]), printed),
                              "cells": [by_period.get(p, "") for p in periods],
                              "survey_count": first.get("survey_count", ""), "survey_method": first.get("survey_method", "")})
             surveys = any(r["survey_count"] or r["survey_method"] for r in body)
@@ -297,11 +327,34 @@ class Output:
                            "surveys": surveys})
         return tables
 
+    def printed_pages(self, folder: Path) -> dict[int, str]:
+        """Physical page -> the page number printed on it, from pages.csv ('' where a page prints none)."""
+        frame = read_csv(folder / "pages.csv")
+        if frame.empty or "page" not in frame or "printed_page" not in frame:
+            return {}
+        return {int(p): str(_plain(printed) or "") for p, printed in zip(frame["page"], frame["printed_page"])
+                if _plain(p) is not None}
+
     def sections(self, folder: Path) -> list[dict]:
         return _records(read_csv(folder / "sections.csv"), ["level", "number", "title", "page_start", "page_end"])
 
     def cases(self, folder: Path) -> list[dict]:
-        return _records(read_csv(folder / "cases.csv"), ["case_no", "title", "chapter", "section", "page_start", "page_end", "schools"])
+        cases = _records(read_csv(folder / "cases.csv"), ["case_no", "title", "chapter", "section", "page_start", "page_end",
+                                                          "schools", "x0", "top", "x1", "bottom"])
+        printed = self.printed_pages(folder)
+        for case in cases:
+            box = tuple(case.get(k) for k in ("x0", "top", "x1", "bottom"))
+            case["link"] = place_link(folder.name, case.get("page_start"), printed, [box])
+        return cases
+
+    def claims_by_id(self, folder: Path) -> dict[str, dict]:
+        """claims.csv's rows by claim_id: the page and the boxes of each finding's sentence and number."""
+        frame = read_csv(folder / "claims.csv")
+        if frame.empty or "claim_id" not in frame:
+            return {}
+        columns = [c for c in ("claim_id", "page", "printed_page", "x0", "top", "x1", "bottom", "sentence_x0",
+                               "sentence_top", "sentence_x1", "sentence_bottom") if c in frame]
+        return {str(r["claim_id"]): r for r in _records(frame, columns)}
 
     # ------------------------------------------------------------ compare, indicators across reports
 

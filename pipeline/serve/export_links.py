@@ -14,7 +14,7 @@ VIEWS = {  # a page -> its exports: (word, path); {report_id} filled in
                ("export.link.indicators_csv", "/export/reports/{report_id}/indicators.csv")],
     "reports": [("export.link.wide_xlsx", "/export/indicators.xlsx"), ("export.link.wide_csv", "/export/indicators.csv")],
     "compare": [("export.link.diff_xlsx", "/export/diff.xlsx"), ("export.link.diff_csv", "/export/diff.csv")],
-    "findings": [("export.link.findings_xlsx", "/export/findings.xlsx"), ("export.link.findings_csv", "/export/findings.csv")],
+    "findings": [("export.link.findings_xlsx", "/findings.xlsx"), ("export.link.findings_csv", "/findings.csv")],  # the queue's own
 }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..writers.audit import redraw_audit, source_pdf
+from .pages import PDFIUM
 
 WAIT = 120.0  # seconds the audit.html route waits for a redraw before it serves the file as it is
 
@@ -77,7 +78,12 @@ class Coalesced:
 
 def redraws() -> Coalesced:
     """audit.html and audit.md drawn again from the PDF the report's manifest.json names."""
-    return Coalesced(lambda folder: redraw_audit(folder, source_pdf(folder)), cannot_redraw)
+    return Coalesced(_redraw, cannot_redraw)
+
+
+def _redraw(folder: Path) -> None:
+    with PDFIUM:  # the app's page renders use PDFium too: one thread at a time
+        redraw_audit(folder, source_pdf(folder))
 
 
 def store_loads(load_store: Callable[[Path], object]) -> Coalesced:

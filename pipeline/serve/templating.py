@@ -1,13 +1,20 @@
 """The app's pages: its templates/ in the writers' Jinja2 environment (writers/html.py), which also
-finds diff_body.html there; text from PDFs is always escaped."""
+finds diff_body.html there; text from PDFs is always escaped. Every template of the app can call
+``page_href(report_id, page, boxes)`` (the page view of a PDF page with boxes drawn) and
+``page_label(page, printed, lang)`` (第46页（PDF第51页）)."""
 
 from __future__ import annotations
 
+from ..words import page_label
 from ..writers.html import environment
 from .export_links import export_links
+from .pages import page_href
 
 PACKAGE = "pipeline.serve"
 
 
 def render(name: str, **context) -> str:
-    return environment(PACKAGE).get_template(name).render(**{"export_links": export_links, **context})
+    env = environment(PACKAGE)
+    env.globals.setdefault("page_href", page_href)
+    env.globals.setdefault("page_label", page_label)
+    return env.get_template(name).render(**{"export_links": export_links, **context})

@@ -87,6 +87,8 @@ def of_result(result: ReportResult, files: list[str], stale: list[str]) -> dict:
     indicators = result.indicators
     if getattr(indicators, "template", None):  # not when the indicator stage failed
         manifest["template"] = {"id": indicators.template, "why": indicators.template_reason}
+    if getattr(indicators, "about", None):  # not when the indicator stage failed
+        manifest["report"] = indicators.about
     if result.limits is not None:
         manifest["limits"] = result.limits
     return manifest
