@@ -76,12 +76,13 @@ def table_from_grid(page: Page, grid: Grid) -> Table | None:
         r, c, rs, cs = span
         chars = [ch for rr in range(r, r + rs) for cc in range(c, c + cs) for ch in slots.get((rr, cc), [])]
         text = join_fragments([ln.text for ln in build_lines(chars, page.number)])
-        source = "ocr" if page.source == "ocr" else "text"
+        source = "ocr" if page.source == "ocr" or any(ch.source == "ocr" for ch in chars) else "text"
         cells.append(Cell(r, c, rs, cs, text, page.number, _cell_box(grid, span), source, mean_confidence(chars)))
     if not any(cell.text for cell in cells):
         return None
+    source = "ocr" if page.source == "ocr" or any(cell.source == "ocr" for cell in cells) else page.source
     table = Table("", "", [page.number], grid.kind, n_rows, n_cols, cells, grid.bbox, crosscheck=grid.crosscheck,
-                  source=page.source)
+                  source=source)
     table.header_rows = _header_rows(table)
     return table
 

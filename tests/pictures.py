@@ -1,0 +1,127 @@
+"""Text PDFs whose appendix tables are pictures, the way reports paste tables from the national data platform:
+the caption and the 名称 line stay text, the table itself is a 200-dpi greyscale image.
+
+Two tools make them, so the pipeline is not fitted to one producer's way of placing an image:
+
+* ``pasted_by_pdfium``: the reference, edited with PDFium (pypdfium2): on each appendix page every object
+  inside the table (its text and its rules) is removed and the table's picture inserted in its place;
+* ``pasted_by_weasyprint``: the reference's pages before the appendix, then appendix pages printed by
+  WeasyPrint from HTML (heading, caption and 名称 line as HTML text, the table as an ``<img>``, a JPEG).
+
+The pictures are renders of the reference's own table regions (found from its vertical rules), so the
+values in them are the reference's.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image
+
+# The reference's appendix: pages 49-55 (表3 runs over 51 and 52), read off the PDF by hand.
+APPENDIX_PAGES = tuple(range(49, 56))
+DPI = 200
+
+
+def table_regions(src: Path, pages=APPENDIX_PAGES) -> dict[int, tuple[float, float, float, float]]:
+    """page -> the ruled table's box (points, top-left origin): the extent of the page's vertical rules."""
+    out = {}
+    with pdfplumber.open(str(src)) as pdf:
+        for number in pages:
+            verticals = [e for e in pdf.pages[number - 1].edges if e["orientation"] == "v"]
+            out[number] = (min(e["x0"] for e in verticals) - 1, min(e["top"] for e in verticals) - 1,
+                           max(e["x1"] for e in verticals) + 1, max(e["bottom"] for e in verticals) + 1)
+    return out
+
+
+def table_picture(document: pdfium.PdfDocument, number: int, box) -> Image.Image:
+    """The table region of a page rendered at DPI, greyscale."""
+    page = document[number - 1]
+    width, height = page.get_size()
+    x0, top, x1, bottom = box
+    scale = DPI / 72
+    image = page.render(scale=scale, grayscale=True, crop=(x0, height - bottom, width - x1, top)).to_pil()
+    page.close()
+    return image.convert("L")
+
+
+def pasted_by_pdfium(src: Path, dst: Path) -> Path:
+    """The reference with each appendix table's objects replaced by its picture, at the same place."""
+    regions = table_regions(src)
+    document = pdfium.PdfDocument(str(src))
+    pictures = {n: table_picture(document, n, box) for n, box in regions.items()}
+    for number, (x0, top, x1, bottom) in regions.items():
+        page = document[number - 1]
+        height = page.get_height()
+        inside = [obj for obj in page.get_objects(max_depth=1) if _within(obj.get_bounds(), (x0, height - bottom, x1, height - top))]
+        for obj in inside:
+            page.remove_obj(obj)
+        image = pdfium.PdfImage.new(document)
+        bitmap = pdfium.PdfBitmap.from_pil(pictures[number])
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(x1 - x0, bottom - top).translate(x0, height - bottom))
+        page.insert_obj(image)
+        page.gen_content()
+        page.close()
+    document.save(str(dst))
+    document.close()
+    return dst
+
+
+def _within(bounds, box, slack: float = 2.0) -> bool:
+    left, bottom, right, top = bounds
+    return left >= box[0] - slack and bottom >= box[1] - slack and right <= box[2] + slack and top <= box[3] + slack
+
+
+def pasted_by_weasyprint(src: Path, dst: Path) -> Path:
+    """The reference's pages before the appendix, then the appendix printed by WeasyPrint: each page's text
+    above its table (heading, caption, 名称 line) as HTML, the table as a JPEG ``<img>`` of its width."""
+    import pypdf
+    from weasyprint import HTML
+
+    regions = table_regions(src)
+    document = pdfium.PdfDocument(str(src))
+    blocks = []
+    with pdfplumber.open(str(src)) as pdf:
+        for number, box in regions.items():
+            above = [line["text"] for line in pdf.pages[number - 1].extract_text_lines()
+                     if 70 < line["top"] < box[1] - 2]  # below the running header, above the table
+            picture = table_picture(document, number, box)
+            buffer = io.BytesIO()
+            picture.save(buffer, "JPEG", quality=85)
+            name = f"table-{number}.jpg"
+            (dst.parent / name).write_bytes(buffer.getvalue())
+            blocks.append(_appendix_block(above, name, box[2] - box[0]))
+    document.close()
+    page_html = ("<html><head><meta charset='utf-8'><style>@page { size: A4; margin: 70pt 85pt; } "
+                 "body { font-family: 'Noto Serif CJK SC', 'Noto Sans CJK SC', serif; font-size: 10.5pt; } "
+                 "h2 { font-size: 15pt; margin: 0 0 14pt; } .caption { text-align: center; font-weight: bold; "
+                 "margin: 0 0 8pt; } section { page-break-after: always; } img { display: block; }</style></head>"
+                 f"<body>{''.join(blocks)}</body></html>")
+    appendix = dst.with_suffix(".appendix.pdf")
+    HTML(string=page_html, base_url=str(dst.parent)).write_pdf(str(appendix))
+    writer = pypdf.PdfWriter()
+    reader = pypdf.PdfReader(str(src))
+    for page in reader.pages[:APPENDIX_PAGES[0] - 1]:
+        writer.add_page(page)
+    for page in pypdf.PdfReader(str(appendix)).pages:
+        writer.add_page(page)
+    with open(dst, "wb") as out:
+        writer.write(out)
+    return dst
+
+
+def _appendix_block(above: list[str], picture: str, width_pt: float) -> str:
+    lines = []
+    for text in above:
+        if text.startswith("附表"):
+            lines.append(f"<h2>{html.escape(text)}</h2>")
+        elif text.startswith("表"):
+            lines.append(f"<p class='caption'>{html.escape(text)}</p>")
+        else:
+            lines.append(f"<p>{html.escape(text)}</p>")
+    return f"<section>{''.join(lines)}<img src='{picture}' style='width: {width_pt:.1f}pt'></section>"
