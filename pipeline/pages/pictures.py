@@ -41,31 +41,43 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
     """Read the table pictures of the document's text pages onto their pages, with a warning for each."""
     if settings.mode == "off":
         return
-    wanted = [(page, box, size) for page, box, size in _pictures(doc) if page.source != "ocr" and not page.damage]
-    if not wanted:
-        return
+    candidates = _candidates(doc)
+    if not candidates:
+        return  # (OCR's modules are imported only when a picture may be a table: OpenCV takes a while)
     from . import ocr as O
 
     if O.tesseract_problem(settings.language):
         return  # the pages' own OCR has said so, or no page needed it; a picture alone is not worth a warning
     from .ocr import pictures as P
 
-    appendix_from = _appendix_start(doc)
     carried: dict = {}  # the closed columns (单位, 序号) of the last table read, for its continuation
     previous = (0, "")  # the page and caption of the last picture read as a table
     with O.PageRenderer(doc.readable_path, doc.password, budget.limits) as renderer:
-        for page, box, pixels in wanted:
+        for page, box, pixels, title, likely in candidates:
             budget.check(STAGE, page.number)
-            title = _caption_above(page, box)
-            # a 图表 caption is as often a chart's, and a page of little text may hold a chart alone: only its
-            # grid makes such a picture a table
-            likely = (bool(title) and not title.startswith("图")) or page.number >= appendix_from
             if not likely and not P.holds_grid(renderer, page.number, box, (page.width, page.height), settings):
                 continue
             continued = previous[1] and previous[0] in (page.number, page.number - 1)
             name = title or (words(LANG)("picture.continued", caption=previous[1]) if continued else "")
             if _read_one(doc, page, box, pixels, renderer, settings, budget, carried, name, likely):
                 previous = (page.number, title or (previous[1] if continued else ""))
+
+
+def _candidates(doc: Document) -> list[tuple[Page, BBox, int, str, bool]]:
+    """(page, box, pixel width, caption, likely) of the pictures that may be tables: ``likely`` when under a table
+    caption or on an appendix page (read, and a warning when no table can be read from it), else to be looked
+    at for a grid. A 图表 caption is as often a chart's: only its grid makes such a picture a table; a picture
+    with a figure's caption under it is not looked at."""
+    appendix_from = _appendix_start(doc)
+    out = []
+    for page, box, pixels in _pictures(doc):
+        if page.source == "ocr" or page.damage:
+            continue
+        title = _caption_above(page, box)
+        likely = (bool(title) and not title.startswith("图")) or page.number >= appendix_from
+        if likely or not _figure_caption_below(page, box):
+            out.append((page, box, pixels, title, likely))
+    return out
 
 
 def _pictures(doc: Document) -> list[tuple[Page, BBox, int]]:
@@ -93,6 +105,16 @@ def _appendix_start(doc: Document) -> int:
         if 1 <= headings <= 2:
             return page.number
     return len(doc.pages) + 1
+
+
+def _figure_caption_below(page: Page, box: BBox) -> bool:
+    """A line right under the picture, centred on it or naming a figure (图…), that is not a table's caption: the
+    picture is a photo's or a chart's, and is not looked at (decoding every photo of a report would cost
+    more than reading its text)."""
+    middle = (box[0] + box[2]) / 2
+    return any(0 <= ln.top - box[3] <= 30 and ln.bbox[2] > box[0] and ln.bbox[0] < box[2]
+               and (abs((ln.bbox[0] + ln.bbox[2]) / 2 - middle) <= 15 or ln.text.startswith("图"))
+               and not (TABLE_CAPTION.match(ln.text) and not ln.text.startswith("图")) for ln in page.lines)
 
 
 def _caption_above(page: Page, box: BBox) -> str:
