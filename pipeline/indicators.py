@@ -660,13 +660,22 @@ def _closed_sets(match: AppendixMatch, rows: list[IndicatorRow], template_id: st
 
 
 def _snap_unit(row: IndicatorRow) -> None:
-    """A unit that is none of the unit set's taken to the one spelling it is a character off (人门 → 人/门)."""
+    """A unit that is none of the unit set taken to the one spelling it is a character off: first the one it is
+    with a character dropped (OCR loses a thin '/' or ':': 人门 → 人/门, not 人 or 人次), else the only one."""
     known = template.units()
     if not row.unit or row.unit in template.unit_measures():
         return
-    near = {known[spelling] for spelling in known if edit_distance(row.unit, spelling) <= 1}
-    if len(near) == 1:
-        row.unit = near.pop()
+    near = [spelling for spelling in known if edit_distance(row.unit, spelling) <= 1]
+    dropped = {known[s] for s in near if len(s) == len(row.unit) + 1 and _is_subsequence(row.unit, s)}
+    for units in (dropped, {known[s] for s in near}):
+        if len(units) == 1:
+            row.unit = units.pop()
+            return
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _nearest_name(row: IndicatorRow, kind: str, template_id: str) -> str:

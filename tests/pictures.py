@@ -125,3 +125,59 @@ def _appendix_block(above: list[str], picture: str, width_pt: float) -> str:
         else:
             lines.append(f"<p>{html.escape(text)}</p>")
     return f"<section>{''.join(lines)}<img src='{picture}' style='width: {width_pt:.1f}pt'></section>"
+
+
+# ---------------------------------------------------------------- a table drawn by PIL, pasted by reportlab
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+DRAWN_HEADER = ["序号", "指标", "单位", "2023年", "2024年"]
+DRAWN_WIDTHS = [45, 190, 50, 65, 65]  # points
+ROW_HEIGHT = 20  # points
+
+
+def drawn_table(rows: list[list[str]], smudged: set[tuple[int, int]] = frozenset(), dpi: int = DPI) -> Image.Image:
+    """A ruled table drawn with PIL at ``dpi``, greyscale: a header row and ``rows`` (序号, 指标, 单位, 2023, 2024).
+    A (row, column) of ``smudged`` (row 0 = the first of ``rows``) is drawn under a grey blot with a scratch across
+    it, as a bad copy leaves a cell."""
+    from PIL import ImageDraw, ImageFilter, ImageFont
+
+    scale = dpi / 72
+    widths = [round(w * scale) for w in DRAWN_WIDTHS]
+    height = round(ROW_HEIGHT * scale)
+    image = Image.new("L", (sum(widths) + 2, height * (len(rows) + 1) + 2), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(CJK_FONT, round(10.5 * scale))
+    for r, row in enumerate([DRAWN_HEADER, *rows]):
+        y = r * height
+        for c, value in enumerate(row):
+            x = sum(widths[:c])
+            draw.rectangle((x, y, x + widths[c], y + height), outline=0, width=max(1, round(scale * 0.5)))
+            left = x + 6 if c == 1 else x + (widths[c] - draw.textlength(value, font=font)) / 2
+            draw.text((left, y + height * 0.18), value, fill=0, font=font)
+            if (r - 1, c) in smudged:
+                blot = Image.new("L", (widths[c] - 8, height - 8), 0)
+                mask = Image.new("L", blot.size, 0)
+                ImageDraw.Draw(mask).ellipse((0, 0, *blot.size), fill=150)
+                image.paste(Image.new("L", blot.size, 110), (x + 4, y + 4), mask.filter(ImageFilter.GaussianBlur(6)))
+                draw.line((x + 4, y + height * 0.7, x + widths[c] - 4, y + height * 0.3), fill=40, width=round(scale))
+    return image
+
+
+def drawn_appendix(path: Path, rows: list[list[str]], smudged: set[tuple[int, int]] = frozenset()) -> Path:
+    """One appendix page by reportlab: heading, caption and 名称 line as text, the table a PIL picture under them."""
+    import pdfs
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=pdfs.A4)
+    pdfs.text(c, 90, 60, "附表1 人才培养质量计分卡", size=16)
+    pdfs.text(c, 230, 95, "表1 人才培养质量计分卡", size=12)
+    pdfs.text(c, 90, 120, "名称：某区(000000)", size=10.5)
+    picture = drawn_table(rows, smudged)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    width, height = sum(DRAWN_WIDTHS), ROW_HEIGHT * (len(rows) + 1)
+    c.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 90, pdfs.HEIGHT - 140 - height, width, height)
+    pdfs.page_number(c, 1)
+    c.save()
+    return path

@@ -22,6 +22,8 @@ from .tesseract import Clock, Word, run_tesseract
 
 # A picture is rendered at its own resolution, but never below this (Tesseract reads small type badly).
 MIN_DPI = 200
+# Points of the page around a picture rendered with it.
+MARGIN = 4.0
 # The quick look for a grid: the picture rendered at this resolution.
 GLANCE_DPI = 100
 # Pixels darker than this are ink or fill; a grid whose cells are more than this share of them is a chart.
@@ -46,9 +48,17 @@ def picture_dpi(box: BBox, pixel_width: int, settings: OcrSettings) -> int:
     return int(min(max(native, MIN_DPI), max(settings.dpi, MIN_DPI)))
 
 
+def margined(box: BBox, page_size: tuple[float, float]) -> BBox:
+    """The picture's box with a margin of paper around it (within the page), so that a rule drawn on the
+    picture's very edge is inside the image and stands out from white."""
+    return (max(box[0] - MARGIN, 0.0), max(box[1] - MARGIN, 0.0), min(box[2] + MARGIN, page_size[0]),
+            min(box[3] + MARGIN, page_size[1]))
+
+
 def holds_grid(renderer: PageRenderer, number: int, box: BBox, page_size: tuple[float, float],
                settings: OcrSettings) -> bool:
     """Whether the picture holds a ruled table (more than one ruled cell), from a quick low-resolution look."""
+    box = margined(box, page_size)
     image, scale = renderer.render_box(number, box, *page_size, GLANCE_DPI)
     return bool(_tables(image, scale, box, page_size, settings))
 
@@ -56,6 +66,7 @@ def holds_grid(renderer: PageRenderer, number: int, box: BBox, page_size: tuple[
 def read_picture(renderer: PageRenderer, number: int, box: BBox, page_size: tuple[float, float], dpi: int,
                  settings: OcrSettings, timeout: float, carried: dict[str, list[BBox]]) -> PictureRead | None:
     """The picture's tables read cell by cell; None when it holds no ruled table."""
+    box = margined(box, page_size)
     image, scale = renderer.render_box(number, box, *page_size, dpi)
     tables, rules, mask = _tables(image, scale, box, page_size, settings, with_mask=True)
     if not tables:
