@@ -160,6 +160,11 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
     for spec in template.appendix_tables(chosen):
         if spec.kind not in matches and spec.required:
             name = spec.title if spec.title == spec.kind else f"{spec.title} ({spec.kind})"
+            captioned = _caption_line(doc, spec.kind)
+            if captioned:
+                issues.append(Issue(STAGE, words(LANG)("appendix.unread", name=name, template=chosen, caption=captioned[1],
+                                                       page=captioned[0]), captioned[0], "missing"))
+                continue
             issues.append(Issue(STAGE, f"appendix table {name} of the {chosen} template not found; its indicators "
                                        "are missing", level="missing"))
     for kind in template.table_kinds():  # the family's order
@@ -176,6 +181,21 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
     frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom", "doubt"])
     frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
     return Indicators(frame, issues, template=chosen, template_reason=why)
+
+
+def _caption_line(doc: Document | None, kind: str) -> tuple[int, str] | None:
+    """(page, text) of the last caption naming the kind (表3 教学资源表) in the body — the 目录's entries end with
+    a page number — when no table of the kind was read there (a picture that could not be read, say)."""
+    if doc is None:
+        return None
+    names = [squash(n) for n in template.family_table(kind).names]
+    found = None
+    for page in doc.pages:
+        for line in page.lines:
+            flat = squash(line.text)
+            if NUMBERED.match(flat) and any(flat.endswith(n) for n in names):
+                found = (page.number, " ".join(line.text.split()))
+    return found
 
 
 # ---------------------------------------------------------------- which template is in force

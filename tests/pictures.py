@@ -181,3 +181,26 @@ def drawn_appendix(path: Path, rows: list[list[str]], smudged: set[tuple[int, in
     pdfs.page_number(c, 1)
     c.save()
     return path
+
+
+def blurred_appendix(path: Path) -> Path:
+    """One appendix page whose table picture is so blurred that no rule of its grid is left (a bad scan pasted)."""
+    from PIL import ImageFilter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    import pdfs
+
+    c = canvas.Canvas(str(path), pagesize=pdfs.A4)
+    pdfs.text(c, 90, 60, "附表1 人才培养质量计分卡", size=16)
+    pdfs.text(c, 230, 95, "表1 人才培养质量计分卡", size=12)
+    picture = drawn_table(DRAWN_ROWS_FOR_BLUR).filter(ImageFilter.GaussianBlur(12))
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    width, height = sum(DRAWN_WIDTHS), ROW_HEIGHT * (len(DRAWN_ROWS_FOR_BLUR) + 1)
+    c.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 90, pdfs.HEIGHT - 120 - height, width, height)
+    c.save()
+    return path
+
+
+DRAWN_ROWS_FOR_BLUR = [["1", "毕业生人数", "人", "3913", "3552"], ["4", "月收入", "元", "4642", "4174.00"]]

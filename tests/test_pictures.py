@@ -215,3 +215,15 @@ def test_a_doubtful_ocr_value_is_unreadable_never_a_match_or_a_mismatch():
     mark_unreadable([text], _cells("text", None, ""))
     assert (sure.verdict, sure.source, sure.ocr_confidence) == ("mismatch", "ocr", 96.0)
     assert (text.verdict, text.source, text.ocr_confidence) == ("mismatch", "text", None)
+
+
+def test_a_picture_that_cannot_be_read_is_named_with_its_page(tmp_path):
+    pdf = pictures.blurred_appendix(tmp_path / "blurred.pdf")
+    run = process_report(pdf, tmp_path / "out")
+    messages = {i.message: i.page for i in run.issues}
+    unread = [m for m in messages if m.startswith("表1 人才培养质量计分卡 on PDF p.1 is a picture that could not be read")]
+    assert unread and messages[unread[0]] == 1, messages
+    table = [m for m in messages if m.startswith("appendix table 人才培养质量计分卡 (计分卡)")]
+    assert table == ["appendix table 人才培养质量计分卡 (计分卡) of the 2024 template not read: its caption "
+                     "'表1 人才培养质量计分卡' is on PDF p.1 but no table under it could be read; its indicators are missing"]
+    assert messages[table[0]] == 1
