@@ -185,11 +185,10 @@ def drawn_appendix(path: Path, rows: list[list[str]], smudged: set[tuple[int, in
 
 def blurred_appendix(path: Path) -> Path:
     """One appendix page whose table picture is so blurred that no rule of its grid is left (a bad scan pasted)."""
+    import pdfs
     from PIL import ImageFilter
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
-
-    import pdfs
 
     c = canvas.Canvas(str(path), pagesize=pdfs.A4)
     pdfs.text(c, 90, 60, "附表1 人才培养质量计分卡", size=16)
