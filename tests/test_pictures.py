@@ -91,8 +91,8 @@ def test_picture_tables_hand_keyed_values(pasted_run):
         cell = _cell(frame, indicator, year)
         assert (cell.value, cell.unit, cell.table_no) == (value, unit, table_no), cell.to_dict()
         assert cell.source == "ocr" and 0 <= cell.ocr_confidence <= 100
-    continued = frame[frame.page == 52]
-    assert len(continued) >= 20 and set(continued.table_no) == {3}, "表3's continuation keeps its number"
+    continued = frame[frame.page == 52]  # 9 rows (编写教材数 … 生均教学科研仪器设备值) of 2 years
+    assert len(continued) == 18 and set(continued.table_no) == {3}, "表3's continuation keeps its number"
 
 
 @pytest.mark.slow
@@ -105,7 +105,8 @@ def test_picture_tables_are_named_in_warnings(pasted_run):
     assert not [m for m in messages if "not found" in m and "appendix table" in m], messages
     cells = pasted_run.frames["table_cells"]
     table1 = cells[cells.page == 49]
-    assert (table1.source == "ocr").all() and table1.confidence.notna().all()
+    assert (table1.source == "ocr").all()  # its empty cells too: OCR found nothing there
+    assert table1[table1.text.fillna("") != ""].confidence.notna().all()
     tables = pasted_run.frames["tables"]
     assert (tables[tables.table_id == "附表1"].source == "ocr").all()
 
