@@ -178,9 +178,26 @@ def drawn_appendix(path: Path, rows: list[list[str]], smudged: set[tuple[int, in
     picture.save(buffer, "PNG")
     width, height = sum(DRAWN_WIDTHS), ROW_HEIGHT * (len(rows) + 1)
     c.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 90, pdfs.HEIGHT - 140 - height, width, height)
+    c.drawImage(ImageReader(_seal()), 380, 120, 120, 120)  # the school's seal, a picture of the appendix page too
     pdfs.page_number(c, 1)
     c.save()
     return path
+
+
+def _seal() -> io.BytesIO:
+    """A round official seal (a ring, a star and the unit's name around it), as a PNG."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("L", (330, 330), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 320, 320), outline=90, width=12)
+    draw.regular_polygon((165, 165, 45), 5, fill=90)
+    font = ImageFont.truetype(CJK_FONT, 34)
+    draw.text((70, 230), "某区教育局", fill=90, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    buffer.seek(0)
+    return buffer
 
 
 def blurred_appendix(path: Path) -> Path:

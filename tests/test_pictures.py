@@ -139,6 +139,7 @@ def test_drawn_picture_table_is_read_and_its_doubtful_values_are_to_read_by_eye(
     assert manifest["read_by_eye"] == {"values": 2, "findings": int((findings.verdict == "unreadable").sum())}
     assert any("values read by OCR are to be read by eye" in w["message"] and "升学人数" in w["message"]
                for w in manifest["warnings"])
+    assert not [w for w in manifest["warnings"] if "could not be read" in w["message"]], "the seal is no table"
     audit = (drawn_run.out_dir / "audit.html").read_text()
     assert audit.index("需人工核读的数值") < audit.index("Needs a look")
 

@@ -1,9 +1,9 @@
 """Tables pasted as pictures on text pages (a step of the pages stage, after the running lines are removed).
 
 Many reports paste their appendix tables from the national data platform as images under a text caption.
-A picture is taken for a table when it sits under a table caption (表N …), on an appendix page (at or
-after the first 附表N heading), or when a quick low-resolution look finds a ruled grid in it (a chart's
-gridlines and bars are not one: pipeline.pages.ocr.pictures). Such a picture is read by OCR: its rules
+A picture is taken for a table when it sits under a table caption (表N …), or when a quick low-resolution
+look finds a ruled grid in it (a chart's gridlines and bars are not one: pipeline.pages.ocr.pictures) —
+every picture on an appendix page (at or after the first 附表N heading) is looked at. Such a picture is read by OCR: its rules
 join the page's rules and its characters the page's characters, marked source="ocr" with their
 confidence, so the table and indicator stages take it like any other table. Each picture read, and each
 one that looked like a table but could not be read, is a warning naming the table and the page.
@@ -65,17 +65,17 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
 
 def _candidates(doc: Document) -> list[tuple[Page, BBox, int, str, bool]]:
     """(page, box, pixel width, caption, likely) of the pictures that may be tables: ``likely`` when under a table
-    caption or on an appendix page (read, and a warning when no table can be read from it), else to be looked
-    at for a grid. A 图表 caption is as often a chart's: only its grid makes such a picture a table; a picture
-    with a figure's caption under it is not looked at."""
+    caption (read, and a warning when no table can be read from it), else to be looked at for a grid. A 图表
+    caption is as often a chart's, and an appendix page may hold a seal or a logo: only its grid makes such a
+    picture a table; a picture with a figure's caption under it is not looked at, but on an appendix page."""
     appendix_from = _appendix_start(doc)
     out = []
     for page, box, pixels in _pictures(doc):
         if page.source == "ocr" or page.damage:
             continue
         title = _caption_above(page, box)
-        likely = (bool(title) and not title.startswith("图")) or page.number >= appendix_from
-        if likely or not _figure_caption_below(page, box):
+        likely = bool(title) and not title.startswith("图")
+        if likely or page.number >= appendix_from or not _figure_caption_below(page, box):
             out.append((page, box, pixels, title, likely))
     return out
 
