@@ -229,3 +229,15 @@ def test_a_picture_that_cannot_be_read_is_named_with_its_page(tmp_path):
     assert table == ["appendix table 人才培养质量计分卡 (计分卡) of the 2024 template not read: its caption "
                      "'表1 人才培养质量计分卡' is on PDF p.1 but no table under it could be read; its indicators are missing"]
     assert messages[table[0]] == 1
+
+
+def test_a_table_picture_without_tesseract_is_said_to_be_unread(tmp_path, monkeypatch):
+    import pipeline.pages.ocr as ocr
+    from pipeline.config import OcrSettings, PageSettings
+    from pipeline.pages import extract_pages
+
+    monkeypatch.setattr(ocr, "tesseract_problem", lambda language: "Tesseract is not installed")
+    pdf = pictures.drawn_appendix(tmp_path / "drawn.pdf", DRAWN_ROWS)
+    doc = extract_pages(pdf, PageSettings(), ocr=OcrSettings())
+    assert [(i.message, i.page, i.level) for i in doc.issues] == [
+        ("表1 人才培养质量计分卡 on PDF p.1 is a picture that could not be read: Tesseract is not installed", 1, "missing")]

@@ -2,11 +2,12 @@
 
 Many reports paste their appendix tables from the national data platform as images under a text caption.
 A picture is taken for a table when it sits under a table caption (表N …), or when a quick low-resolution
-look finds a ruled grid in it (a chart's gridlines and bars are not one: pipeline.pages.ocr.pictures) —
-every picture on an appendix page (at or after the first 附表N heading) is looked at. Such a picture is read by OCR: its rules
-join the page's rules and its characters the page's characters, marked source="ocr" with their
-confidence, so the table and indicator stages take it like any other table. Each picture read, and each
-one that looked like a table but could not be read, is a warning naming the table and the page.
+look finds a ruled grid in it (a chart's gridlines and bars are not one: pipeline.pages.ocr.pictures);
+every picture of an appendix page (at or after the first 附表N heading) is looked at. Such a picture is
+read by OCR: its rules join the page's rules and its characters the page's characters, marked
+source="ocr" with their confidence, so the table and indicator stages take it like any other table.
+Each picture read, and each one under a table caption that could not be read, is a warning naming the
+table and the page.
 """
 
 from __future__ import annotations
@@ -46,8 +47,13 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
         return  # (OCR's modules are imported only when a picture may be a table: OpenCV takes a while)
     from . import ocr as O
 
-    if O.tesseract_problem(settings.language):
-        return  # the pages' own OCR has said so, or no page needed it; a picture alone is not worth a warning
+    problem = O.tesseract_problem(settings.language)
+    if problem:  # a picture under a table caption is said to be unread; others may be photos
+        t = words(LANG)
+        doc.issues += [Issue(STAGE, t("picture.unread", table=title, page=page_label(page.number, page.printed, LANG),
+                                      why=problem), page.number, "missing")
+                       for page, _, _, title, likely in candidates if likely]
+        return
     from .ocr import pictures as P
 
     carried: dict = {}  # the closed columns (单位, 序号) of the last table read, for its continuation
@@ -129,8 +135,8 @@ def _caption_above(page: Page, box: BBox) -> str:
 
 def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.PageRenderer, settings: OcrSettings,
               budget: Budget, carried: dict, name: str, likely: bool) -> bool:
-    """Read one picture onto its page; whether it was read as a table. A picture that looked like a table (a
-    caption, an appendix page) but holds no grid that can be read is a warning."""
+    """Read one picture onto its page; whether it was read as a table. A picture under a table caption
+    (``likely``) that holds no grid that can be read is a warning."""
     from .ocr import pictures as P
 
     t = words(LANG)
@@ -138,8 +144,8 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     table = name or t("picture.table")
     dpi = P.picture_dpi(box, pixels, settings)
     try:
-        read = P.read_picture(renderer, page.number, box, (page.width, page.height), dpi, settings,
-                                       budget.limits.ocr_page_seconds, carried)
+        read = P.read_picture(renderer, page.number, box, (page.width, page.height), dpi, settings, _seconds(budget),
+                              carried)
     except LimitExceeded:
         raise
     except ReportError as exc:
@@ -160,3 +166,10 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
                       f"{read.cells} cells, mean confidence {confidence}")
     doc.issues.append(Issue(STAGE, t("picture.read", table=table, page=where, confidence=confidence), page.number))
     return True
+
+
+def _seconds(budget: Budget) -> float:
+    """Tesseract's time for one picture: a page's (ocr_page_seconds), within what is left of the report's budget."""
+    remaining = budget.remaining()
+    limit = budget.limits.ocr_page_seconds
+    return max(1.0, min(limit, remaining)) if remaining is not None else limit
