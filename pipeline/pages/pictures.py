@@ -42,7 +42,7 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
     """Read the table pictures of the document's text pages onto their pages, with a warning for each."""
     if settings.mode == "off":
         return
-    candidates = _candidates(doc)
+    candidates = _candidates(doc, budget.limits.max_image_pixels)
     if not candidates:
         return  # (OCR's modules are imported only when a picture may be a table: OpenCV takes a while)
     from . import ocr as O
@@ -69,14 +69,14 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
                 previous = (page.number, title or (previous[1] if continued else ""))
 
 
-def _candidates(doc: Document) -> list[tuple[Page, BBox, int, str, bool]]:
+def _candidates(doc: Document, max_pixels: int) -> list[tuple[Page, BBox, int, str, bool]]:
     """(page, box, pixel width, caption, likely) of the pictures that may be tables: ``likely`` when under a table
     caption (read, and a warning when no table can be read from it), else to be looked at for a grid. A 图表
     caption is as often a chart's, and an appendix page may hold a seal or a logo: only its grid makes such a
     picture a table; a picture with a figure's caption under it is not looked at, but on an appendix page."""
     appendix_from = _appendix_start(doc)
     out = []
-    for page, box, pixels in _pictures(doc):
+    for page, box, pixels in _pictures(doc, max_pixels):
         if page.source == "ocr" or page.damage:
             continue
         title = _caption_above(page, box)
@@ -86,12 +86,13 @@ def _candidates(doc: Document) -> list[tuple[Page, BBox, int, str, bool]]:
     return out
 
 
-def _pictures(doc: Document) -> list[tuple[Page, BBox, int]]:
-    """(page, picture box, its pixel width) of every picture large enough to be a table and not covered by text."""
+def _pictures(doc: Document, max_pixels: int) -> list[tuple[Page, BBox, int]]:
+    """(page, picture box, its pixel width) of every picture large enough to be a table, not covered by text, and
+    within the pixel limit (a larger one, a decompression bomb, is never rendered: max_image_pixels)."""
     out = []
     for page in doc.pages:
-        for box, (pixel_width, _) in zip(page.images, page.image_sizes or [(0, 0)] * len(page.images)):
-            if box[2] - box[0] < MIN_WIDTH or box[3] - box[1] < MIN_HEIGHT:
+        for box, (pixel_width, pixel_height) in zip(page.images, page.image_sizes or [(0, 0)] * len(page.images)):
+            if box[2] - box[0] < MIN_WIDTH or box[3] - box[1] < MIN_HEIGHT or pixel_width * pixel_height > max_pixels:
                 continue
             if sum(1 for c in page.chars if centre_inside(c.bbox, box)) >= MAX_TEXT_INSIDE:
                 continue
