@@ -88,6 +88,9 @@ class OcrSettings:
     # OCR words below this confidence (0-100) are dropped as noise. Tesseract gives some right
     # Chinese words a confidence of 0, so the default keeps everything (the confidence is recorded).
     min_confidence: float = 0.0
+    # An appendix value read by OCR with a lower confidence (0-100) than this is never a match or a mismatch:
+    # its findings are `unreadable`, values to read by eye.
+    value_confidence: float = 80.0
 
 
 @dataclass(frozen=True)

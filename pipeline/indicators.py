@@ -22,14 +22,15 @@ one and from the "其中：" structure otherwise. Units are canonicalised
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import template
 from .records import BBox, Document, Indicators, Issue, Table, Tables
 from .schools import level_of
 from .template.fields import columns
-from .text import squash
+from .text import edit_distance, squash
 from .text.numbers import chinese_integer, parse_value
+from .words import words
 
 STAGE = "indicators"
 COLUMNS = columns("indicators")  # indicators.csv's, as template/fields.csv declares them
@@ -57,6 +58,12 @@ TITLE_STYLE = 0.9  # a line above the 报告 line is part of the title when its 
 TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*(?:年度|年)?\s*[)）]?")
 TITLE_END = re.compile(r"(?:质量)?(?:年度)?(?:质量)?报告$")
 TITLE_LEVEL = re.compile(r"(?:中等职业教育|高等职业教育|职业教育|中职教育|高职教育|中职|高职)$")  # of a district's report
+LANG = "en"  # the language of the run's warnings
+# An OCR'd name is taken to the template's nearest name when it is at most this share of its characters off
+# (and at least one character: 毕业后人数 for 毕业生人数).
+NAME_DISTANCE_SHARE = 0.25
+# A serial as printed: a row number.
+SERIAL = re.compile(r"^\d{1,3}$")
 
 
 @dataclass(frozen=True)
@@ -134,12 +141,17 @@ class IndicatorRow:
     survey_count: str
     survey_method: str
     label: str = ""  # the parent label row printed above it (毕业生就业去向：), if any
+    indicator_raw: str = ""  # the name as printed (or as OCR read it, before it was taken to the template's)
+    ocr: bool = False  # the row's name was read by OCR
+    sources: list[tuple[str, float | None]] = field(default_factory=list)  # each value's (source, OCR confidence)
 
 
 def extract_indicators(report_id: str, tables: Tables, doc: Document | None = None,
-                       template_id: str | None = None) -> Indicators:
+                       template_id: str | None = None, ocr_threshold: float = 80.0) -> Indicators:
     """The appendix tables in long form, read against the template in force: ``template_id`` when the caller
-    names one, else the one the report's cover and appendix captions choose."""
+    names one, else the one the report's cover and appendix captions choose. A value read by OCR with a
+    confidence below ``ocr_threshold``, or one its row's unit contradicts, is marked to be read by eye
+    (the frame's ``doubt``: why), with a warning."""
     issues: list[Issue] = []
     records: list[dict] = []
     matches = find_appendix_tables(tables.tables, issues)
@@ -148,12 +160,18 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
     rows_by_kind: dict[str, list[IndicatorRow]] = {}
     for kind, match in matches.items():
         rows = _indicator_rows(match, issues)
+        issues += _closed_sets(match, rows, chosen)
         _assign_parents(rows, chosen)
         rows_by_kind[kind] = rows
     graduates = _has_graduates(rows_by_kind, chosen)
     for spec in template.appendix_tables(chosen):
         if spec.kind not in matches and spec.required:
             name = spec.title if spec.title == spec.kind else f"{spec.title} ({spec.kind})"
+            captioned = _caption_line(doc, spec.kind)
+            if captioned:
+                issues.append(Issue(STAGE, words(LANG)("appendix.unread", name=name, template=chosen, caption=captioned[1],
+                                                       page=captioned[0]), captioned[0], "missing"))
+                continue
             issues.append(Issue(STAGE, f"appendix table {name} of the {chosen} template not found; its indicators "
                                        "are missing", level="missing"))
     for kind in template.table_kinds():  # the family's order
@@ -162,13 +180,29 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
         match, rows = matches[kind], rows_by_kind[kind]
         issues += _empty_rows(match, rows, chosen, graduates)
         issues += _absent_indicators(match, rows, chosen, graduates)
-        for row in rows:
-            records.extend(_long_records(report_id, row))
+        table_records = [record for row in rows for record in _long_records(report_id, row, ocr_threshold)]
+        issues += _doubt_issues(match, table_records, ocr_threshold)
+        records += table_records
     import pandas as pd
 
-    frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom"])
+    frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom", "doubt"])
     frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
     return Indicators(frame, issues, template=chosen, template_reason=why, about=report_about(doc, matches))
+
+
+def _caption_line(doc: Document | None, kind: str) -> tuple[int, str] | None:
+    """(page, text) of the last caption naming the kind (表3 教学资源表) in the body — the 目录's entries end with
+    a page number — when no table of the kind was read there (a picture that could not be read, say)."""
+    if doc is None:
+        return None
+    names = [squash(n) for n in template.family_table(kind).names]
+    found = None
+    for page in doc.pages:
+        for line in page.lines:
+            flat = squash(line.text)
+            if NUMBERED.match(flat) and any(flat.endswith(n) for n in names):
+                found = (page.number, " ".join(line.text.split()))
+    return found
 
 
 # ---------------------------------------------------------------- which template is in force
@@ -410,10 +444,11 @@ def _indicator_rows(match: AppendixMatch, issues: list[Issue]) -> list[Indicator
             continue  # header repeated inside the table
         indicator_cell = table.cell_at(r, header.indicator)
         page = indicator_cell.page if indicator_cell else table.pages[0]
-        values = []
+        values, sources = [], []
         for col, period in header.years:
             cell = table.cell_at(r, col)
             values.append((period, texts[col].strip(), cell.bbox if cell else table.bbox))
+            sources.append((cell.source, cell.confidence) if cell else ("text", None))
         unit_raw = texts[header.unit].strip() if header.unit is not None else ""
         indicator_raw = texts[header.indicator].strip()
         serial = texts[header.serial].strip() if header.serial is not None else ""
@@ -447,6 +482,9 @@ def _indicator_rows(match: AppendixMatch, issues: list[Issue]) -> list[Indicator
                 survey_count=texts[header.survey_count].strip() if header.survey_count is not None else "",
                 survey_method=texts[header.survey_method].strip() if header.survey_method is not None else "",
                 label=label,
+                indicator_raw=SUB_PREFIX.sub("", indicator_raw).strip(),
+                ocr=bool(indicator_cell and indicator_cell.source == "ocr"),
+                sources=sources,
             )
         )
     return rows
@@ -595,10 +633,11 @@ def _template_parent(row: IndicatorRow, declared: dict[tuple[str, str], list[str
     return None
 
 
-def _long_records(report_id: str, row: IndicatorRow) -> list[dict]:
+def _long_records(report_id: str, row: IndicatorRow, ocr_threshold: float = 80.0) -> list[dict]:
     out = []
     count = parse_value(row.survey_count) if row.survey_count else None
-    for period, raw, bbox in row.values:
+    sources = row.sources or [("text", None)] * len(row.values)
+    for (period, raw, bbox), (source, confidence) in zip(row.values, sources):
         parsed = parse_value(raw)
         out.append({
             "report_id": report_id,
@@ -609,6 +648,7 @@ def _long_records(report_id: str, row: IndicatorRow) -> list[dict]:
             "row_seq": row.row_seq,
             "serial": row.serial,
             "indicator": row.indicator,
+            "indicator_raw": row.indicator_raw or row.indicator,
             "parent_indicator": row.parent,
             "unit": row.unit,
             "unit_raw": row.unit_raw,
@@ -619,6 +659,130 @@ def _long_records(report_id: str, row: IndicatorRow) -> list[dict]:
             "value": parsed.value,
             "survey_count": count.value if count and count.ok else None,
             "survey_method": row.survey_method,
+            "source": source,
+            "ocr_confidence": confidence if source == "ocr" else None,
             "x0": bbox[0], "top": bbox[1], "x1": bbox[2], "bottom": bbox[3],
+            "doubt": doubt(raw, parsed.value, row.unit, source, confidence, ocr_threshold),
         })
     return out
+
+
+# ---------------------------------------------------------------- values to read by eye
+
+
+def doubt(raw: str, value: float | None, unit: str, source: str, confidence: float | None, threshold: float) -> str:
+    """Why a value read by OCR cannot be trusted ('' when it can, and always for the text layer): a confidence
+    below ``threshold``, something that is not a number, or a number its row's unit rules out (a percentage
+    over 100, a count with a fraction)."""
+    if source != "ocr" or not raw.strip():
+        return ""
+    t = words(LANG)
+    parsed = parse_value(raw)
+    if value is None and parsed.reason == "unreadable":
+        return t("doubt.not_a_number")
+    if confidence is not None and confidence < threshold:
+        return t("doubt.confidence", confidence=f"{confidence:.0f}", threshold=f"{threshold:.0f}")
+    measure = template.unit_measures().get(unit, "")
+    if value is not None and measure == "percent" and not 0 <= value <= 100:
+        return t("doubt.percent")
+    if value is not None and measure == "count" and (value < 0 or value != int(value)):
+        return t("doubt.count", unit=unit)
+    return ""
+
+
+def _doubt_issues(match: AppendixMatch, records: list[dict], threshold: float) -> list[Issue]:
+    """One warning per table naming its values to be read by eye."""
+    doubtful = [r for r in records if r["doubt"]]
+    if not doubtful:
+        return []
+    listed = "; ".join(f"{r['indicator']} {r['period_raw']} '{r['value_raw']}' ({r['doubt']})" for r in doubtful)
+    text = words(LANG)("doubt.table", table=_where(match), count=len(doubtful), values=listed)
+    return [Issue(STAGE, text, doubtful[0]["page"])]
+
+
+# ---------------------------------------------------------------- closed sets for OCR'd rows
+
+
+def _closed_sets(match: AppendixMatch, rows: list[IndicatorRow], template_id: str) -> list[Issue]:
+    """An OCR'd row's name taken to the nearest of the template's names for the table's kind (its unit and serial
+    agreeing), its unit to the unit set, its serial to the template's; a warning naming the names changed."""
+    changed = []
+    for row in rows:
+        if not row.ocr:
+            continue
+        _snap_unit(row)
+        name = _nearest_name(row, match.kind, template_id)
+        if name and squash(name) != squash(row.indicator):
+            changed.append(f"'{row.indicator}' → '{name}'")
+        row.indicator = name or row.indicator
+        _unit_from_name(row, match.kind)
+        _snap_serial(row, match.kind, template_id)
+    if not changed:
+        return []
+    text = words(LANG)("closed.names", table=_where(match), names=", ".join(changed))
+    return [Issue(STAGE, text, match.table.pages[0])]
+
+
+def _snap_unit(row: IndicatorRow) -> None:
+    """A unit that is none of the unit set taken to the one spelling it is a character off: first the one it is
+    with a character dropped (OCR loses a thin '/' or ':': 人门 → 人/门, not 人 or 人次), else the only one."""
+    known = template.units()
+    if not row.unit or row.unit in template.unit_measures():
+        return
+    near = [spelling for spelling in known if edit_distance(row.unit, spelling) <= 1]
+    dropped = {known[s] for s in near if len(s) == len(row.unit) + 1 and _is_subsequence(row.unit, s)}
+    for units in (dropped, {known[s] for s in near}):
+        if len(units) == 1:
+            row.unit = units.pop()
+            return
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def _nearest_name(row: IndicatorRow, kind: str, template_id: str) -> str:
+    """The template's name for the row: the one its OCR'd name is fewest characters off (within
+    NAME_DISTANCE_SHARE), among the names whose unit agrees with the row's (when it has a known one) and, in the
+    template in force, whose serial agrees; '' when none is near or two names are equally near."""
+    read = squash(row.indicator)
+    in_force = template.indicators_of(kind, template_id)
+    same = [t.indicator for t in template.family_indicators_of(kind) if squash(t.indicator) == read]
+    if same:
+        return same[0]  # the template's spelling (OCR spaces out and drops nothing else)
+    for candidates, by_serial in ((in_force, True), (template.family_indicators_of(kind), False)):
+        scored: dict[str, int] = {}
+        for t in candidates:
+            if row.unit in template.unit_measures() and t.unit != row.unit:
+                continue
+            if by_serial and SERIAL.match(row.serial) and t.serial != int(row.serial):
+                continue
+            name = squash(t.indicator)
+            distance = edit_distance(read, name)
+            if distance <= max(1, int(len(name) * NAME_DISTANCE_SHARE)):
+                scored[t.indicator] = min(distance, scored.get(t.indicator, distance))
+        if scored:
+            best = min(scored.values())
+            names = [n for n, d in scored.items() if d == best]
+            return names[0] if len(names) == 1 else ""
+    return ""
+
+
+def _unit_from_name(row: IndicatorRow, kind: str) -> None:
+    """An OCR'd row whose unit is empty or none of the unit set takes its name's unit, when the template gives it
+    one unit (生师比's ':' is a speck OCR drops)."""
+    if row.unit in template.unit_measures():
+        return
+    units = {t.unit for t in template.family_indicators_of(kind) if squash(t.indicator) == squash(row.indicator)}
+    if len(units) == 1:
+        row.unit = units.pop()
+
+
+def _snap_serial(row: IndicatorRow, kind: str, template_id: str) -> None:
+    """An OCR'd serial that is not a number (工 for 1) takes the template's serial of the row's name, when one."""
+    if not row.serial or SERIAL.match(row.serial):
+        return
+    serials = {t.serial for t in template.indicators_of(kind, template_id) if squash(t.indicator) == squash(row.indicator)}
+    if len(serials) == 1:
+        row.serial = str(serials.pop())

@@ -42,7 +42,8 @@ def process_report(
 
         sections = run("sections", extract_sections, doc)
         tables = run("tables", extract_tables, doc, settings.tables, budget, settings.cores)
-        indicators = run("indicators", extract_indicators, report_id, tables, doc, settings.template)
+        indicators = run("indicators", extract_indicators, report_id, tables, doc, settings.template,
+                         settings.ocr.value_confidence)
         cases = run("cases", extract_cases, doc, sections, tables)
         claims = run("claims", extract_claims, doc, sections, tables, cases)
         findings = run("reconcile", reconcile, claims, indicators, tables)

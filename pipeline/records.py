@@ -90,6 +90,7 @@ class Page:
     notes: list[str] = field(default_factory=list)
     turn: int = 0  # degrees clockwise the displayed page was turned to read its text upright
     damage: str | None = None  # why the page (or some of its text) could not be read; such a page is not OCRed
+    pictures: list[BBox] = field(default_factory=list)  # pictures of tables on a text page, read by OCR
 
 
 @dataclass

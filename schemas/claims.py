@@ -37,6 +37,8 @@ class FindingSchema(pa.DataFrameModel):
     year: Series[pa.Int64] = pa.Field(nullable=True, ge=1990, le=2100)
     explanation: Series[str] = pa.Field(str_length={"min_value": 1})
     review_status: Series[str] = pa.Field(nullable=True, isin=["", "confirmed", "dismissed"])
+    source: Series[str] | None = pa.Field(nullable=True, isin=["", "text", "ocr"])
+    ocr_confidence: Series[float] | None = pa.Field(nullable=True, ge=0, le=100)
 
     @pa.dataframe_check(description="a finding about the text names its claim")
     def text_findings_name_a_claim(cls, df):

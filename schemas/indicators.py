@@ -45,6 +45,8 @@ class IndicatorSchema(pa.DataFrameModel):
     value: Series[float] = pa.Field(nullable=True)
     survey_count: Series[float] = pa.Field(nullable=True, ge=0)
     survey_method: Series[str] = pa.Field(nullable=True)
+    source: Series[str] | None = pa.Field(isin=["text", "ocr"])
+    ocr_confidence: Series[float] | None = pa.Field(nullable=True, ge=0, le=100)
 
     @pa.dataframe_check(description="percentages lie within 0–100")
     def percent_in_range(cls, df):

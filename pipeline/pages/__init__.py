@@ -25,6 +25,7 @@ from ..records import Document, Issue, Page
 from .hygiene import image_share, remove_running_lines, unusable_reason
 from .lines import build_lines
 from .opening import close, open_pdf, refuse_non_pdf, turned_copy
+from .pictures import read_pictures
 from .reader import read_page
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
     _read_turned(doc, settings, budget)
     _ocr_pages(doc, ocr or OcrSettings(), budget)
     remove_running_lines(doc.pages, settings)
+    read_pictures(doc, ocr or OcrSettings(), budget)
     return doc
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from ..claims import Claims
 from ..records import Indicators, Issue, Tables
+from ..words import words
 from .appendix import Appendix, Cell, table_label
 from .bodytables import body_tables
 from .check import Check, ClaimByClaim, in_dependency_order
@@ -43,6 +44,7 @@ from .internal import Internal
 from .items import Items
 from .ratio import Ratio
 from .sums import Sums
+from .unreadable import mark_unreadable
 from .yoy import YearOverYear
 
 __all__ = ["CHECKS", "Appendix", "Cell", "Check", "Finding", "Findings", "KINDS", "STAGE", "VERDICTS", "reconcile",
@@ -66,5 +68,8 @@ def reconcile(claims: Claims, indicators: Indicators, tables: Tables | None = No
     for check in CHECKS:
         ctx.found[check.name] = check.run(ctx)
     findings = [f for found in ctx.found.values() for f in found]
+    unreadable = mark_unreadable(findings, indicators.frame)
+    if unreadable:
+        issues.append(Issue(STAGE, words("en")("unreadable.findings", count=unreadable)))
     assign_ids(findings)
     return Findings(findings, issues)

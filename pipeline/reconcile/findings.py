@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from ..records import BBox, Issue
 
-VERDICTS = ("match", "rounding_only", "mismatch", "other_year_match", "approx_match", "uncertain", "unverifiable")
+VERDICTS = ("match", "rounding_only", "mismatch", "other_year_match", "approx_match", "uncertain", "unverifiable",
+            "unreadable")
 KINDS = ("direct", "per_school_average", "ratio", "sum", "count", "table_internal", "cross_table", "year_broken",
          "year_over_year")
 CONFIRMING = ("match", "rounding_only", "approx_match")
@@ -52,6 +53,8 @@ class Finding:
     other_year: int | None = None
     other_page: int | None = None
     other_bbox: BBox | None = None
+    source: str = "text"  # where the table cells it uses were read: text, or ocr when any was read by OCR
+    ocr_confidence: float | None = None  # the lowest OCR confidence of those cells
     key: tuple = field(default=(), repr=False, compare=False)  # what the id is a fingerprint of
 
 

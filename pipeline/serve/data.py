@@ -160,7 +160,9 @@ class Output:
         """Every report in the store with its status, pages, counts of findings by verdict and not yet reviewed."""
         reports = self.query("SELECT report_id, status, pages, warnings, seconds, producer FROM reports ORDER BY report_id")
         try:
-            verdicts = self.query("SELECT report_id, finding_id, verdict FROM findings WHERE verdict IN (?, ?, ?)", list(ATTENTION))
+            marks = ", ".join("?" * len(ATTENTION))
+            verdicts = self.query(f"SELECT report_id, finding_id, verdict FROM findings WHERE verdict IN ({marks})",
+                                  list(ATTENTION))
         except StoreUnavailable:
             verdicts = pd.DataFrame(columns=["report_id", "finding_id", "verdict"])
         rows = []

@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from ..geometry import within
 from ..pages.lines import build_lines, mean_confidence
 from ..pages.rules import snap
 from ..records import BBox, Cell, Char, Page, Table
@@ -76,12 +77,15 @@ def table_from_grid(page: Page, grid: Grid) -> Table | None:
         r, c, rs, cs = span
         chars = [ch for rr in range(r, r + rs) for cc in range(c, c + cs) for ch in slots.get((rr, cc), [])]
         text = join_fragments([ln.text for ln in build_lines(chars, page.number)])
-        source = "ocr" if page.source == "ocr" else "text"
-        cells.append(Cell(r, c, rs, cs, text, page.number, _cell_box(grid, span), source, mean_confidence(chars)))
+        box = _cell_box(grid, span)
+        read_by_ocr = page.source == "ocr" or any(ch.source == "ocr" for ch in chars) \
+            or any(within(box, picture) for picture in page.pictures)  # an empty cell of a picture: OCR found nothing
+        cells.append(Cell(r, c, rs, cs, text, page.number, box, "ocr" if read_by_ocr else "text", mean_confidence(chars)))
     if not any(cell.text for cell in cells):
         return None
+    source = "ocr" if page.source == "ocr" or any(cell.source == "ocr" for cell in cells) else page.source
     table = Table("", "", [page.number], grid.kind, n_rows, n_cols, cells, grid.bbox, crosscheck=grid.crosscheck,
-                  source=page.source)
+                  source=source)
     table.header_rows = _header_rows(table)
     return table
 

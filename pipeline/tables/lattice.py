@@ -7,7 +7,7 @@ import warnings
 
 from ..config import TableSettings
 from ..forked import beside
-from ..geometry import overlap
+from ..geometry import overlap, within
 from ..limits import Budget, LimitExceeded
 from ..pages.rules import ruled_cells, snapper
 from ..records import Document, Issue, Page
@@ -173,7 +173,8 @@ class Lattice(GridStrategy):
             grid.crosscheck = _crosscheck(grid, plumber, settings)
         extra = [p for p in plumber if not any(overlap(p.bbox, g.bbox) > 0.5 for g in camelot)]
         for g in extra:
-            g.crosscheck = "pdfplumber only: camelot found no table here"
+            pictured = any(within(g.bbox, box, 3.0) for box in page.pictures)
+            g.crosscheck = "read from a picture by OCR" if pictured else "pdfplumber only: camelot found no table here"
         return camelot + extra
 
 

@@ -1,9 +1,10 @@
 """The audit report a person reads: audit.html (one self-contained file) and audit.md.
 
-A summary (claims found and checked, verdicts), then every finding that needs
-a look — mismatches, other-year matches, uncertain — with the sentence, the
-table cell, the arithmetic, the pages, and images of both cropped from the
-PDF; then the findings that agree, in one table.
+A summary (claims found and checked, verdicts), then the values to read by eye
+(table values read by OCR that are in doubt, verdict `unreadable`), then every
+finding that needs a look — mismatches, other-year matches, uncertain — each with
+the sentence, the table cell, the arithmetic, the pages, and images of both
+cropped from the PDF; then the findings that agree, in one table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from ..files import atomic_write_bytes, atomic_write_text
 from ..records import Issue
+from ..words import words
 from .evidence import evidence_images
 from .frames import read_published
 from .html import render
@@ -25,8 +27,11 @@ from .manifest import read as read_manifest
 from .review import typed_note
 
 STAGE = "audit"
-ATTENTION = ("mismatch", "other_year_match", "uncertain")
-VERDICT_ORDER = ("mismatch", "other_year_match", "uncertain", "unverifiable", "rounding_only", "approx_match", "match")
+# values read by OCR that are in doubt come first: every other verdict about them waits on a person's reading
+ATTENTION = ("unreadable", "mismatch", "other_year_match", "uncertain")
+VERDICT_ORDER = ("unreadable", "mismatch", "other_year_match", "uncertain", "unverifiable", "rounding_only", "approx_match",
+                 "match")
+BY_EYE = "unreadable"
 IMAGE_DIR = "audit_images"
 AUDIT_LOCK = ".audit.lock"
 EVIDENCE = (("text", "the sentence"), ("table", "the table cell"), ("other", "the other cell"))
@@ -189,10 +194,16 @@ def _warning_text(note: dict) -> str:
 
 def _html(report_id: str, pdf: Path, claims, findings, attention, crops, notes: list[dict]) -> str:
     rest = _agreeing(findings)
+    shown = [_html_finding(row, crops) for row in attention.to_dict("records")]
     return render("audit.html", report_id=report_id, pdf=str(pdf), summary=_summary(claims, findings),
                   warning_groups=_html_warning_groups(notes), by_kind=_by_kind_table(findings),
-                  attention=[_html_finding(row, crops) for row in attention.to_dict("records")],
+                  by_eye_title=_by_eye_title(), by_eye=[f for f in shown if f["verdict"] == BY_EYE],
+                  attention=[f for f in shown if f["verdict"] != BY_EYE],
                   agreeing_count=len(rest), agreeing=_agreeing_table(rest))
+
+
+def _by_eye_title() -> str:
+    return f"{words('en')('audit.by_eye')} · {words('zh')('audit.by_eye')}"
 
 
 def _agreeing(findings: pd.DataFrame) -> pd.DataFrame:
@@ -249,8 +260,27 @@ def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops, not
     for title, group in _warning_groups(notes):
         if group:
             lines += ["", f"**{title}**", ""] + [f"- {_warning_text(n)}" for n in group]
-    lines += ["", f"## Needs a look ({len(attention)})", ""]
-    for row in attention.to_dict("records"):
+    by_eye = attention[attention["verdict"] == BY_EYE] if not attention.empty else attention
+    for title, shown in ((_by_eye_title(), by_eye), ("Needs a look", attention.drop(by_eye.index))):
+        if title == _by_eye_title() and shown.empty:
+            continue
+        lines += ["", f"## {title} ({len(shown)})", ""]
+        lines += _markdown_findings(shown, crops)
+    rest = _agreeing(findings)
+    lines += [f"## Agreeing and unverifiable findings ({len(rest)})", "",
+              "| finding | kind | verdict | page | table | indicator | year | explanation |", "|---|---|---|---|---|---|---|---|"]
+    for row in rest.to_dict("records"):
+        table = _table(row)
+        page = int(row["page"]) if _value(row, "page") is not None else ""
+        explanation = str(row["explanation"]).replace("|", "\\|")
+        lines.append(f"| `{row['finding_id']}` | {row['kind']} | {row['verdict']} | {page} | {table} | "
+                     f"{row['indicator'] or ''} | {_value(row, 'year') or ''} | {explanation} |")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_findings(shown: pd.DataFrame, crops: dict[str, bytes]) -> list[str]:
+    lines: list[str] = []
+    for row in shown.to_dict("records"):
         fid = row["finding_id"]
         lines.append(f"### {row['verdict'].replace('_', ' ')} · {row['kind']} · `{fid}` · {_where(row)}")
         lines.append("")
@@ -264,13 +294,4 @@ def _markdown(report_id: str, pdf: Path, claims, findings, attention, crops, not
             if f"{fid}-{suffix}" in crops:
                 lines.append(f"![{label}]({IMAGE_DIR}/{fid}-{suffix}.png)")
         lines.append("")
-    rest = _agreeing(findings)
-    lines += [f"## Agreeing and unverifiable findings ({len(rest)})", "",
-              "| finding | kind | verdict | page | table | indicator | year | explanation |", "|---|---|---|---|---|---|---|---|"]
-    for row in rest.to_dict("records"):
-        table = _table(row)
-        page = int(row["page"]) if _value(row, "page") is not None else ""
-        explanation = str(row["explanation"]).replace("|", "\\|")
-        lines.append(f"| `{row['finding_id']}` | {row['kind']} | {row['verdict']} | {page} | {table} | "
-                     f"{row['indicator'] or ''} | {_value(row, 'year') or ''} | {explanation} |")
-    return "\n".join(lines) + "\n"
+    return lines

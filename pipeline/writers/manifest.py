@@ -91,7 +91,17 @@ def of_result(result: ReportResult, files: list[str], stale: list[str]) -> dict:
         manifest["report"] = indicators.about
     if result.limits is not None:
         manifest["limits"] = result.limits
+    manifest["read_by_eye"] = read_by_eye(result)
     return manifest
+
+
+def read_by_eye(result: ReportResult) -> dict[str, int]:
+    """The appendix values read by OCR that are in doubt, and the findings that use them (verdict unreadable)."""
+    frame = getattr(result.indicators, "frame", None)
+    values = int((frame["doubt"].fillna("") != "").sum()) if frame is not None and "doubt" in frame else 0
+    findings = result.frames.get("findings")
+    unreadable = int((findings["verdict"] == "unreadable").sum()) if findings is not None and "verdict" in findings else 0
+    return {"values": values, "findings": unreadable}
 
 
 def of_failure(report_id: str, pdf: Path, stage: str, message: str, seconds: float) -> dict:

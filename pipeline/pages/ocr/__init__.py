@@ -104,6 +104,24 @@ class PageRenderer:
             image = image[:, :, 0]
         return image, scale
 
+    def render_box(self, number: int, box: BBox, width_pt: float, height_pt: float, dpi: int) -> tuple[np.ndarray, float]:
+        """A grayscale image of one region of the page as displayed (``box``: points from its top-left), and
+        its scale; within the same pixel budget as a page."""
+        import pypdfium2 as pdfium
+
+        x0, top, x1, bottom = box
+        scale = self.scale_for(x1 - x0, bottom - top, dpi)
+        crop = (max(x0, 0.0), max(height_pt - bottom, 0.0), max(width_pt - x1, 0.0), max(top, 0.0))
+        try:
+            page = self._document()[number - 1]
+            try:
+                image = np.array(page.render(scale=scale, grayscale=True, crop=crop).to_numpy(), copy=True)
+            finally:
+                page.close()
+        except pdfium.PdfiumError as exc:
+            raise ReportError(STAGE, f"the picture cannot be rendered for OCR (pdfium: {exc})", str(self.path), number) from exc
+        return (image[:, :, 0] if image.ndim == 3 else image), scale
+
 
 def is_blank(image: np.ndarray) -> bool:
     return int(image.min()) > BLANK_LEVEL
@@ -112,10 +130,14 @@ def is_blank(image: np.ndarray) -> bool:
 # ---------------------------------------------------------------- ruling lines
 
 
-def find_rules(image: np.ndarray, scale: float, settings: OcrSettings) -> tuple[list[Segment], np.ndarray]:
-    """Horizontal and vertical ruling lines (in PDF points) and their pixel mask."""
+def find_rules(image: np.ndarray, scale: float, settings: OcrSettings,
+               page_size: tuple[float, float] | None = None) -> tuple[list[Segment], np.ndarray]:
+    """Horizontal and vertical ruling lines (in PDF points) and their pixel mask. A rule is at least
+    min_rule_share of the image's width / height, or of ``page_size``'s (points) when the image is a part of a page."""
     ink = cv2.adaptiveThreshold(255 - image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
     height, width = ink.shape
+    if page_size is not None:
+        width, height = page_size[0] * scale, page_size[1] * scale
     h_len = max(int(width * settings.min_rule_share), 10)
     v_len = max(int(height * settings.min_rule_share), 10)
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
