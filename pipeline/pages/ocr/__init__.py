@@ -23,6 +23,7 @@ from ...records import BBox, Char, Segment
 from ..lines import mean_confidence
 from ..rules import ruled_cells
 from .deskew import deskew, erase_leaders
+from .photo import prepare
 from .tables import read_cells, read_closed_cells, table_composite, whiten, words_on_page
 from .tesseract import Clock, Word, parse_tsv, run_tesseract, tesseract_problem  # noqa: F401 (used by callers)
 
@@ -87,21 +88,19 @@ class PageRenderer:
         return min(wanted, (self.limits.max_render_pixels / area) ** 0.5)
 
     def render(self, number: int, width_pt: float, height_pt: float, dpi: int) -> tuple[np.ndarray, float]:
-        """A grayscale image of the page as displayed (rotation applied), and its scale."""
+        """An RGB image of the page as displayed (rotation applied), and its scale."""
         import pypdfium2 as pdfium
 
         scale = self.scale_for(width_pt, height_pt, dpi)
         try:
             page = self._document()[number - 1]
             try:
-                bitmap = page.render(scale=scale, grayscale=True)
-                image = np.array(bitmap.to_numpy(), copy=True)
+                bitmap = page.render(scale=scale, rev_byteorder=True)
+                image = np.array(bitmap.to_numpy()[:, :, :3], copy=True)
             finally:
                 page.close()
         except pdfium.PdfiumError as exc:
             raise ReportError(STAGE, f"the page cannot be rendered for OCR (pdfium: {exc})", str(self.path), number) from exc
-        if image.ndim == 3:
-            image = image[:, :, 0]
         return image, scale
 
 
@@ -228,12 +227,14 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     automatic layout.
     """
     wanted = dpi or settings.dpi
-    image, scale = renderer.render(number, width_pt, height_pt, wanted)
+    colour, scale = renderer.render(number, width_pt, height_pt, wanted)
     notes = [f"rendered at {scale * 72:.0f} dpi (pixel budget)"] if scale * 72 < wanted - 0.5 else []
     if wanted < settings.dpi:
         notes.append(f"read at the scan's {wanted} dpi")
-    if is_blank(image):
+    if is_blank(colour):
         return None
+    image, prepared = prepare(colour)
+    notes += prepared
     image, angle = deskew(image, settings.max_skew)
     if angle:
         notes.append(f"deskewed by {angle:+.2f}°")
