@@ -31,6 +31,10 @@ MAX_TITLE_CHARS = 40
 # A run-in heading is at least this many characters before its 。...
 MIN_RUN_IN = 2
 CAPTION_LINE = re.compile(r"^(图表|图|表|续表|附表)\s*(\d{1,3}|[一二三四五六七八九十]{1,3})(?![\d.])")
+# A page with this many case headings, most of them followed by a page number, lists cases (a 案例目录).
+MIN_LISTED = 3
+PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+PAGE_NUMBER_END = re.compile(r"[.·…\s]{2,}\d{1,3}$")
 # A frame that opens this many line heights under a heading holds that case.
 FRAME_GAP_LINES = 2.0
 
@@ -67,7 +71,7 @@ def extract_cases(doc: Document, sections: Sections, tables: Tables) -> Cases:
 def _case_starts(doc: Document, toc_pages: set[int]) -> list[CaseStart]:
     starts = []
     for page in doc.pages:
-        if page.number in toc_pages:
+        if page.number in toc_pages or _lists_cases(page):
             continue
         for i, ln in enumerate(page.lines):
             m = CASE_TITLE.match(ln.text)
@@ -84,6 +88,21 @@ def _case_starts(doc: Document, toc_pages: set[int]) -> list[CaseStart]:
                 title, title_lines = nxt.text.strip(), [ln, nxt]
             starts.append(CaseStart(page.number, ln, number, title, title_lines))
     return starts
+
+
+def _lists_cases(page: Page) -> bool:
+    """A list of cases with their pages (a 案例目录 whose heading OCR misread, so the sections stage does not
+    take it for a contents page): three or more case headings, most with a page number at their right."""
+    headings = [ln for ln in page.lines if CASE_TITLE.match(ln.text) and len(ln.text) <= 60]
+    if len(headings) < MIN_LISTED:
+        return False
+    numbers = [ln for ln in page.lines if PAGE_NUMBER.match(ln.text.strip())]
+    paged = [h for h in headings if _page_number_beside(h, numbers) or PAGE_NUMBER_END.search(h.text)]
+    return len(paged) >= 2 * len(headings) / 3
+
+
+def _page_number_beside(heading: Line, numbers: list[Line]) -> bool:
+    return any(n.bbox[0] > heading.bbox[2] and n.top < heading.bottom and n.bottom > heading.top for n in numbers)
 
 
 def _title_line(following: list[Line], heading: Line) -> Line | None:

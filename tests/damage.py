@@ -9,8 +9,12 @@ from __future__ import annotations
 import random
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DANGLE = b"/DANGLE"  # a name the pikepdf copy writes where the raw bytes then get a dangling reference
 
@@ -289,7 +293,7 @@ SEAL_INK = (205, 35, 45)  # RGB of red stamp ink
 DESK = (62, 54, 48)  # RGB of the desk around the photographed sheet
 
 
-def seal_mask(size: int, seed: int = 0) -> "np.ndarray":
+def seal_mask(size: int, seed: int = 0) -> np.ndarray:
     """The ink of a round official seal, ``size`` pixels across, as coverage 0..1: a thick ring, a five-pointed
     star in its middle and a line of letters along the upper arc (cv2 draws no Chinese; the ink is what matters)."""
     import cv2
@@ -320,7 +324,7 @@ def seal_mask(size: int, seed: int = 0) -> "np.ndarray":
     return cv2.GaussianBlur(ink, (3, 3), 0)
 
 
-def stamp(image: "np.ndarray", centre: tuple[int, int], size: int, opacity: float = 0.85, seed: int = 0) -> None:
+def stamp(image: np.ndarray, centre: tuple[int, int], size: int, opacity: float = 0.85, seed: int = 0) -> None:
     """A red seal pressed onto an RGB ``image`` in place: the ink multiplies the paper (what is black stays black)."""
     import numpy as np
 
@@ -332,8 +336,8 @@ def stamp(image: "np.ndarray", centre: tuple[int, int], size: int, opacity: floa
     image[y0:y0 + size, x0:x0 + size] = np.clip(region * (1 - ink + ink * tint), 0, 255).astype(np.uint8)
 
 
-def _photographed(page: "np.ndarray", rng: "np.random.Generator", darker: float, blur: float,
-                  skew_share: tuple[float, float]) -> "np.ndarray":
+def _photographed(page: np.ndarray, rng: np.random.Generator, darker: float, blur: float,
+                  skew_share: tuple[float, float]) -> np.ndarray:
     """One page as a phone sees it: the sheet's corners each moved by 1–2 % of the page (the camera not square
     to it) with the desk around it, one side ``darker`` (a share) darker than the other, slightly out of focus."""
     import cv2

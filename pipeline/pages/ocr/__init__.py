@@ -11,7 +11,7 @@ confidences). Words become Chars marked source="ocr" with their confidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -20,11 +20,13 @@ import numpy as np
 from ...config import Limits, OcrSettings
 from ...errors import ReportError
 from ...records import BBox, Char, Segment
+from ...words import lang_from_env
+from ...words import words as catalogue
 from ..lines import mean_confidence
 from ..rules import ruled_cells
 from .deskew import deskew, erase_leaders
 from .photo import prepare
-from .tables import read_cells, read_closed_cells, table_composite, whiten, words_on_page
+from .tables import completed_rules, read_cells, read_closed_cells, table_composite, unread_headers, whiten, words_on_page
 from .tesseract import Clock, Word, parse_tsv, run_tesseract, tesseract_problem  # noqa: F401 (used by callers)
 
 STAGE = "pages"
@@ -46,6 +48,7 @@ class OcrPage:
     confidence: float | None  # mean word confidence, 0-100
     scale: float  # image pixels per PDF point
     note: str = ""
+    warnings: list[str] = field(default_factory=list)  # what a person must know (in the catalogue's words)
 
 
 # ---------------------------------------------------------------- deciding
@@ -137,6 +140,12 @@ def _segments(mask: np.ndarray, scale: float, horizontal: bool) -> list[Segment]
             mid = (x + w / 2) / scale
             out.append(Segment(round(mid, 1), round(y / scale, 1), round(mid, 1), round((y + h) / scale, 1)))
     return out
+
+
+def _draw(mask: np.ndarray, segments: list[Segment], scale: float) -> None:
+    """Rules added to the mask of rules to erase (as thick as find_rules' mask)."""
+    for s in segments:
+        cv2.line(mask, (round(s.x0 * scale), round(s.top * scale)), (round(s.x1 * scale), round(s.bottom * scale)), 255, 5)
 
 
 def erase(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -239,10 +248,15 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     if angle:
         notes.append(f"deskewed by {angle:+.2f}°")
     rules, mask = find_rules(image, scale, settings)
+    rules, added = completed_rules(image, rules, scale, settings.snap_tolerance)
+    if added:
+        _draw(mask, added, scale)
+        notes.append(catalogue(lang_from_env())("photo.grid_repaired", count=len(added)))
     clean = erase(image, mask)
     clock, dpi, path = Clock(timeout), round(scale * 72), str(renderer.path)
     words: list[Word] = []
     corrections: list[str] = []
+    unread: list[tuple[BBox, str, int]] = []  # (table, axis, position) of headers OCR could not read
     tables = [cells for cells in ruled_cells(rules, width_pt, height_pt, settings.snap_tolerance) if len(cells) > 1]
     for t, cells in enumerate(tables):
         built = table_composite(clean, cells, scale)
@@ -251,6 +265,7 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
             cell_words = read_cells(composite, slots, settings, dpi, clock, number, path)
             corrections += read_closed_cells(clean, slots, cell_words, scale, settings, dpi, clock, number, path,
                                               carried if carried is not None else {})
+            unread += [(_outline(cells), axis, position) for axis, position in unread_headers(slots, cell_words)]
             words += words_on_page(cell_words, slots, t)
         whiten(clean, cells, scale)
     if not is_blank(clean):
@@ -267,7 +282,36 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     if corrections:
         notes.append(f"{len(corrections)} cells read against their closed set ({_tally(corrections)})")
     chars = words_to_chars(words, scale, settings.min_confidence, bold_lines(image, words))
-    return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes))
+    warnings = _unread_warnings(unread, page_words if not is_blank(clean) else [], scale, number)
+    return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes), warnings)
+
+
+def _outline(cells: list[BBox]) -> BBox:
+    return min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells)
+
+
+def _unread_warnings(unread: list[tuple[BBox, str, int]], page_words: list[Word], scale: float, number: int) -> list[str]:
+    """Each unread header in words: the table named by the line of text right above it (its caption)."""
+    t = catalogue(lang_from_env())
+    out = []
+    for box, axis, position in unread:
+        caption = _line_above(page_words, box, scale)
+        table = t("photo.table_under", caption=caption) if caption else t("photo.table_here")
+        out.append(t("photo.header_unread", table=table, page=t.page(number), position=position, axis=t(f"photo.axis.{axis}")))
+    return out
+
+
+def _line_above(page_words: list[Word], box: BBox, scale: float, reach: float = 60.0) -> str:
+    """The text of the OCR line closest above ``box`` (PDF points) within ``reach`` points, "" when none."""
+    lines: dict[tuple, list[Word]] = {}
+    for w in page_words:
+        bottom = (w.top + w.height) / scale
+        if box[1] - reach <= bottom <= box[1] + 2 and w.left / scale < box[2] and (w.left + w.width) / scale > box[0]:
+            lines.setdefault(w.line_key, []).append(w)
+    if not lines:
+        return ""
+    nearest = max(lines.values(), key=lambda ws: max(w.top + w.height for w in ws))
+    return " ".join(w.text for w in sorted(nearest, key=lambda w: w.left))
 
 
 def _orphans(image: np.ndarray, words: list[Word], scale: float) -> list[BBox]:

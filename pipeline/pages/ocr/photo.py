@@ -18,6 +18,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ...words import lang_from_env, words
+
 # A pixel is red ink when its red channel exceeds both others by this much...
 RED_MARGIN = 45
 # ...and a red pixel lighter than this after flattening is ink of the seal only, read as paper.
@@ -30,6 +32,8 @@ SHEET_WORK_WIDTH = 600
 MIN_SHEET_SHARE = 0.5
 # ...and it is undone only when one of its corners is this share of the image off the image's corner.
 MIN_CORNER_SHIFT = 0.004
+# A straightened sheet's outermost share of the image is paper.
+EDGE_SHARE = 0.006
 # The background (the paper's brightness) varies by this many grey levels or more across an unevenly lit page.
 UNEVEN_LIGHT = 18
 # The background is estimated on a reduced image, with a window this share of the page's width.
@@ -38,21 +42,22 @@ LIGHT_WINDOW_SHARE = 0.03
 
 def prepare(colour: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """The grey page to OCR from a rendered RGB page (or a grey one), and notes of what was done."""
-    notes = []
+    t, notes = words(lang_from_env()), []
     if colour.ndim == 2:
         grey, red = colour, None
     else:
         grey, red = without_seal(colour)
         if red is not None:
-            notes.append(f"red seal ink suppressed ({red.mean() * 100:.1f}% of the page)")
+            notes.append(t("photo.seal", share=f"{red.mean() * 100:.1f}"))
     corners = sheet_corners(grey)
     if corners is not None:
         grey = straightened(grey, corners)
+        _whiten_edges(grey)
         red = straightened(red.astype(np.uint8), corners, border=0).astype(bool) if red is not None else None
-        notes.append("perspective undone (the sheet's corners found)")
+        notes.append(t("photo.perspective"))
     flat, uneven = flattened(grey)
     if uneven:
-        notes.append(f"uneven light flattened ({uneven} grey levels across the page)")
+        notes.append(t("photo.light", levels=uneven))
         grey = flat
     if red is not None:
         grey = grey.copy()
@@ -92,8 +97,10 @@ def sheet_corners(grey: np.ndarray) -> np.ndarray | None:
     small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else grey
     small = cv2.GaussianBlur(small, (5, 5), 0)
     _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))  # print inside the sheet
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # print inside the sheet closed over (on a dark margin: a thin strip of desk must not close onto the edge)
+    bright = cv2.morphologyEx(cv2.copyMakeBorder(bright, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=0),
+                              cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))[16:-16, 16:-16]
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
     sheet = max(contours, key=cv2.contourArea)
@@ -102,13 +109,40 @@ def sheet_corners(grey: np.ndarray) -> np.ndarray | None:
     quad = cv2.approxPolyDP(sheet, 0.02 * cv2.arcLength(sheet, True), True)
     if len(quad) != 4 or not cv2.isContourConvex(quad):
         return None
-    corners = _ordered(quad.reshape(4, 2).astype(np.float32) / factor)
+    corners = _ordered(_refined(sheet.reshape(-1, 2), quad.reshape(4, 2)) / factor)
     frame = _frame(width, height)
     if np.abs(corners - frame).max() < MIN_CORNER_SHIFT * max(width, height):
         return None
     if _dark_share(small, quad.reshape(4, 2)) < 0.5:
         return None  # what lies outside is not a darker ground (a page of pale boxes), not a photographed sheet
     return corners
+
+
+def _refined(outline: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral's corners where straight lines fitted to the middle of its sides meet: a corner of the
+    outline is rounded by blur and JPEG, its sides are straight."""
+    lines = []
+    for k in range(4):
+        a, b = quad[k].astype(np.float32), quad[(k + 1) % 4].astype(np.float32)
+        length = float(np.linalg.norm(b - a))
+        # the outline's points near the side a→b, away from its ends
+        t = ((outline - a) @ (b - a)) / max(length**2, 1e-6)
+        d = outline - a
+        off = np.abs((b - a)[0] * d[:, 1] - (b - a)[1] * d[:, 0]) / max(length, 1e-6)
+        near = outline[(t > 0.1) & (t < 0.9) & (off < 3)]
+        if len(near) < 5:
+            return quad.astype(np.float32)
+        vx, vy, x, y = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.float32([x, y]), np.float32([vx, vy])))
+    corners = []
+    for k in range(4):
+        (p, u), (q, v) = lines[k - 1], lines[k]
+        det = float(u[0] * -v[1] + v[0] * u[1])
+        if abs(det) < 1e-6:
+            return quad.astype(np.float32)
+        s = float((q - p)[0] * -v[1] + v[0] * (q - p)[1]) / det
+        corners.append(p + s * u)
+    return np.float32(corners)
 
 
 def _dark_share(small: np.ndarray, quad: np.ndarray) -> float:
@@ -137,6 +171,14 @@ def straightened(image: np.ndarray, corners: np.ndarray, border: int = 255) -> n
     height, width = image.shape[:2]
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), _frame(width, height))
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=border)
+
+
+def _whiten_edges(grey: np.ndarray) -> None:
+    """Paper at the very edge of a straightened sheet: what the corners found leave of the desk there would be
+    taken for ruling lines (a printed page has a margin)."""
+    height, width = grey.shape
+    band = max(int(EDGE_SHARE * max(height, width)), 1)
+    grey[:band], grey[-band:], grey[:, :band], grey[:, -band:] = 255, 255, 255, 255
 
 
 # ---------------------------------------------------------------- light
