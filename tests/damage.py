@@ -367,7 +367,6 @@ def photograph(src: Path, dst: Path, dpi: int = 200, quality: int = 70, seed: in
     import pypdfium2 as pdfium
     from PIL import Image
 
-    rng = np.random.default_rng(seed)
     seals = seals or {}
     scale = dpi / 72
     pdf = pdfium.PdfDocument(str(src))
@@ -380,7 +379,8 @@ def photograph(src: Path, dst: Path, dpi: int = 200, quality: int = 70, seed: in
             if number in seals:
                 x, y = seals[number]
                 stamp(image, (int(x * scale), int(y * scale)), int(120 * scale), seed=seed + number)
-            images.append(Image.fromarray(_photographed(image, rng, darker, blur, skew_share)))
+            page_rng = np.random.default_rng([seed, number])  # a page looks the same in a copy of a few pages
+            images.append(Image.fromarray(_photographed(image, page_rng, darker, blur, skew_share)))
     finally:
         pdf.close()
     images[0].save(dst, "PDF", save_all=True, append_images=images[1:], resolution=dpi, quality=quality)

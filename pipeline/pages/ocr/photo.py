@@ -36,6 +36,8 @@ MIN_CORNER_SHIFT = 0.004
 EDGE_SHARE = 0.006
 # The background (the paper's brightness) varies by this many grey levels or more across an unevenly lit page.
 UNEVEN_LIGHT = 18
+# After flattening, a pixel this light or lighter is paper.
+PAPER_LEVEL = 228
 # The background is estimated on a reduced image, with a window this share of the page's width.
 LIGHT_WINDOW_SHARE = 0.03
 
@@ -52,16 +54,18 @@ def prepare(colour: np.ndarray) -> tuple[np.ndarray, list[str]]:
     corners = sheet_corners(grey)
     if corners is not None:
         grey = straightened(grey, corners)
-        _whiten_edges(grey)
         red = straightened(red.astype(np.uint8), corners, border=0).astype(bool) if red is not None else None
         notes.append(t("photo.perspective"))
     flat, uneven = flattened(grey)
     if uneven:
         notes.append(t("photo.light", levels=uneven))
         grey = flat
-    if red is not None:
+    if red is not None or corners is not None:
         grey = grey.copy()
+    if red is not None:
         grey[red & (grey > PAPER_UNDER_SEAL)] = 255
+    if corners is not None:
+        _whiten_edges(grey)  # after flattening: a white edge would be the paper's brightness beside it
     return grey, notes
 
 
@@ -191,7 +195,7 @@ def background(grey: np.ndarray) -> np.ndarray:
     small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else grey
     window = max(int(LIGHT_WINDOW_SHARE * small.shape[1]) | 1, 3)
     paper = cv2.dilate(small, np.ones((window, window), np.uint8))
-    paper = cv2.blur(paper, (3 * window, 3 * window))
+    paper = cv2.GaussianBlur(paper, (0, 0), window)
     return cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
@@ -203,4 +207,6 @@ def flattened(grey: np.ndarray) -> tuple[np.ndarray, int]:
     if spread < UNEVEN_LIGHT:
         return grey, 0
     flat = grey.astype(np.float32) * 255 / np.maximum(paper.astype(np.float32), 1)
+    # paper is white: what is left of the light's steps and the JPEG's noise on it would be edges to the rule finder
+    flat[flat >= PAPER_LEVEL] = 255
     return np.clip(flat, 0, 255).astype(np.uint8), spread
