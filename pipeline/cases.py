@@ -35,6 +35,13 @@ CAPTION_LINE = re.compile(r"^(图表|图|表|续表|附表)\s*(\d{1,3}|[一二�
 MIN_LISTED = 3
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 PAGE_NUMBER_END = re.compile(r"[.·…\s]{2,}\d{1,3}$")
+# A bold line this short opening with a section number is a heading (on an OCR'd page).
+MAX_HEADING_CHARS = 30
+NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\s*[\u4e00-\u9fff]")
+# The sides of a case box found in an OCR'd page's rules are at least this share of the page apart, and of
+# one extent within SIDE_TOLERANCE points.
+MIN_BOX_SHARE = 0.4
+SIDE_TOLERANCE = 4.0
 # A frame that opens this many line heights under a heading holds that case.
 FRAME_GAP_LINES = 2.0
 
@@ -127,7 +134,16 @@ def _stops(doc: Document, sections: Sections, tables: Tables, starts: list[CaseS
             continue
         stops += [(page.number, ln.top) for ln in page.lines if CAPTION_LINE.match(ln.text) and len(ln.text) <= 60]
         stops += [(page.number, ln.top) for ln in run_in_headings(page)]
+        if page.source == "ocr":
+            stops += [(page.number, ln.top) for ln in page.lines if _numbered_heading(ln)]
     return sorted(stops)
+
+
+def _numbered_heading(line: Line) -> bool:
+    """A bold short line opening with a section number (2 服务贡献, 2.1 服务国家战略): a heading on an OCR'd page,
+    where the sections stage may miss headings OCR misread, so a case without a box still ends at it."""
+    text = line.text.strip()
+    return line.bold and len(text) <= MAX_HEADING_CHARS and bool(NUMBERED_HEADING.match(text)) and not text.endswith("。")
 
 
 def run_in_headings(page: Page) -> list[Line]:
@@ -168,17 +184,34 @@ def _top_frame(doc: Document, frames: list[Frame], page_no: int) -> Frame | None
     if page_no > doc.page_count:
         return None
     page = doc.pages[page_no - 1]
-    first_top = min((ln.top for ln in page.lines), default=None)
+    first = min(page.lines, key=lambda ln: ln.top, default=None)
     for f in frames:
-        if f.page == page_no and first_top is not None and f.bbox[1] <= first_top + 2:
+        if f.page == page_no and first is not None and f.bbox[1] <= first.top + 2:
             return f
-    return None
+    return _ruled_box(page, first.bbox) if first is not None else None
+
+
+def _ruled_box(page: Page, box: BBox) -> Frame | None:
+    """On an OCR'd page, the box whose sides (two vertical rules found in the image, of one extent) enclose
+    ``box``: a case box holding a photograph is no frame to the table stage (the photograph's edges are
+    rules too, cutting it into cells), yet its sides are there."""
+    if page.source != "ocr":
+        return None
+    sides = [s for s in page.rules if not s.horizontal and s.top <= box[1] + 2 and s.bottom >= box[3] - 2]
+    pairs = [(left, right) for left in sides for right in sides
+             if left.x0 <= box[0] + 2 and right.x0 >= box[2] - 2 and right.x0 - left.x0 >= MIN_BOX_SHARE * page.width
+             and abs(left.top - right.top) <= SIDE_TOLERANCE and abs(left.bottom - right.bottom) <= SIDE_TOLERANCE]
+    if not pairs:
+        return None
+    left, right = min(pairs, key=lambda p: p[1].x0 - p[0].x0)
+    return Frame(page.number, (left.x0, max(left.top, right.top), right.x0, min(left.bottom, right.bottom)), "box")
 
 
 def _case_lines(doc: Document, frames: list[Frame], stops: list[tuple[int, float]], start: CaseStart) -> tuple[list[Line], int]:
     heading = start.title_lines[-1]
-    frame = _frame_around(frames, start.page, start.heading.bbox) or _frame_around(frames, start.page, heading.bbox)
     page = doc.pages[start.page - 1]
+    frame = (_frame_around(frames, start.page, start.heading.bbox) or _frame_around(frames, start.page, heading.bbox)
+             or _ruled_box(page, start.heading.bbox))
     if frame is not None:
         lines = [*start.title_lines] + [ln for ln in page.lines if centre_inside(ln.bbox, frame.bbox) and ln.top >= start.heading.top
                                         and ln not in start.title_lines]

@@ -274,3 +274,15 @@ def test_a_list_of_cases_whose_heading_ocr_misread_gives_no_cases():
     body = Page(9, 595, 842, 0, lines=[_line(9, "案例3 深化内涵建设，推动课程教学改革", 91, 125, 330),
                                       _line(9, "上海市群星职业技术学校以市重点教改项目建设为契机", 91, 150, 505)])
     assert not _lists_cases(body)
+
+
+def test_a_bold_numbered_line_on_an_ocrd_page_is_a_heading_a_case_ends_at():
+    from pipeline.cases import _numbered_heading
+    from pipeline.records import Line
+
+    def line(text: str, bold: bool) -> Line:
+        return Line(24, text, (90, 100, 300, 112), 12.0, bold, source="ocr")
+
+    assert _numbered_heading(line("2 服务贡献", True)) and _numbered_heading(line("2.1 服务国家战略", True))
+    assert not _numbered_heading(line("2.1 服务国家战略", False))  # body type
+    assert not _numbered_heading(line("2024 年，6 所中职学校对接云南保山、丽江、楚雄。", True))  # a sentence

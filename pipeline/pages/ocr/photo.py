@@ -21,7 +21,7 @@ import numpy as np
 from ...words import lang_from_env, words
 
 # A pixel is red ink when its red channel exceeds both others by this much...
-RED_MARGIN = 45
+RED_MARGIN = 25
 # ...and a red pixel lighter than this after flattening is ink of the seal only, read as paper.
 PAPER_UNDER_SEAL = 150
 # Pages with fewer red pixels than this share have no seal worth suppressing.
