@@ -248,7 +248,9 @@ def test_an_unread_header_is_named_by_column_and_row():
     texts = ["序号", "指标", "单位", "", "1", "", "人", "12206", "2", "年生均财政拨款水平", "元", "10661.00"]
     read = {i: [Word(text, 0, 20 * i, 10, 10, 90.0, (i,))] for i, text in enumerate(texts) if text}
     assert unread_headers(slots, read) == [("column", 4)]  # 2024年 under the seal: the 4th column's header
-    assert unread_headers(slots[:8], {i: w for i, w in read.items() if i != 4}) == [("column", 4), ("row", 2)]
+    first_row = {i: w for i, w in read.items() if i < 8 and i != 4}
+    assert unread_headers(slots[:8], first_row) == [("row", 2)]  # one number under the 4th header: no year lost to it
+    assert unread_headers(slots, {i: w for i, w in read.items() if i != 4}) == [("column", 4), ("row", 2)]
 
 
 # ---------------------------------------------------------------- cases on OCR'd pages

@@ -191,25 +191,35 @@ def whiten(image: np.ndarray, cells: list[BBox], scale: float) -> None:
 
 
 def unread_headers(slots: list[Slot], cell_words: dict[int, list[Word]]) -> list[tuple[str, int]]:
-    """("column" or "row", its 1-based position) of each header cell holding ink that OCR read nothing from: a
-    cell of the table's top row (a column's header), or the first cell with ink of a row below it whose other
-    cells were read (the row's name). Values under an unread header lose their year or indicator."""
+    """("column" or "row", its 1-based position) of each header cell holding ink that OCR read nothing from,
+    where values depend on it: a cell of the table's top row with two or more numbers read under it (a
+    column's year), or the first cell with ink of a row below whose other cells hold a number read (the
+    row's name). (A chart's bars or a list of names lose no values.)"""
     if not slots:
         return []
-    read = {i for i, words in cell_words.items() if "".join(w.text for w in words).strip()}
+    texts = {i: "".join(w.text for w in words).strip() for i, words in cell_words.items()}
+    read = {i for i, text in texts.items() if text}
+    numbers = {i for i, text in texts.items() if NUMBER_CELL.match(text)}
     top = min(s.cell[1] for s in slots)
     columns = sorted({round(s.cell[0]) for s in slots})
-    out = [("column", _position(columns, s.cell[0])) for i, s in enumerate(slots)
-           if abs(s.cell[1] - top) <= 1 and i not in read]
+    out = []
+    for i, s in enumerate(slots):
+        if abs(s.cell[1] - top) <= 1 and i not in read:
+            if sum(1 for j in numbers if slots[j].cell[1] > top + 1 and _under(slots[j].cell, s.cell)) >= 2:
+                out.append(("column", _position(columns, s.cell[0])))
     rows: dict[int, list[int]] = {}
     for i, s in enumerate(slots):
         if s.cell[1] - top > 1:
             rows.setdefault(round(s.cell[1]), []).append(i)
     for number, (_, members) in enumerate(sorted(rows.items()), start=2):
         first, *rest = sorted(members, key=lambda i: slots[i].cell[0])
-        if first not in read and any(i in read for i in rest):
+        if first not in read and any(i in numbers for i in rest):
             out.append(("row", number))
     return out
+
+
+def _under(cell: BBox, header: BBox) -> bool:
+    return header[0] - 1 <= (cell[0] + cell[2]) / 2 <= header[2] + 1
 
 
 def _position(starts: list[int], x: float) -> int:
