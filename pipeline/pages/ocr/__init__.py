@@ -197,7 +197,9 @@ def _right_edges(words: list[Word]) -> list[float]:
 
 
 def _is_speck(word: Word) -> bool:
-    return len(word.text) == 1 and word.text in SPECKS and word.confidence < 80
+    """A lone mark OCR is unsure of, unless it is a table cell's member of a closed set (the unit ":")."""
+    closed = isinstance(word.line_key[-1], tuple) and word.line_key[-1][:1] == ("closed",)
+    return len(word.text) == 1 and word.text in SPECKS and word.confidence < 80 and not closed
 
 
 def bold_lines(image: np.ndarray, words: list[Word], ratio: float = BOLD_RATIO) -> set[tuple]:

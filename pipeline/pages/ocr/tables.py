@@ -151,11 +151,14 @@ def read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[int
             i = index_of[sub.cell]
             reread = [reading.get(j, []) for reading in readings]
             text, correction = nearest(texts[i], ["".join(w.text for w in words) for words in reread], allowed)
+            slot = slots[i]
             if correction is None:
+                if text and allowed.holds(text):  # a member as first read: one word, kept even when a lone mark (:)
+                    confidence = max((w.confidence for w in cell_words.get(i, [])), default=0.0)
+                    cell_words[i] = [Word(text, slot.x, slot.y, slot.width, slot.height, confidence, ("closed", kind, i))]
                 continue
             corrections.append(correction)
             confidence = min((w.confidence for words in reread for w in words), default=0.0)
-            slot = slots[i]
             cell_words[i] = [Word(text, slot.x, slot.y, slot.width, slot.height, confidence, ("closed", kind, i))]
     return corrections
 
