@@ -337,9 +337,9 @@ def stamp(image: np.ndarray, centre: tuple[int, int], size: int, opacity: float 
 
 
 def _photographed(page: np.ndarray, rng: np.random.Generator, darker: float, blur: float,
-                  skew_share: tuple[float, float]) -> np.ndarray:
+                  skew_share: tuple[float, float], ground: tuple[int, int, int] = DESK) -> np.ndarray:
     """One page as a phone sees it: the sheet's corners each moved by 1–2 % of the page (the camera not square
-    to it) with the desk around it, one side ``darker`` (a share) darker than the other, slightly out of focus."""
+    to it) with the desk (``ground``) around it, one side ``darker`` (a share) darker than the other, slightly out of focus."""
     import cv2
     import numpy as np
 
@@ -349,7 +349,7 @@ def _photographed(page: np.ndarray, rng: np.random.Generator, darker: float, blu
     shares = rng.uniform(*skew_share, (4, 2)).astype(np.float32)
     moved = corners + inward * shares * np.float32([width, height])
     matrix = cv2.getPerspectiveTransform(corners, moved)
-    photo = cv2.warpPerspective(page, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=DESK)
+    photo = cv2.warpPerspective(page, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=ground)
     ramp = np.linspace(1.0, 1.0 - darker, width, dtype=np.float32)
     if rng.random() < 0.5:
         ramp = ramp[::-1]

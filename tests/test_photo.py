@@ -14,7 +14,7 @@ import pytest
 from conftest import REFERENCE
 from scans import SHOWN, compare_appendix, seal_places
 
-from pipeline.pages.ocr.photo import flattened, prepare, sheet_corners, straightened
+from pipeline.pages.ocr.photo import _ordered, flattened, prepare, sheet_corners, straightened
 from pipeline.process import process_report
 from pipeline.records import Cell, Table
 from pipeline.schools import SchoolDirectory
@@ -65,7 +65,7 @@ def _box_corners(grey: np.ndarray) -> np.ndarray:
     box = max(contours, key=cv2.contourArea)
     quad = cv2.approxPolyDP(box, 0.02 * cv2.arcLength(box, True), True).reshape(-1, 2)
     assert len(quad) == 4
-    return quad[np.lexsort((quad[:, 0], quad[:, 1]))]  # top two, then bottom two, each left to right
+    return _ordered(quad.astype(np.float32))  # top left, top right, bottom right, bottom left
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -74,7 +74,7 @@ def test_the_sheet_photographed_at_an_angle_comes_back_square(seed):
     photo = damage._photographed(page, np.random.default_rng(seed), darker=0.0, blur=0.6, skew_share=(0.01, 0.02))
     grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
     bent = _box_corners(grey)
-    expected = np.array([box[0], box[1], box[3], box[2]])
+    expected = np.array(box)
     assert np.abs(bent - expected).max() > 8, "the photograph moved the box's corners"
     corners = sheet_corners(grey)
     assert corners is not None
@@ -306,3 +306,28 @@ def test_an_unread_header_warning_names_the_table_by_its_caption_and_the_page():
     assert "表6 落实政策表" in warning and "55" in warning
     [alone] = _unread_warnings([(table, "row", 3)], far, scale, 55)
     assert t("photo.table_here") in alone
+
+
+@pytest.mark.parametrize("moved", [[(8, 12), (-24, 20), (-10, -8), (20, -18)], [(22, 10), (-22, 10), (0, 0), (0, 0)]])
+def test_a_table_photographed_at_an_angle_without_the_paper_edge_comes_back_square(moved):
+    """The sheet fills the photograph (no desk around it, no paper edge): the table's frame is brought back square."""
+    page, _ = _ruled_sheet()
+    frame = np.float32([[0, 0], [WIDTH, 0], [WIDTH, HEIGHT], [0, HEIGHT]])
+    matrix = cv2.getPerspectiveTransform(frame, frame + np.float32(moved))
+    photo = cv2.warpPerspective(page, matrix, (WIDTH, HEIGHT), borderValue=(255, 255, 255))
+    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    assert sheet_corners(grey) is None
+    tl, tr, br, bl = _box_corners(grey)
+    assert abs(tl[0] - bl[0]) > 5 or abs(tr[0] - br[0]) > 5 or abs(tl[1] - tr[1]) > 5, "the box is bent"
+    out, notes = prepare(photo)
+    tl, tr, br, bl = _box_corners(out)
+    assert len(notes) == 1
+    assert abs(tl[0] - bl[0]) <= 2 and abs(tr[0] - br[0]) <= 2  # upright sides
+    assert abs(tl[1] - tr[1]) <= 2 and abs(bl[1] - br[1]) <= 2  # level top and bottom
+
+
+def test_a_turned_table_is_left_to_deskew():
+    page, _ = _ruled_sheet()
+    turn = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), 1.0, 1.0)
+    turned = cv2.warpAffine(page, turn, (WIDTH, HEIGHT), borderValue=(255, 255, 255))
+    assert prepare(turned)[1] == []

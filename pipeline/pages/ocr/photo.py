@@ -34,6 +34,10 @@ MIN_SHEET_SHARE = 0.5
 MIN_CORNER_SHIFT = 0.004
 # A straightened sheet's outermost share of the image is paper.
 EDGE_SHARE = 0.006
+# A ruled table's frame is brought back to a rectangle when it covers this share of the page or more and a corner
+# is this share of the page off the turned rectangle around it.
+MIN_GRID_SHARE = 0.1
+MIN_GRID_SHIFT = 0.003
 # The background (the paper's brightness) varies by this many grey levels or more across an unevenly lit page.
 UNEVEN_LIGHT = 18
 # After flattening, a pixel this light or lighter is paper.
@@ -60,6 +64,14 @@ def prepare(colour: np.ndarray) -> tuple[np.ndarray, list[str]]:
     if uneven:
         notes.append(t("photo.light", levels=uneven))
         grey = flat
+    grid = grid_corners(grey) if corners is None else None
+    if grid is not None:  # no sheet edge in sight: the table's frame is the rectangle to bring back
+        matrix = cv2.getPerspectiveTransform(*grid)
+        height, width = grey.shape
+        grey = cv2.warpPerspective(grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+        if red is not None:
+            red = cv2.warpPerspective(red.astype(np.uint8), matrix, (width, height), flags=cv2.INTER_NEAREST).astype(bool)
+        notes.append(t("photo.grid_perspective"))
     if red is not None or corners is not None:
         grey = grey.copy()
     if red is not None:
@@ -183,6 +195,34 @@ def _whiten_edges(grey: np.ndarray) -> None:
     height, width = grey.shape
     band = max(int(EDGE_SHARE * max(height, width)), 1)
     grey[:band], grey[-band:], grey[:, :band], grey[:, -band:] = 255, 255, 255, 255
+
+
+def grid_corners(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the corners of the page's largest ruled table, where they belong) when the table's frame is a
+    quadrilateral that is no rectangle, turned or not (a page photographed at an angle with no paper edge
+    in sight; a turn alone is deskew's); None otherwise."""
+    height, width = grey.shape
+    ink = cv2.adaptiveThreshold(255 - grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
+    reach = max(width // 40, 10)  # short enough for a rule sloping by a degree or two to stay in one piece
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
+    lines = cv2.dilate(lines, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    frame = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(frame) < MIN_GRID_SHARE * width * height:
+        return None
+    quad = cv2.approxPolyDP(frame, 0.02 * cv2.arcLength(frame, True), True)
+    if len(quad) != 4 or not cv2.isContourConvex(quad):
+        return None
+    corners = _ordered(_refined(frame.reshape(-1, 2), quad.reshape(4, 2)))
+    turned = _ordered(cv2.boxPoints(cv2.minAreaRect(corners)).astype(np.float32))
+    if np.abs(corners - turned).max() < MIN_GRID_SHIFT * max(width, height):
+        return None
+    left, right = (corners[0, 0] + corners[3, 0]) / 2, (corners[1, 0] + corners[2, 0]) / 2
+    top, bottom = (corners[0, 1] + corners[1, 1]) / 2, (corners[2, 1] + corners[3, 1]) / 2
+    return corners, np.float32([[left, top], [right, top], [right, bottom], [left, bottom]])
 
 
 # ---------------------------------------------------------------- light
