@@ -301,9 +301,9 @@ def test_an_unread_header_warning_names_the_table_by_its_caption_and_the_page():
     table = (90.0, 170.0, 505.0, 520.0)
     [warning] = _unread_warnings([(table, "column", 5)], far + caption, scale, 55)
     t = words(lang_from_env())
-    assert warning == t("photo.header_unread", table=t("photo.table_under", caption="表6 落实政策表"), page=t.page(55),
+    assert warning == t("photo.header_unread", table=t("photo.table_under", caption="表6落实政策表"), page=t.page(55),
                         position=5, axis=t("photo.axis.column"))
-    assert "表6 落实政策表" in warning and "55" in warning
+    assert "表6落实政策表" in warning and "55" in warning
     [alone] = _unread_warnings([(table, "row", 3)], far, scale, 55)
     assert t("photo.table_here") in alone
 

@@ -20,6 +20,7 @@ import numpy as np
 from ...config import Limits, OcrSettings
 from ...errors import ReportError
 from ...records import BBox, Char, Segment
+from ...text import join_fragments
 from ...words import lang_from_env
 from ...words import words as catalogue
 from ..lines import mean_confidence
@@ -270,6 +271,7 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
             unread += [(_outline(cells), axis, position) for axis, position in unread_headers(slots, cell_words)]
             words += words_on_page(cell_words, slots, t)
         whiten(clean, cells, scale)
+    page_words: list[Word] = []
     if not is_blank(clean):
         text_image, leaders = erase_leaders(clean, scale)
         if leaders:
@@ -284,7 +286,7 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     if corrections:
         notes.append(f"{len(corrections)} cells read against their closed set ({_tally(corrections)})")
     chars = words_to_chars(words, scale, settings.min_confidence, bold_lines(image, words))
-    warnings = _unread_warnings(unread, page_words if not is_blank(clean) else [], scale, number)
+    warnings = _unread_warnings(unread, page_words, scale, number)
     return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes), warnings)
 
 
@@ -313,7 +315,7 @@ def _line_above(page_words: list[Word], box: BBox, scale: float, reach: float = 
     if not lines:
         return ""
     nearest = max(lines.values(), key=lambda ws: max(w.top + w.height for w in ws))
-    return " ".join(w.text for w in sorted(nearest, key=lambda w: w.left))
+    return join_fragments([w.text for w in sorted(nearest, key=lambda w: w.left)])
 
 
 def _orphans(image: np.ndarray, words: list[Word], scale: float) -> list[BBox]:
