@@ -1,7 +1,8 @@
 """OCR for pages without a usable text layer (a helper of the pages stage).
 
-A page is rendered with pypdfium2 at a scale capped by a pixel budget (so no
-page can explode memory), its ruling lines are found in the image with
+A page is rendered in colour with pypdfium2 at a scale capped by a pixel budget (so no
+page can explode memory), made readable when photographed (red seal ink, perspective and uneven
+light undone: pipeline.pages.ocr.photo) and straightened, its ruling lines are found in the image with
 OpenCV morphology and returned as Segments in PDF points (so the table stage
 finds scanned tables the way it finds drawn ones), and the lines are erased.
 Each ruled table is read cell by cell (pipeline.ocr_tables), the rest of
