@@ -31,6 +31,17 @@ MAX_TITLE_CHARS = 40
 # A run-in heading is at least this many characters before its 。...
 MIN_RUN_IN = 2
 CAPTION_LINE = re.compile(r"^(图表|图|表|续表|附表)\s*(\d{1,3}|[一二三四五六七八九十]{1,3})(?![\d.])")
+# A page with this many case headings, most of them followed by a page number, lists cases (a 案例目录).
+MIN_LISTED = 3
+PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+PAGE_NUMBER_END = re.compile(r"[.·…\s]{2,}\d{1,3}$")
+# A bold line this short opening with a section number is a heading (on an OCR'd page).
+MAX_HEADING_CHARS = 30
+NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\s*[\u4e00-\u9fff]")
+# The sides of a case box found in an OCR'd page's rules are at least this share of the page apart, and of
+# one extent within SIDE_TOLERANCE points.
+MIN_BOX_SHARE = 0.4
+SIDE_TOLERANCE = 4.0
 # A frame that opens this many line heights under a heading holds that case.
 FRAME_GAP_LINES = 2.0
 
@@ -67,7 +78,7 @@ def extract_cases(doc: Document, sections: Sections, tables: Tables) -> Cases:
 def _case_starts(doc: Document, toc_pages: set[int]) -> list[CaseStart]:
     starts = []
     for page in doc.pages:
-        if page.number in toc_pages:
+        if page.number in toc_pages or _lists_cases(page):
             continue
         for i, ln in enumerate(page.lines):
             m = CASE_TITLE.match(ln.text)
@@ -84,6 +95,21 @@ def _case_starts(doc: Document, toc_pages: set[int]) -> list[CaseStart]:
                 title, title_lines = nxt.text.strip(), [ln, nxt]
             starts.append(CaseStart(page.number, ln, number, title, title_lines))
     return starts
+
+
+def _lists_cases(page: Page) -> bool:
+    """A list of cases with their pages (a 案例目录 whose heading OCR misread, so the sections stage does not
+    take it for a contents page): three or more case headings, most with a page number at their right."""
+    headings = [ln for ln in page.lines if CASE_TITLE.match(ln.text) and len(ln.text) <= 60]
+    if len(headings) < MIN_LISTED:
+        return False
+    numbers = [ln for ln in page.lines if PAGE_NUMBER.match(ln.text.strip())]
+    paged = [h for h in headings if _page_number_beside(h, numbers) or PAGE_NUMBER_END.search(h.text)]
+    return len(paged) >= 2 * len(headings) / 3
+
+
+def _page_number_beside(heading: Line, numbers: list[Line]) -> bool:
+    return any(n.bbox[0] > heading.bbox[2] and n.top < heading.bottom and n.bottom > heading.top for n in numbers)
 
 
 def _title_line(following: list[Line], heading: Line) -> Line | None:
@@ -108,7 +134,16 @@ def _stops(doc: Document, sections: Sections, tables: Tables, starts: list[CaseS
             continue
         stops += [(page.number, ln.top) for ln in page.lines if CAPTION_LINE.match(ln.text) and len(ln.text) <= 60]
         stops += [(page.number, ln.top) for ln in run_in_headings(page)]
+        if page.source == "ocr":
+            stops += [(page.number, ln.top) for ln in page.lines if _numbered_heading(ln)]
     return sorted(stops)
+
+
+def _numbered_heading(line: Line) -> bool:
+    """A bold short line opening with a section number (2 服务贡献, 2.1 服务国家战略): a heading on an OCR'd page,
+    where the sections stage may miss headings OCR misread, so a case without a box still ends at it."""
+    text = line.text.strip()
+    return line.bold and len(text) <= MAX_HEADING_CHARS and bool(NUMBERED_HEADING.match(text)) and not text.endswith("。")
 
 
 def run_in_headings(page: Page) -> list[Line]:
@@ -149,17 +184,34 @@ def _top_frame(doc: Document, frames: list[Frame], page_no: int) -> Frame | None
     if page_no > doc.page_count:
         return None
     page = doc.pages[page_no - 1]
-    first_top = min((ln.top for ln in page.lines), default=None)
+    first = min(page.lines, key=lambda ln: ln.top, default=None)
     for f in frames:
-        if f.page == page_no and first_top is not None and f.bbox[1] <= first_top + 2:
+        if f.page == page_no and first is not None and f.bbox[1] <= first.top + 2:
             return f
-    return None
+    return _ruled_box(page, first.bbox) if first is not None else None
+
+
+def _ruled_box(page: Page, box: BBox) -> Frame | None:
+    """On an OCR'd page, the box whose sides (two vertical rules found in the image, of one extent) enclose
+    ``box``: a case box holding a photograph is no frame to the table stage (the photograph's edges are
+    rules too, cutting it into cells), yet its sides are there."""
+    if page.source != "ocr":
+        return None
+    sides = [s for s in page.rules if not s.horizontal and s.top <= box[1] + 2 and s.bottom >= box[3] - 2]
+    pairs = [(left, right) for left in sides for right in sides
+             if left.x0 <= box[0] + 2 and right.x0 >= box[2] - 2 and right.x0 - left.x0 >= MIN_BOX_SHARE * page.width
+             and abs(left.top - right.top) <= SIDE_TOLERANCE and abs(left.bottom - right.bottom) <= SIDE_TOLERANCE]
+    if not pairs:
+        return None
+    left, right = min(pairs, key=lambda p: p[1].x0 - p[0].x0)
+    return Frame(page.number, (left.x0, max(left.top, right.top), right.x0, min(left.bottom, right.bottom)), "box")
 
 
 def _case_lines(doc: Document, frames: list[Frame], stops: list[tuple[int, float]], start: CaseStart) -> tuple[list[Line], int]:
     heading = start.title_lines[-1]
-    frame = _frame_around(frames, start.page, start.heading.bbox) or _frame_around(frames, start.page, heading.bbox)
     page = doc.pages[start.page - 1]
+    frame = (_frame_around(frames, start.page, start.heading.bbox) or _frame_around(frames, start.page, heading.bbox)
+             or _ruled_box(page, start.heading.bbox))
     if frame is not None:
         lines = [*start.title_lines] + [ln for ln in page.lines if centre_inside(ln.bbox, frame.bbox) and ln.top >= start.heading.top
                                         and ln not in start.title_lines]

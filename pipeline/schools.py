@@ -26,6 +26,8 @@ from .text import canonical_name
 SCHOOL_HEADER = ("学校名称", "院校名称", "学校", "承建学校")
 SCHOOL_SUFFIX = re.compile(r"(学校|学院|中心|大学)(（[^）]*）)?$")
 SERIAL_PREFIX = re.compile(r"^[\s\d一二三四五六七八九十、.．]+")
+# A row number OCR misread as a letter or a stroke (1 → 工, l, |), set apart from the school name by a space.
+SERIAL_LOOKALIKE = re.compile(r"^[工丨|lLIi!\]）)]\s+")
 GENERIC = ("职业技术", "职业", "学校", "职校", "学院", "附属", "中等", "技术")
 PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:自治区|省|市|区|县)")  # 上海市, 江苏省, 江南市: a leading place name
 ABBREVIATION_END = re.compile(r"(职业技术学校|职业学校|技术学校|学校|职校|学院)")
@@ -103,6 +105,7 @@ class SchoolDirectory:
                 best, source = names, table
         if source is not None:
             rows = school_rows(source)
+        best, rows = _without_stray_leads(best, rows)
         directory = cls.from_names(best)
         directory.rows = rows
         if source is not None:
@@ -182,6 +185,22 @@ def _aliases(name: str, places: tuple[str, ...] = ()) -> set[str]:
     return {f for f in forms if len(f) >= 4}
 
 
+def _without_stray_leads(names: list[str], rows: list[SchoolRow]) -> tuple[list[str], list[SchoolRow]]:
+    """Names without a stray character before them (an OCR'd row number glued on: 工上海市… where most names open
+    with 上海): a name that does not open with the city most names open with, but does one character in."""
+    places = common_places(names)
+    if not places:
+        return names, rows
+
+    def fixed(name: str) -> str:
+        rest = name[1:]
+        return rest if not name.startswith(places) and rest.startswith(places) and len(rest) >= 6 else name
+
+    renamed = {name: fixed(name) for name in names}
+    kept = {renamed.get(r.name, r.name): r for r in reversed(rows)}  # a name found twice: its first row
+    return [*dict.fromkeys(renamed.values())], [SchoolRow(name, r.level, r.labels) for name, r in reversed(kept.items())]
+
+
 def school_column(table: Table) -> tuple[int, int] | None:
     """(header row, column) of the column headed 学校名称 (or similar)."""
     grid = table.grid()
@@ -194,7 +213,7 @@ def school_column(table: Table) -> tuple[int, int] | None:
 
 def school_in(row: list[str], col: int) -> str:
     for text in (row[col], *row):
-        name = canonical_name(SERIAL_PREFIX.sub("", text))
+        name = canonical_name(SERIAL_PREFIX.sub("", SERIAL_LOOKALIKE.sub("", text.strip())))
         if SCHOOL_SUFFIX.search(name) and len(name) >= 6:
             return name
     return ""

@@ -9,8 +9,12 @@ from __future__ import annotations
 import random
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DANGLE = b"/DANGLE"  # a name the pikepdf copy writes where the raw bytes then get a dangling reference
 
@@ -277,6 +281,106 @@ def photocopy(src: Path, dst: Path, dpi: int = 150, angle: float = 0.5, quality:
             image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
             images.append(image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255))
             page.close()
+    finally:
+        pdf.close()
+    images[0].save(dst, "PDF", save_all=True, append_images=images[1:], resolution=dpi, quality=quality)
+    return dst
+
+
+# ---------------------------------------------------------------- a phone photograph
+
+SEAL_INK = (205, 35, 45)  # RGB of red stamp ink
+DESK = (62, 54, 48)  # RGB of the desk around the photographed sheet
+
+
+def seal_mask(size: int, seed: int = 0) -> np.ndarray:
+    """The ink of a round official seal, ``size`` pixels across, as coverage 0..1: a thick ring, a five-pointed
+    star in its middle and a line of letters along the upper arc (cv2 draws no Chinese; the ink is what matters)."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    mask = np.zeros((size, size), np.uint8)
+    centre, radius = size // 2, size // 2 - 2
+    cv2.circle(mask, (centre, centre), radius - size // 40, 255, max(size // 22, 2), cv2.LINE_AA)
+    star = [(centre + radius * 0.3 * np.cos(np.pi / 2 + k * 4 * np.pi / 5), centre - radius * 0.3 * np.sin(np.pi / 2 + k * 4 * np.pi / 5))
+            for k in range(5)]
+    cv2.fillPoly(mask, [np.array(star, np.int32)], 255, cv2.LINE_AA)
+    cv2.fillPoly(mask, [np.array([star[0], star[2], star[4]], np.int32)], 255, cv2.LINE_AA)  # the star's pentagon
+    text_radius, letters = radius * 0.72, "PUDONGEDUCATIONBUREAU"
+    for k, letter in enumerate(letters):
+        angle = np.pi * (1.1 - 1.2 * k / (len(letters) - 1))  # from lower left over the top to lower right
+        glyph = np.zeros((size // 8, size // 8), np.uint8)
+        cv2.putText(glyph, letter, (size // 64, size // 10), cv2.FONT_HERSHEY_SIMPLEX, size / 500, 255, max(size // 120, 1),
+                    cv2.LINE_AA)
+        turn = cv2.getRotationMatrix2D((size / 16, size / 16), np.degrees(angle) - 90, 1.0)
+        glyph = cv2.warpAffine(glyph, turn, glyph.shape[::-1])
+        x = int(centre + text_radius * np.cos(angle) - size / 16)
+        y = int(centre - text_radius * np.sin(angle) - size / 16)
+        region = mask[y:y + glyph.shape[0], x:x + glyph.shape[1]]
+        np.maximum(region, glyph[:region.shape[0], :region.shape[1]], out=region)
+    ink = mask.astype(np.float32) / 255
+    ink *= rng.uniform(0.7, 1.0, ink.shape).astype(np.float32)  # stamp ink is patchy
+    return cv2.GaussianBlur(ink, (3, 3), 0)
+
+
+def stamp(image: np.ndarray, centre: tuple[int, int], size: int, opacity: float = 0.85, seed: int = 0) -> None:
+    """A red seal pressed onto an RGB ``image`` in place: the ink multiplies the paper (what is black stays black)."""
+    import numpy as np
+
+    ink = seal_mask(size, seed) * opacity
+    x0, y0 = centre[0] - size // 2, centre[1] - size // 2
+    region = image[y0:y0 + size, x0:x0 + size].astype(np.float32)
+    ink = ink[:region.shape[0], :region.shape[1], None]
+    tint = np.array(SEAL_INK, np.float32) / 255
+    image[y0:y0 + size, x0:x0 + size] = np.clip(region * (1 - ink + ink * tint), 0, 255).astype(np.uint8)
+
+
+def _photographed(page: np.ndarray, rng: np.random.Generator, darker: float, blur: float,
+                  skew_share: tuple[float, float], ground: tuple[int, int, int] = DESK) -> np.ndarray:
+    """One page as a phone sees it: the sheet's corners each moved by 1–2 % of the page (the camera not square
+    to it) with the desk (``ground``) around it, one side ``darker`` (a share) darker than the other, slightly out of focus."""
+    import cv2
+    import numpy as np
+
+    height, width = page.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    inward = np.float32([[1, 1], [-1, 1], [-1, -1], [1, -1]])
+    shares = rng.uniform(*skew_share, (4, 2)).astype(np.float32)
+    moved = corners + inward * shares * np.float32([width, height])
+    matrix = cv2.getPerspectiveTransform(corners, moved)
+    photo = cv2.warpPerspective(page, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=ground)
+    ramp = np.linspace(1.0, 1.0 - darker, width, dtype=np.float32)
+    if rng.random() < 0.5:
+        ramp = ramp[::-1]
+    photo = np.clip(photo.astype(np.float32) * ramp[None, :, None], 0, 255).astype(np.uint8)
+    return cv2.GaussianBlur(photo, (0, 0), blur)
+
+
+def photograph(src: Path, dst: Path, dpi: int = 200, quality: int = 70, seed: int = 18,
+               seals: dict[int, tuple[float, float]] | None = None, pages: list[int] | None = None,
+               darker: float = 0.25, blur: float = 0.8, skew_share: tuple[float, float] = (0.01, 0.02)) -> Path:
+    """What a phone makes of a printed report: every page (or ``pages``) rendered in colour at ``dpi``, a red
+    round seal pressed on the pages of ``seals`` (page -> centre in PDF points), photographed at an angle
+    (``skew_share`` of the page), one side ``darker``, slightly blurred, JPEG quality ``quality``; seeded."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    seals = seals or {}
+    scale = dpi / 72
+    pdf = pdfium.PdfDocument(str(src))
+    try:
+        images = []
+        for number in pages or range(1, len(pdf) + 1):
+            page = pdf[number - 1]
+            image = np.array(page.render(scale=scale).to_pil().convert("RGB"))
+            page.close()
+            if number in seals:
+                x, y = seals[number]
+                stamp(image, (int(x * scale), int(y * scale)), int(120 * scale), seed=seed + number)
+            page_rng = np.random.default_rng([seed, number])  # a page looks the same in a copy of a few pages
+            images.append(Image.fromarray(_photographed(image, page_rng, darker, blur, skew_share)))
     finally:
         pdf.close()
     images[0].save(dst, "PDF", save_all=True, append_images=images[1:], resolution=dpi, quality=quality)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 
 KEY = ["table_no", "row_seq", "year"]
@@ -14,3 +17,18 @@ def compare_appendix(text_layer: pd.DataFrame, scanned: pd.DataFrame) -> tuple[p
     both = text_layer.merge(scanned, on=KEY, how="left", suffixes=("", "_ocr"))
     value = (both.value == both.value_ocr) | (both.value.isna() & both.value_ocr.isna() & both.value_raw_ocr.notna())
     return both, value, value & (both.unit == both.unit_ocr)
+
+
+def seal_places(reference: Path) -> dict[int, tuple[float, float]]:
+    """Where a photographed copy gets its red seals (page -> centre, PDF points): low on the cover, and over the
+    bottom of the value columns of the table under the caption 附表6 (found in the reference's text)."""
+    import pdfplumber
+
+    with pdfplumber.open(reference) as pdf:
+        cover = pdf.pages[0]
+        places = {1: (cover.width * 0.62, cover.height * 0.78)}
+        for number, page in enumerate(pdf.pages, 1):
+            tables = page.find_tables()
+            if tables and re.search(r"附表\s*6", page.extract_text() or ""):
+                places[number] = (max(t.bbox[2] for t in tables) - 95, max(t.bbox[3] for t in tables) - 25)
+    return places

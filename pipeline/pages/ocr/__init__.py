@@ -1,7 +1,8 @@
 """OCR for pages without a usable text layer (a helper of the pages stage).
 
-A page is rendered with pypdfium2 at a scale capped by a pixel budget (so no
-page can explode memory), its ruling lines are found in the image with
+A page is rendered in colour with pypdfium2 at a scale capped by a pixel budget (so no
+page can explode memory), made readable when photographed (red seal ink, perspective and uneven
+light undone: pipeline.pages.ocr.photo) and straightened, its ruling lines are found in the image with
 OpenCV morphology and returned as Segments in PDF points (so the table stage
 finds scanned tables the way it finds drawn ones), and the lines are erased.
 Each ruled table is read cell by cell (pipeline.ocr_tables), the rest of
@@ -11,7 +12,7 @@ confidences). Words become Chars marked source="ocr" with their confidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -20,10 +21,14 @@ import numpy as np
 from ...config import Limits, OcrSettings
 from ...errors import ReportError
 from ...records import BBox, Char, Segment
+from ...text import join_fragments
+from ...words import lang_from_env
+from ...words import words as catalogue
 from ..lines import mean_confidence
 from ..rules import ruled_cells
 from .deskew import deskew, erase_leaders
-from .tables import read_cells, read_closed_cells, table_composite, whiten, words_on_page
+from .photo import prepare
+from .tables import completed_rules, read_cells, read_closed_cells, table_composite, unread_headers, whiten, words_on_page
 from .tesseract import Clock, Word, parse_tsv, run_tesseract, tesseract_problem  # noqa: F401 (used by callers)
 
 STAGE = "pages"
@@ -45,6 +50,7 @@ class OcrPage:
     confidence: float | None  # mean word confidence, 0-100
     scale: float  # image pixels per PDF point
     note: str = ""
+    warnings: list[str] = field(default_factory=list)  # what a person must know (in the catalogue's words)
 
 
 # ---------------------------------------------------------------- deciding
@@ -87,21 +93,19 @@ class PageRenderer:
         return min(wanted, (self.limits.max_render_pixels / area) ** 0.5)
 
     def render(self, number: int, width_pt: float, height_pt: float, dpi: int) -> tuple[np.ndarray, float]:
-        """A grayscale image of the page as displayed (rotation applied), and its scale."""
+        """An RGB image of the page as displayed (rotation applied), and its scale."""
         import pypdfium2 as pdfium
 
         scale = self.scale_for(width_pt, height_pt, dpi)
         try:
             page = self._document()[number - 1]
             try:
-                bitmap = page.render(scale=scale, grayscale=True)
-                image = np.array(bitmap.to_numpy(), copy=True)
+                bitmap = page.render(scale=scale, rev_byteorder=True)
+                image = np.array(bitmap.to_numpy()[:, :, :3], copy=True)
             finally:
                 page.close()
         except pdfium.PdfiumError as exc:
             raise ReportError(STAGE, f"the page cannot be rendered for OCR (pdfium: {exc})", str(self.path), number) from exc
-        if image.ndim == 3:
-            image = image[:, :, 0]
         return image, scale
 
     def render_box(self, number: int, box: BBox, width_pt: float, height_pt: float, dpi: int) -> tuple[np.ndarray, float]:
@@ -162,6 +166,12 @@ def _segments(mask: np.ndarray, scale: float, horizontal: bool) -> list[Segment]
     return out
 
 
+def _draw(mask: np.ndarray, segments: list[Segment], scale: float) -> None:
+    """Rules added to the mask of rules to erase (as thick as find_rules' mask)."""
+    for s in segments:
+        cv2.line(mask, (round(s.x0 * scale), round(s.top * scale)), (round(s.x1 * scale), round(s.bottom * scale)), 255, 5)
+
+
 def erase(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     clean = image.copy()
     clean[mask > 0] = 255
@@ -211,7 +221,9 @@ def _right_edges(words: list[Word]) -> list[float]:
 
 
 def _is_speck(word: Word) -> bool:
-    return len(word.text) == 1 and word.text in SPECKS and word.confidence < 80
+    """A lone mark OCR is unsure of, unless it is a table cell's member of a closed set (the unit ":")."""
+    closed = isinstance(word.line_key[-1], tuple) and word.line_key[-1][:1] == ("closed",)
+    return len(word.text) == 1 and word.text in SPECKS and word.confidence < 80 and not closed
 
 
 def bold_lines(image: np.ndarray, words: list[Word], ratio: float = BOLD_RATIO) -> set[tuple]:
@@ -250,20 +262,27 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     automatic layout.
     """
     wanted = dpi or settings.dpi
-    image, scale = renderer.render(number, width_pt, height_pt, wanted)
+    colour, scale = renderer.render(number, width_pt, height_pt, wanted)
     notes = [f"rendered at {scale * 72:.0f} dpi (pixel budget)"] if scale * 72 < wanted - 0.5 else []
     if wanted < settings.dpi:
         notes.append(f"read at the scan's {wanted} dpi")
-    if is_blank(image):
+    if is_blank(colour):
         return None
+    image, prepared = prepare(colour)
+    notes += prepared
     image, angle = deskew(image, settings.max_skew)
     if angle:
         notes.append(f"deskewed by {angle:+.2f}°")
     rules, mask = find_rules(image, scale, settings)
+    rules, added = completed_rules(image, rules, scale, settings.snap_tolerance)
+    if added:
+        _draw(mask, added, scale)
+        notes.append(catalogue(lang_from_env())("photo.grid_repaired", count=len(added)))
     clean = erase(image, mask)
     clock, dpi, path = Clock(timeout), round(scale * 72), str(renderer.path)
     words: list[Word] = []
     corrections: list[str] = []
+    unread: list[tuple[BBox, str, int]] = []  # (table, axis, position) of headers OCR could not read
     tables = [cells for cells in ruled_cells(rules, width_pt, height_pt, settings.snap_tolerance) if len(cells) > 1]
     for t, cells in enumerate(tables):
         built = table_composite(clean, cells, scale)
@@ -272,8 +291,10 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
             cell_words = read_cells(composite, slots, settings, dpi, clock, number, path)
             corrections += read_closed_cells(clean, slots, cell_words, scale, settings, dpi, clock, number, path,
                                               carried if carried is not None else {})
+            unread += [(_outline(cells), axis, position) for axis, position in unread_headers(slots, cell_words)]
             words += words_on_page(cell_words, slots, t)
         whiten(clean, cells, scale)
+    page_words: list[Word] = []
     if not is_blank(clean):
         text_image, leaders = erase_leaders(clean, scale)
         if leaders:
@@ -288,7 +309,36 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     if corrections:
         notes.append(f"{len(corrections)} cells read against their closed set ({_tally(corrections)})")
     chars = words_to_chars(words, scale, settings.min_confidence, bold_lines(image, words))
-    return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes))
+    warnings = _unread_warnings(unread, page_words, scale, number)
+    return OcrPage(chars, rules, mean_confidence(chars), scale, "; ".join(notes), warnings)
+
+
+def _outline(cells: list[BBox]) -> BBox:
+    return min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells)
+
+
+def _unread_warnings(unread: list[tuple[BBox, str, int]], page_words: list[Word], scale: float, number: int) -> list[str]:
+    """Each unread header in words: the table named by the line of text right above it (its caption)."""
+    t = catalogue(lang_from_env())
+    out = []
+    for box, axis, position in unread:
+        caption = _line_above(page_words, box, scale)
+        table = t("photo.table_under", caption=caption) if caption else t("photo.table_here")
+        out.append(t("photo.header_unread", table=table, page=t.page(number), position=position, axis=t(f"photo.axis.{axis}")))
+    return out
+
+
+def _line_above(page_words: list[Word], box: BBox, scale: float, reach: float = 60.0) -> str:
+    """The text of the OCR line closest above ``box`` (PDF points) within ``reach`` points, "" when none."""
+    lines: dict[tuple, list[Word]] = {}
+    for w in page_words:
+        bottom = (w.top + w.height) / scale
+        if box[1] - reach <= bottom <= box[1] + 2 and w.left / scale < box[2] and (w.left + w.width) / scale > box[0]:
+            lines.setdefault(w.line_key, []).append(w)
+    if not lines:
+        return ""
+    nearest = max(lines.values(), key=lambda ws: max(w.top + w.height for w in ws))
+    return join_fragments([w.text for w in sorted(nearest, key=lambda w: w.left)])
 
 
 def _orphans(image: np.ndarray, words: list[Word], scale: float) -> list[BBox]:

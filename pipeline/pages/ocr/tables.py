@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ...config import OcrSettings
-from ...records import BBox
+from ...records import BBox, Segment
 from ...text import is_cjk
 from .cells import closed_cells, closed_set, nearest
 from .tesseract import Clock, Word, run_tesseract, tesseract_problem
@@ -151,11 +151,14 @@ def read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[int
             i = index_of[sub.cell]
             reread = [reading.get(j, []) for reading in readings]
             text, correction = nearest(texts[i], ["".join(w.text for w in words) for words in reread], allowed)
+            slot = slots[i]
             if correction is None:
+                if text and allowed.holds(text):  # a member as first read: one word, kept even when a lone mark (:)
+                    confidence = max((w.confidence for w in cell_words.get(i, [])), default=0.0)
+                    cell_words[i] = [Word(text, slot.x, slot.y, slot.width, slot.height, confidence, ("closed", kind, i))]
                 continue
             corrections.append(correction)
             confidence = min((w.confidence for words in reread for w in words), default=0.0)
-            slot = slots[i]
             cell_words[i] = [Word(text, slot.x, slot.y, slot.width, slot.height, confidence, ("closed", kind, i))]
     return corrections
 
@@ -188,3 +191,100 @@ def whiten(image: np.ndarray, cells: list[BBox], scale: float) -> None:
     x0, top = min(c[0] for c in cells), min(c[1] for c in cells)
     x1, bottom = max(c[2] for c in cells), max(c[3] for c in cells)
     image[int(top * scale):int(bottom * scale) + 1, int(x0 * scale):int(x1 * scale) + 1] = 255
+
+
+def unread_headers(slots: list[Slot], cell_words: dict[int, list[Word]]) -> list[tuple[str, int]]:
+    """("column" or "row", its 1-based position) of each header cell holding ink that OCR read nothing from,
+    where values depend on it: a cell of the table's top row with two or more numbers read under it (a
+    column's year), or the first cell with ink of a row below whose other cells hold a number read (the
+    row's name). (A chart's bars or a list of names lose no values.)"""
+    if not slots:
+        return []
+    texts = {i: "".join(w.text for w in words).strip() for i, words in cell_words.items()}
+    read = {i for i, text in texts.items() if text}
+    numbers = {i for i, text in texts.items() if NUMBER_CELL.match(text)}
+    top = min(s.cell[1] for s in slots)
+    columns = sorted({round(s.cell[0]) for s in slots})
+    out = []
+    for i, s in enumerate(slots):
+        if abs(s.cell[1] - top) <= 1 and i not in read:
+            if sum(1 for j in numbers if slots[j].cell[1] > top + 1 and _under(slots[j].cell, s.cell)) >= 2:
+                out.append(("column", _position(columns, s.cell[0])))
+    rows: dict[int, list[int]] = {}
+    for i, s in enumerate(slots):
+        if s.cell[1] - top > 1:
+            rows.setdefault(round(s.cell[1]), []).append(i)
+    for number, (_, members) in enumerate(sorted(rows.items()), start=2):
+        first, *rest = sorted(members, key=lambda i: slots[i].cell[0])
+        if first not in read and any(i in numbers for i in rest):
+            out.append(("row", number))
+    return out
+
+
+def _under(cell: BBox, header: BBox) -> bool:
+    return header[0] - 1 <= (cell[0] + cell[2]) / 2 <= header[2] + 1
+
+
+def _position(starts: list[int], x: float) -> int:
+    return min(range(len(starts)), key=lambda k: abs(starts[k] - x)) + 1
+
+
+# ---------------------------------------------------------------- rules the line finder missed
+
+# A stretch of a rule is drawn when this share of its pixels' rows (columns) holds a pixel darker than DRAWN_LEVEL
+# within a couple of pixels of the rule's line: a text line crossing a merged cell's inner edge covers far less.
+DRAWN_SHARE = 0.8
+DRAWN_LEVEL = 190
+# A rule is carried on to a crossing rule at most this far (points).
+MAX_GAP = 120.0
+
+
+def completed_rules(image: np.ndarray, rules: list[Segment], scale: float, tolerance: float = 3.0
+                    ) -> tuple[list[Segment], list[Segment]]:
+    """The rules with each one carried on to the crossing rules it stops short of, where the image shows it
+    drawn there (a border broken by blur or JPEG is too short for the line finder: the cells on either side of
+    it would merge, and a column lose its header); and the pieces added."""
+    horizontals = [s for s in rules if s.horizontal]
+    verticals = [s for s in rules if not s.horizontal]
+    added = []
+    for seg in verticals:
+        x = (seg.x0 + seg.x1) / 2
+        ys = [h.top for h in horizontals if h.x0 - tolerance <= x <= h.x1 + tolerance]
+        for start, stops in ((seg.top, sorted((y for y in ys if y < seg.top - tolerance), reverse=True)),
+                             (seg.bottom, sorted(y for y in ys if y > seg.bottom + tolerance))):
+            end = _reach(image, scale, start, stops, lambda a, b, x=x: _drawn(image, scale, x, a, b, vertical=True))
+            if end is not None:
+                added.append(Segment(x, min(start, end), x, max(start, end)))
+    for seg in horizontals:
+        y = seg.top
+        xs = [v.x0 for v in verticals if v.top - tolerance <= y <= v.bottom + tolerance]
+        for start, stops in ((seg.x0, sorted((x for x in xs if x < seg.x0 - tolerance), reverse=True)),
+                             (seg.x1, sorted(x for x in xs if x > seg.x1 + tolerance))):
+            end = _reach(image, scale, start, stops, lambda a, b, y=y: _drawn(image, scale, y, a, b, vertical=False))
+            if end is not None:
+                added.append(Segment(min(start, end), y, max(start, end), y))
+    return rules + added, added
+
+
+def _reach(image: np.ndarray, scale: float, start: float, stops: list[float], drawn) -> float | None:
+    """The farthest of ``stops`` (nearest first) the rule is drawn to from ``start``, stop by stop; None when not the first."""
+    end = None
+    for stop in stops:
+        if abs(stop - start) > MAX_GAP or not drawn(end if end is not None else start, stop):
+            break
+        end = stop
+    return end
+
+
+def _drawn(image: np.ndarray, scale: float, across: float, a: float, b: float, vertical: bool) -> bool:
+    """Whether a rule is drawn along ``across`` (points) from ``a`` to ``b``: nearly every pixel step has ink on the line."""
+    lo, hi = sorted((a, b))
+    centre, first, last = int(round(across * scale)), int(lo * scale) + 1, int(hi * scale)
+    if last - first < 3:
+        return False
+    half = max(int(scale), 2)
+    band = image[first:last, max(centre - half, 0):centre + half + 1] if vertical else \
+        image[max(centre - half, 0):centre + half + 1, first:last].T
+    if not band.size:
+        return False
+    return float((band.min(axis=1) < DRAWN_LEVEL).mean()) >= DRAWN_SHARE
