@@ -32,3 +32,13 @@ def seal_places(reference: Path) -> dict[int, tuple[float, float]]:
             if tables and re.search(r"附表\s*6", page.extract_text() or ""):
                 places[number] = (max(t.bbox[2] for t in tables) - 95, max(t.bbox[3] for t in tables) - 25)
     return places
+
+
+def silent_errors(text_layer: pd.DataFrame, result) -> pd.DataFrame:
+    """The appendix cells a scan got wrong (or lost) with nobody told: no doubt on the value (to be read by eye)
+    and no warning of the run naming its indicator (a row or header that could not be read, a table missing)."""
+    both, value, _ = compare_appendix(text_layer, result.frames["indicators"])
+    said = " ".join(issue.message for issue in result.issues)
+    doubted = both.get("doubt_ocr", pd.Series("", index=both.index)).fillna("").astype(str) != ""
+    named = both.indicator.map(lambda name: name in said)
+    return both[~value & ~doubted & ~named][SHOWN]

@@ -12,7 +12,7 @@ import damage
 import numpy as np
 import pytest
 from conftest import REFERENCE
-from scans import SHOWN, compare_appendix, seal_places
+from scans import SHOWN, compare_appendix, seal_places, silent_errors
 
 from pipeline.pages.ocr.photo import _ordered, flattened, prepare, sheet_corners, straightened
 from pipeline.process import process_report
@@ -331,3 +331,10 @@ def test_a_turned_table_is_left_to_deskew():
     turn = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), 1.0, 1.0)
     turned = cv2.warpAffine(page, turn, (WIDTH, HEIGHT), borderValue=(255, 255, 255))
     assert prepare(turned)[1] == []
+
+
+@pytest.mark.slow
+def test_no_wrong_value_on_the_phone_photo_without_a_doubt_or_a_warning(photo_run, reference_run):
+    """Every appendix cell the OCR got wrong is either to be read by eye or named by a warning."""
+    silent = silent_errors(reference_run.frames["indicators"], photo_run)
+    assert silent.empty, silent.to_string()

@@ -13,7 +13,7 @@ import pandas as pd
 import pictures
 import pytest
 from conftest import REFERENCE
-from scans import SHOWN, compare_appendix
+from scans import SHOWN, compare_appendix, silent_errors
 
 from pipeline.indicators import AppendixMatch, HeaderMap, IndicatorRow, Period, _closed_sets, doubt
 from pipeline.process import process_report
@@ -241,3 +241,10 @@ def test_a_table_picture_without_tesseract_is_said_to_be_unread(tmp_path, monkey
     doc = extract_pages(pdf, PageSettings(), ocr=OcrSettings())
     assert [(i.message, i.page, i.level) for i in doc.issues] == [
         ("表1 人才培养质量计分卡 on PDF p.1 is a picture that could not be read: Tesseract is not installed", 1, "missing")]
+
+
+@pytest.mark.slow
+def test_no_wrong_value_on_the_pictures_without_a_doubt_or_a_warning(pasted_run, reference_run):
+    """Every appendix cell the OCR got wrong is either to be read by eye or named by a warning."""
+    silent = silent_errors(reference_run.frames["indicators"], pasted_run)
+    assert silent.empty, silent.to_string()

@@ -12,7 +12,7 @@ import pdfs
 import pytest
 from conftest import REFERENCE
 from reportlab.pdfgen import canvas
-from scans import SHOWN, compare_appendix
+from scans import SHOWN, compare_appendix, silent_errors
 
 from pipeline.pages.ocr.cells import closed_cells, closed_set, nearest
 from pipeline.pages.ocr.deskew import erase_leaders, skew_angle
@@ -112,3 +112,10 @@ def test_nearest_member_of_the_unit_set():
     assert nearest("%%", ["%%"], units) == ("%", "%%→%")  # ％ and % are one unit
     assert nearest("址", ["", ""], units) == ("址", None)  # nothing to go on: kept as read
     assert nearest("l2", ["12"], closed_set("serial")) == ("12", "l2→12")
+
+
+@pytest.mark.slow
+def test_no_wrong_value_on_the_office_scan_without_a_doubt_or_a_warning(photocopy_run, reference_run):
+    """Every appendix cell the OCR got wrong is either to be read by eye or named by a warning."""
+    silent = silent_errors(reference_run.frames["indicators"], photocopy_run)
+    assert silent.empty, silent.to_string()
