@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 
-runner = CliRunner()
+runner = CliRunner(env={"LANGUAGE": "en"})  # messages in English, as the tests quote them (test_i18n: the zh default)
 
 
 def test_help_explains_itself():
@@ -151,7 +151,7 @@ def test_ctrl_c_stops_a_run_with_exit_code_130_and_no_process_left(tmp_path):
     import psutil
 
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "pipeline.cli", "run", str(REFERENCE), "--out", str(out), "--no-store"]
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(REFERENCE), "--out", str(out), "--no-store", "--lang", "en"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 120

@@ -54,7 +54,7 @@ def test_a_run_into_the_served_folder_under_concurrent_reads_is_listed(serve_out
         for thread in readers:
             thread.start()
         try:
-            run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(new), "--out", str(out)],
+            run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(new), "--out", str(out), "--lang", "en"],
                                  capture_output=True, text=True, timeout=600)
         finally:
             stop.set()
