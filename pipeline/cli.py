@@ -240,14 +240,14 @@ def audit(
         stale = folder.stale("findings.csv")
         if stale:
             raise FolderError(stale)
-        source = _audit_source(folder.manifest, pdf, folder.path)
+        source = _audit_source(t, folder.manifest, pdf, folder.path)
     except FolderError as exc:
         _error(t, escape(str(exc)))
         raise typer.Exit(2) from None
     _rewrite_audit(t, folder.path, source, password)
 
 
-def _audit_source(manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
+def _audit_source(t: Words, manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
     """The report's PDF: ``--pdf`` (which must be the same file, by sha256), else the manifest's input."""
     from .files import file_sha256
     from .runtime.folders import FolderError
@@ -257,11 +257,11 @@ def _audit_source(manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
         try:
             return source_pdf(report_dir)
         except SourceMissing as exc:
-            raise FolderError(f"{exc}: give its new place with --pdf") from None
+            raise FolderError(t("cli.audit.moved", reason=exc)) from None
     if not pdf.is_file():
-        raise FolderError(f"{pdf}: no such file")
+        raise FolderError(t("cli.audit.no_file", pdf=pdf))
     if manifest.get("sha256") and file_sha256(pdf) != manifest["sha256"]:
-        raise FolderError(f"{pdf} is not the PDF this report was made from (its sha256 differs from manifest.json's)")
+        raise FolderError(t("cli.audit.other_pdf", pdf=pdf))
     return pdf
 
 
@@ -417,7 +417,7 @@ def diff(
     if len(folders) == 2:
         from .diff.order import order_warnings
 
-        for warning in order_warnings(folders[0].path, folders[1].path):
+        for warning in order_warnings(folders[0].path, folders[1].path, t.lang):
             console.print(f"{t('cli.warning')} {escape(warning)}")
     for folder in folders:
         if folder.manifest is None:

@@ -97,7 +97,7 @@ def render_markdown(a: ReportIndicators | None, b: ReportIndicators, changes: li
 def _changes_section(t: Words, kind: str, rows: list[dict], printed: dict[str, dict[int, str]]) -> list[str]:
     if not rows:
         return []
-    headings = [t(f"diff.col.{name}") for name in ("table", "indicator", "parent", "unit", "period", "a", "b", "delta",
+    headings = [t(f"diff.col.{name}") for name in ("table_no", "indicator", "parent", "unit", "period", "a", "b", "delta",
                                                    "page_a", "page_b")]
     out = [f"## {t(f'diff.heading.{kind}')}", "", "| " + " | ".join(headings) + " |",
            "|---:|---|---|---|---:|---:|---:|---:|---|---|"]
@@ -113,7 +113,7 @@ def _changes_section(t: Words, kind: str, rows: list[dict], printed: dict[str, d
 def _yoy_section(t: Words, report_id: str, yoy: list[dict]) -> list[str]:
     if not yoy:
         return [f"## {t('diff.yoy.title', report=report_id)}", "", t("diff.yoy.none"), ""]
-    headings = [t(f"diff.col.{name}") for name in ("table", "indicator", "parent", "unit", "from", "to", "before", "after",
+    headings = [t(f"diff.col.{name}") for name in ("table_no", "indicator", "parent", "unit", "from", "to", "before", "after",
                                                    "change", "change_pct")]
     out = [f"## {t('diff.yoy.title', report=report_id)}", "", t("diff.yoy.points"), "",
            "| " + " | ".join(headings) + " |",
@@ -128,7 +128,7 @@ def _yoy_section(t: Words, report_id: str, yoy: list[dict]) -> list[str]:
 
 def _table(row: dict) -> str:
     """The table's number as report B prints it, else its kind."""
-    return f"附表{row['table_no']}" if row["table_no"] is not None else _md(row["table_kind"])
+    return str(row["table_no"]) if row["table_no"] is not None else _md(row["table_kind"])
 
 
 def _missing(value) -> bool:

@@ -121,11 +121,11 @@ class Guard:
             request.cookies.get(TOKEN_COOKIE), request.query_params.get("token")))
 
     def refusal(self, request: Request) -> Response | None:
+        t = words("en" if request.url.path.startswith("/api/") else request_lang(request))  # the API answers scripts
         if not self.require_token and not is_loopback(request.url.hostname or ""):  # a name DNS rebinding could point here
-            return _error(request, 421, "this server answers only to localhost or a loopback address (127.0.0.1, ::1)")
+            return _error(request, 421, t("serve.refused.host"))
         if self.require_token and not self._presented(request):
-            return _error(request, 401, "a token is required: open the address `vetreport serve` printed, "
-                                        "or send the header Authorization: Bearer TOKEN")
+            return _error(request, 401, t("serve.refused.token"))
         if request.method not in ("GET", "HEAD"):
             if not self._matches(request.headers.get(TOKEN_HEADER)):
                 return _error(request, 403, f"a change needs the {TOKEN_HEADER} header (the app's pages send it)")
@@ -239,7 +239,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
                 problem = "both reports need an indicators.csv"
             else:
                 try:
-                    warnings = order_warnings(first, second)
+                    warnings = order_warnings(first, second, request_lang(request, lang))
                     view = output.compare(first, second, request_lang(request, lang))
                 except Exception as exc:  # an indicators.csv that is damaged, or not what `vetreport run` writes
                     problem = (f"the indicators.csv of {first.name} or {second.name} cannot be compared "
