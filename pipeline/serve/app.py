@@ -212,6 +212,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         prepared = output.prepared(folder)
         t = words(request_lang(request, lang))
         summary = output.summary(folder)
+        summary = {**summary, "verdicts": {v: summary["verdicts"][v] for v in ordered(summary["verdicts"], VERDICT_ORDER)}}
         return page(request, "report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
                     summary=summary, attention=output.attention(folder), body=prepared.body(t.lang),
                     reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder),
