@@ -21,6 +21,7 @@ from .config import BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
 from .runtime.batch import discover, run_batch
 from .runtime.task import BatchError, BatchEvents, ReportSummary
+from .words import LANGS, Words, lang_from_env, words
 
 
 def _plain_flags(params: list) -> list:
@@ -82,6 +83,28 @@ def _commands(
     quiet_libraries()
 
 
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", show_default=False, help="Language of what this command writes and prints for a person: zh (中文) or en. "
+                                       "Default: the locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else zh.")]
+
+
+def _words(lang: Lang | None) -> Words:
+    """The command's words: --lang, else the locale's language as gettext reads it (zh for C, POSIX and others)."""
+    return words(lang.value if lang is not None else lang_from_env())
+
+
+def _error(t: Words, text: str) -> None:
+    console.print(f"[red]{t('cli.error')}[/red] {text}")
+
+
+assert set(LANGS) == {lang.value for lang in Lang}
+
+
 class Executor(StrEnum):
     processes = "processes"
     dask = "dask"
@@ -130,6 +153,7 @@ def run(
         "--template", help="Read the appendix against this template (an id of pipeline/template/templates.csv: "
                            "2024, gaozhi-school-2019, zhongzhi-school-2022 …) instead of the one the report's cover "
                            "and appendix captions choose.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Extract sections, tables, appendix indicators and case studies from each report.
 
@@ -143,49 +167,49 @@ def run(
     and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as
     partial results with warnings naming what is missing.
     """
+    t = _words(lang)
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
-            console.print(f"[red]error:[/red] no PDF named, and no {DEFAULT_INPUT}/ folder in {escape(str(Path.cwd()))} to read "
-                          f"by default: name PDF files or folders, e.g. `vetreport run reports/ --out output` (folders are "
-                          f"searched recursively for files whose names end in .pdf)")
+            _error(t, t("cli.no_input", folder=DEFAULT_INPUT, cwd=escape(str(Path.cwd()))))
             raise typer.Exit(2)
         inputs = [DEFAULT_INPUT]
     items, problems = discover(inputs)
     for problem in problems:
-        console.print(f"[red]error:[/red] {escape(problem)}")
+        _error(t, escape(problem))
     if not items:
         raise typer.Exit(2)
     if template_id is not None:
         from . import template
 
         if template_id not in template.template_ids():
-            console.print(f"[red]error:[/red] unknown template {escape(template_id)!r} (known: "
-                          f"{escape(', '.join(template.template_ids()))})")
+            _error(t, t("cli.unknown_template", template=escape(repr(template_id)),
+                        known=escape(", ".join(template.template_ids()))))
             raise typer.Exit(2)
     limits = Limits(seconds=time_limit, memory_mb=memory_limit, max_pages=max_pages, ocr_max_pages=ocr_max_pages)
     settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off"),
-                        template=template_id)
+                        template=template_id, lang=t.lang)
     batch = BatchSettings(
         workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,
         time_limit=limits.hard_stop(), force=force, store_name=DEFAULT_BATCH.store_name if store else None,
     )
     try:
-        with BatchDisplay(len(items)) as display:
+        with BatchDisplay(len(items), t) as display:
             summaries = run_batch(items, out, settings, batch, display)
     except BatchError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        _error(t, escape(str(exc)))
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        console.print("interrupted: no half-written file is left; run the command again to finish")
+        console.print(t("cli.interrupted_run"))
         raise typer.Exit(130) from None
-    _print_summary(summaries)
+    _print_summary(t, summaries)
     failed = [s for s in summaries if s.status == "error"]
     for s in failed:
-        where = f" page {s.error['page']}" if s.error and s.error.get("page") else ""
+        where = t("cli.failed.page", page=s.error["page"]) if s.error and s.error.get("page") else ""
         error = s.error or {"stage": "?", "message": "no error.json"}
-        console.print(f"[red]error:[/red] {escape(s.report_id)}: stage {error['stage']}{where}: {escape(str(error['message']))}")
-    store_ok = _load_store(out, batch, summaries)
-    _print_next(out, summaries)
+        _error(t, t("cli.failed", report=escape(s.report_id), stage=error["stage"], where=where,
+                    message=escape(str(error["message"]))))
+    store_ok = _load_store(t, out, batch, summaries)
+    _print_next(t, out, summaries)
     if failed or problems or not store_ok:
         raise typer.Exit(1)
 
@@ -200,6 +224,7 @@ def audit(
         "--pdf", show_default=False, help="The source PDF, when it is no longer where manifest.json says it was "
                                           "(moved or renamed): the evidence images are cut from it.")] = None,
     password: Annotated[str | None, typer.Option(help="Password of the source PDF, if it is encrypted.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Rewrite audit.html and audit.md from a report folder, with the statuses of its review.csv.
 
@@ -209,19 +234,20 @@ def audit(
     """
     from .runtime.folders import FolderError, find_report
 
+    t = _words(lang)
     try:
         folder = find_report(report, out, needs=("manifest.json", "findings.csv"))
         stale = folder.stale("findings.csv")
         if stale:
             raise FolderError(stale)
-        source = _audit_source(folder.manifest, pdf, folder.path)
+        source = _audit_source(t, folder.manifest, pdf, folder.path)
     except FolderError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        _error(t, escape(str(exc)))
         raise typer.Exit(2) from None
-    _rewrite_audit(folder.path, source, password)
+    _rewrite_audit(t, folder.path, source, password)
 
 
-def _audit_source(manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
+def _audit_source(t: Words, manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
     """The report's PDF: ``--pdf`` (which must be the same file, by sha256), else the manifest's input."""
     from .files import file_sha256
     from .runtime.folders import FolderError
@@ -231,36 +257,37 @@ def _audit_source(manifest: dict, pdf: Path | None, report_dir: Path) -> Path:
         try:
             return source_pdf(report_dir)
         except SourceMissing as exc:
-            raise FolderError(f"{exc}: give its new place with --pdf") from None
+            raise FolderError(t("cli.audit.moved", reason=exc)) from None
     if not pdf.is_file():
-        raise FolderError(f"{pdf}: no such file")
+        raise FolderError(t("cli.audit.no_file", pdf=pdf))
     if manifest.get("sha256") and file_sha256(pdf) != manifest["sha256"]:
-        raise FolderError(f"{pdf} is not the PDF this report was made from (its sha256 differs from manifest.json's)")
+        raise FolderError(t("cli.audit.other_pdf", pdf=pdf))
     return pdf
 
 
-def _rewrite_audit(report_dir: Path, pdf: Path, password: str | None) -> None:
+def _rewrite_audit(t: Words, report_dir: Path, pdf: Path, password: str | None) -> None:
     from .writers.audit import redraw_audit
     from .writers.review import carry_review
 
     reviewed = carry_review(report_dir)
-    result = redraw_audit(report_dir, pdf, password)
+    result = redraw_audit(report_dir, pdf, password, t.lang)
     for issue in reviewed.issues + result.issues:
-        console.print(f"warning: {escape(issue.message)}")
-    console.print(f"wrote {result.html_path} and {result.md_path} ({result.images} evidence images)")
+        console.print(f"{t('cli.warning')} {escape(issue.message)}")
+    console.print(t("cli.wrote_audit", html=result.html_path, md=result.md_path, images=result.images))
 
 
 class BatchDisplay(BatchEvents):
     """An overall bar plus one line per running report showing its stage; plain lines when not a terminal."""
 
-    def __init__(self, total: int):
+    def __init__(self, total: int, t: Words | None = None):
+        self.t = t or words()
         self.total = total
         self.done = 0
         self.bar = Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
             console=console, transient=True, disable=not console.is_terminal,
         )
-        self.overall = self.bar.add_task("reports", total=total, count=f"0/{total}")
+        self.overall = self.bar.add_task(self.t("cli.reports"), total=total, count=f"0/{total}")
         self.rows: dict[str, int] = {}
 
     def __enter__(self):
@@ -271,7 +298,7 @@ class BatchDisplay(BatchEvents):
         self.bar.stop()
 
     def stage(self, report_id: str, stage: str) -> None:
-        label = f"  {escape(report_id)}: {stage}"
+        label = f"  {escape(report_id)}: {self.t.get(f'stage.{stage}', stage)}"
         if report_id in self.rows:
             self.bar.update(self.rows[report_id], description=label)
         else:
@@ -284,60 +311,61 @@ class BatchDisplay(BatchEvents):
         self.done += 1
         self.bar.update(self.overall, advance=1, count=f"{self.done}/{self.total}")
         if not console.is_terminal:
-            console.print(f"[{self.done}/{self.total}] {escape(summary.report_id)}: {_status(summary)}")
+            console.print(f"[{self.done}/{self.total}] {escape(summary.report_id)}: {_status(self.t, summary)}")
 
 
-def _status(summary: ReportSummary) -> str:
-    return f"{summary.status} (unchanged)" if summary.unchanged else summary.status
+def _status(t: Words, summary: ReportSummary) -> str:
+    status = t.get(f"status.{summary.status}", summary.status)
+    return t("cli.unchanged", status=status) if summary.unchanged else status
 
 
 def _count(value) -> str:
     return "-" if value is None else str(value)
 
 
-def _print_summary(summaries: list[ReportSummary]) -> None:
+def _print_summary(t: Words, summaries: list[ReportSummary]) -> None:
     table = RichTable(title="vetreport run")
     for col in ("report", "pages", "indicators", "claims", "mismatches", "status", "seconds"):
-        table.add_column(col, justify="left" if col in ("report", "status") else "right")
+        table.add_column(t(f"cli.col.{col}"), justify="left" if col in ("report", "status") else "right")
     for s in summaries:
         table.add_row(
-            escape(s.report_id), _count(s.pages), _count(s.indicators), _count(s.claims), _count(s.mismatches), _status(s),
-            "-" if s.seconds is None else f"{s.seconds:.1f}",
+            escape(s.report_id), _count(s.pages), _count(s.indicators), _count(s.claims), _count(s.mismatches),
+            _status(t, s), "-" if s.seconds is None else f"{s.seconds:.1f}",
         )
     statuses = [s.status for s in summaries]
-    table.caption = ", ".join(f"{statuses.count(k)} {k}" for k in ("ok", "partial", "error") if k in statuses) + (
-        f"; {sum(s.unchanged for s in summaries)} unchanged" if any(s.unchanged for s in summaries) else "")
+    unchanged = sum(s.unchanged for s in summaries)
+    table.caption = t("cli.list").join(t("cli.count", n=statuses.count(k), status=t(f"status.{k}"))
+                                       for k in ("ok", "partial", "error") if k in statuses) + (
+        t("cli.caption.unchanged", n=unchanged) if unchanged else "")
     out = Console(highlight=False)
     if not out.is_terminal:
         out = Console(highlight=False, width=160)
     out.print(table)
     for s in summaries:
         if s.status == "partial":
-            out.print(_partial_text(s))
+            out.print(_partial_text(t, s))
 
 
 PARTIAL_SHOWN = 3  # reasons a partial report lists in the summary (manifest.json holds them all)
 
 
-def _partial_text(summary: ReportSummary) -> str:
+def _partial_text(t: Words, summary: ReportSummary) -> str:
     """Why a report's results are partial: its first reasons, and how many more manifest.json holds."""
-    shown = "; ".join(escape(r) for r in summary.reasons[:PARTIAL_SHOWN]) or "see the warnings in its manifest.json"
+    shown = "; ".join(escape(r) for r in summary.reasons[:PARTIAL_SHOWN]) or t("cli.partial.see")
     more = len(summary.reasons) - PARTIAL_SHOWN
-    return f"partial: {escape(summary.report_id)}: {shown}" + (
-        f" (and {more} more: see its manifest.json or audit.html)" if more > 0 else "")
+    return t("cli.partial", report=escape(summary.report_id), reasons=shown) + (t("cli.partial.more", n=more) if more > 0 else "")
 
 
-def _print_next(out: Path, summaries: list[ReportSummary]) -> None:
+def _print_next(t: Words, out: Path, summaries: list[ReportSummary]) -> None:
     """Where to look next: the audit report (one report's, or where each report's is), and the app."""
     done = [s for s in summaries if s.status != "error"]
     if not done:
         return
     audit = out / (done[0].report_id if len(done) == 1 else "<report_id>") / "audit.html"
-    console.print(f"next: open {escape(str(audit))} in a browser, or run `vetreport serve --out {escape(str(out))}` "
-                  f"to review the findings of every report")
+    console.print(t("cli.next", audit=escape(str(audit)), out=escape(str(out))))
 
 
-def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary]) -> bool:
+def _load_store(t: Words, out: Path, batch: BatchSettings, summaries: list[ReportSummary]) -> bool:
     if not batch.store_name:
         return True
     import duckdb
@@ -347,15 +375,13 @@ def _load_store(out: Path, batch: BatchSettings, summaries: list[ReportSummary])
     db_path = out / batch.store_name
     try:
         loaded = load_reports(db_path, [out / s.report_id for s in summaries],
-                              waiting=lambda text: console.print(f"store: {escape(text)}"))
+                              waiting=lambda text: console.print(f"{t('cli.store')} {escape(text)}"))
     except (duckdb.Error, StoreBusy, OSError) as exc:
-        hint = ("run the same command again later to load them (finished reports are not run again)"
-                if isinstance(exc, StoreBusy) else
-                "if the store is damaged, delete it and run the same command again to rebuild it from the reports' files")
-        console.print(f"[red]error:[/red] {escape(str(db_path))}: the reports' CSV and Parquet files are written, the store "
-                      f"is not updated: {escape(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}; {hint}")
+        hint = t("cli.store.busy") if isinstance(exc, StoreBusy) else t("cli.store.damaged")
+        _error(t, t("cli.store.failed", store=escape(str(db_path)),
+                    reason=escape(str(exc).splitlines()[0] if str(exc) else type(exc).__name__), hint=hint))
         return False
-    console.print(f"store: {db_path} ({len(loaded)} reports loaded, {len(summaries) - len(loaded)} unchanged since loaded)")
+    console.print(t("cli.store.loaded", store=db_path, loaded=len(loaded), unchanged=len(summaries) - len(loaded)))
     return True
 
 
@@ -368,6 +394,7 @@ def diff(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
     to: Annotated[Path | None, typer.Option(
         help="Folder for the diff files. Default: OUT/diffs/A--B (or OUT/diffs/A).", show_default=False)] = None,
+    lang: LangOption = None,
 ) -> None:
     """Compare two reports' appendix indicators, matched on (table, indicator, parent, unit).
 
@@ -377,6 +404,7 @@ def diff(
     """
     from .runtime.folders import FolderError, find_report
 
+    t = _words(lang)
     try:
         folders = [find_report(ref, out, needs=("indicators.csv",)) for ref in (first, second) if ref is not None]
         for folder in folders:
@@ -384,34 +412,35 @@ def diff(
             if stale:
                 raise FolderError(stale)
     except FolderError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        _error(t, escape(str(exc)))
         raise typer.Exit(2) from None
     if len(folders) == 2:
         from .diff.order import order_warnings
 
-        for warning in order_warnings(folders[0].path, folders[1].path):
-            console.print(f"warning: {escape(warning)}")
+        for warning in order_warnings(folders[0].path, folders[1].path, t.lang):
+            console.print(f"{t('cli.warning')} {escape(warning)}")
     for folder in folders:
         if folder.manifest is None:
-            console.print(f"warning: {escape(str(folder.path))} has no manifest.json: which run wrote its indicators.csv is unknown")
-    _write_diff([f.path for f in folders], out, to)
+            console.print(f"{t('cli.warning')} {t('cli.no_manifest', folder=escape(str(folder.path)))}")
+    _write_diff(t, [f.path for f in folders], out, to)
 
 
-def _write_diff(folders: list[Path], out: Path, to: Path | None) -> None:
+def _write_diff(t: Words, folders: list[Path], out: Path, to: Path | None) -> None:
     from .diff import write_diff
 
     to = to or out / "diffs" / "--".join(f.resolve().name for f in folders)
     a_dir, b_dir = (folders[0], folders[1]) if len(folders) == 2 else (None, folders[0])
-    written = write_diff(a_dir, b_dir, to)
+    written = write_diff(a_dir, b_dir, to, t.lang)
     for path in written.values():
-        console.print(f"wrote {escape(str(path))}")
+        console.print(t("cli.wrote", path=escape(str(path))))
     if "diff.csv" in written:
         import csv
         from collections import Counter
 
         with written["diff.csv"].open(encoding="utf-8", newline="") as fh:
             kinds = Counter(row["kind"] for row in csv.DictReader(fh))
-        console.print(", ".join(f"{kinds[k]} {k}" for k in ("restated", "changed", "added", "removed")))
+        console.print(t("cli.list").join(t("cli.count", n=kinds[k], status=t(f"diff.kind.{k}"))
+                                         for k in ("restated", "changed", "added", "removed")))
 
 
 export_app = typer.Typer(
@@ -568,6 +597,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
     token: Annotated[str | None, typer.Option(
         help="The access token (default: a new random one, printed at start).", show_default=False)] = None,
+    lang: LangOption = None,
 ) -> None:
     """Look at the output in the browser: reports, each report's findings with their evidence and review
     buttons, compare two reports, one indicator across reports.
@@ -578,14 +608,15 @@ def serve(
     from .serve.app import PortBusy
     from .serve.app import serve as run_server
 
+    t = _words(lang)
     if not out.is_dir():
-        console.print(f"[red]error:[/red] {escape(str(out))} is not a folder: run `vetreport run --out {escape(str(out))}` first")
+        _error(t, t("cli.serve.no_folder", out=escape(str(out))))
         raise typer.Exit(2)
     try:
-        run_server(out, host, port, token, lambda text: console.print(escape(text)), load_store=store_loader(out))
+        run_server(out, host, port, token, lambda text: console.print(escape(text)), load_store=store_loader(out),
+                   lang=t.lang)
     except PortBusy:
-        console.print(f"[red]error:[/red] port {port} is in use (another `vetreport serve`, or another program, listens "
-                      f"on {escape(host)}:{port}): stop it, or choose another port, e.g. --port {port + 1 if port < 65535 else 8765}")
+        _error(t, t("cli.serve.port_busy", port=port, host=escape(host), other=port + 1 if port < 65535 else 8765))
         raise typer.Exit(2) from None
 
 
@@ -607,7 +638,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        console.print("interrupted")
+        console.print(words(lang_from_env())("cli.interrupted"))
         sys.exit(130)
 
 

@@ -140,6 +140,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     cores: int = 1  # processes one report may use (its pages, camelot's calls, the audit); never changes its files
     template: str | None = None  # the template the appendix is read against (None: chosen from the report)
+    lang: str = "zh"  # the language of audit.html and audit.md (words.LANGS)
 
     def output_options(self) -> dict:
         """The settings that can change a report's files, as manifest.json records them ("options").
@@ -155,4 +156,6 @@ class Settings:
         }
         if self.template:  # named with --template (else chosen from the report, and not an option)
             options["template"] = self.template
+        if self.lang != "zh":  # audit.html in another language than the default (zh)
+            options["lang"] = self.lang
         return options

@@ -30,7 +30,7 @@ from .schools import level_of
 from .template.fields import columns
 from .text import edit_distance, squash
 from .text.numbers import chinese_integer, parse_value
-from .words import words
+from .words import RECORDS, words
 
 STAGE = "indicators"
 COLUMNS = columns("indicators")  # indicators.csv's, as template/fields.csv declares them
@@ -58,7 +58,6 @@ TITLE_STYLE = 0.9  # a line above the 报告 line is part of the title when its 
 TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*(?:年度|年)?\s*[)）]?")
 TITLE_END = re.compile(r"(?:质量)?(?:年度)?(?:质量)?报告$")
 TITLE_LEVEL = re.compile(r"(?:中等职业教育|高等职业教育|职业教育|中职教育|高职教育|中职|高职)$")  # of a district's report
-LANG = "en"  # the language of the run's warnings
 # An OCR'd name is taken to the template's nearest name when it is at most this share of its characters off
 # (and at least one character: 毕业后人数 for 毕业生人数).
 NAME_DISTANCE_SHARE = 0.25
@@ -169,7 +168,7 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
             name = spec.title if spec.title == spec.kind else f"{spec.title} ({spec.kind})"
             captioned = _caption_line(doc, spec.kind)
             if captioned:
-                issues.append(Issue(STAGE, words(LANG)("appendix.unread", name=name, template=chosen, caption=captioned[1],
+                issues.append(Issue(STAGE, words(RECORDS)("appendix.unread", name=name, template=chosen, caption=captioned[1],
                                                        page=captioned[0]), captioned[0], "missing"))
                 continue
             issues.append(Issue(STAGE, f"appendix table {name} of the {chosen} template not found; its indicators "
@@ -676,7 +675,7 @@ def doubt(raw: str, value: float | None, unit: str, source: str, confidence: flo
     over 100, a count with a fraction)."""
     if source != "ocr" or not raw.strip():
         return ""
-    t = words(LANG)
+    t = words(RECORDS)
     parsed = parse_value(raw)
     if value is None and parsed.reason == "unreadable":
         return t("doubt.not_a_number")
@@ -696,7 +695,7 @@ def _doubt_issues(match: AppendixMatch, records: list[dict], threshold: float) -
     if not doubtful:
         return []
     listed = "; ".join(f"{r['indicator']} {r['period_raw']} '{r['value_raw']}' ({r['doubt']})" for r in doubtful)
-    text = words(LANG)("doubt.table", table=_where(match), count=len(doubtful), values=listed)
+    text = words(RECORDS)("doubt.table", table=_where(match), count=len(doubtful), values=listed)
     return [Issue(STAGE, text, doubtful[0]["page"])]
 
 
@@ -719,7 +718,7 @@ def _closed_sets(match: AppendixMatch, rows: list[IndicatorRow], template_id: st
         _snap_serial(row, match.kind, template_id)
     if not changed:
         return []
-    text = words(LANG)("closed.names", table=_where(match), names=", ".join(changed))
+    text = words(RECORDS)("closed.names", table=_where(match), names=", ".join(changed))
     return [Issue(STAGE, text, match.table.pages[0])]
 
 

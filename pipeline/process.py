@@ -65,7 +65,7 @@ def process_report(
     if not isinstance(doc, Failed):  # an unreadable PDF has nothing to audit, and an earlier audit stays
         # beside validation and the CSVs when a core is spare: nothing after it needs the audit
         audit = run.beside("audit", write_audit, out_dir, pdf, result.frames, settings.password, doc.readable_path,
-                           list(run.issues))
+                           list(run.issues), settings.lang)
     validation = run("validate", validate, result.frames)
     if not isinstance(validation, Failed) and not result.fatal:
         result.frames["validation"] = validation

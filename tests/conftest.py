@@ -79,12 +79,16 @@ class BatchRun:
     output: str
 
 
+ENGLISH_LOCALE = {"LANGUAGE": "en"}  # the command's messages (and audit.html) in English, as the tests quote them
+
+
 def run_cli(*args: str):
+    """`vetreport ARGS` in an English locale (tests/test_i18n.py checks the Chinese default)."""
     from typer.testing import CliRunner
 
     from pipeline.cli import app
 
-    return CliRunner().invoke(app, list(args))
+    return CliRunner(env=ENGLISH_LOCALE).invoke(app, list(args))
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ class Outcome:
 
 
 def run_cli(pdf: Path, out: Path, *options: str) -> Outcome:
-    result = CliRunner().invoke(app, ["run", str(pdf), "--out", str(out), *options])
+    result = CliRunner(env={"LANGUAGE": "en"}).invoke(app, ["run", str(pdf), "--out", str(out), *options])  # English messages
     folder = out / pdf.stem
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     error_path = folder / "error.json"

@@ -34,15 +34,15 @@ class NoServerErrors:
 
 
 @contextmanager
-def running_server(out: Path, token: str = TOKEN, require_token: bool = False):
+def running_server(out: Path, token: str = TOKEN, require_token: bool = False, lang: str = "zh"):
     """The app over ``out`` at http://127.0.0.1:PORT, stopped when the block ends; a 500 it answered in the block
-    fails the test."""
+    fails the test. ``lang``: the pages' language when the browser names none (`vetreport serve --lang`)."""
     import uvicorn
 
     from pipeline.cli import store_loader
     from pipeline.serve.app import create_app
 
-    app = NoServerErrors(create_app(out, token, require_token, store_loader(out)))
+    app = NoServerErrors(create_app(out, token, require_token, store_loader(out), lang))
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

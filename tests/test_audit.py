@@ -40,7 +40,7 @@ def test_audit_files_and_evidence_for_every_finding_that_needs_a_look(report):
         for data in images:
             assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
         assert row.explanation in md
-    assert "| claims found | " in md and "![the table cell](audit_images/" in md
+    assert "| 正文中找到的数字 | " in md and "![表格单元格](audit_images/" in md
     assert "61 ÷ 6 schools = 10.17" in html
 
 
@@ -71,7 +71,7 @@ def test_review_survives_reruns(tmp_path):
     row = second.frames["findings"].set_index("finding_id").loc[mismatch]
     assert (row.review_status, row.review_note) == ("dismissed", "checked with the school")
     assert review.read_text(encoding="utf-8") == edited  # never overwritten
-    assert "reviewed: dismissed" in (tmp_path / REFERENCE.stem / "audit.html").read_text(encoding="utf-8")
+    assert "审核：已排除 — checked with the school" in (tmp_path / REFERENCE.stem / "audit.html").read_text(encoding="utf-8")
     csv_text = (tmp_path / REFERENCE.stem / "findings.csv").read_text(encoding="utf-8")
     assert f"{mismatch}," in csv_text and "dismissed,checked with the school" in csv_text
 
@@ -81,12 +81,12 @@ def test_audit_command_rereads_the_review(tmp_path):
     folder = result.out_dir
     target = result.frames["findings"].query("verdict == 'other_year_match'").iloc[0].finding_id
     (folder / "review.csv").write_text(f"finding_id,status,note\n{target},confirmed,2023 figure\nFzzz,wrong,\n", encoding="utf-8")
-    out = CliRunner().invoke(app, ["audit", str(folder)])
+    out = CliRunner().invoke(app, ["audit", str(folder), "--lang", "en"])
     assert out.exit_code == 0, out.output
     assert "status 'wrong' is not confirmed or dismissed" in out.output
     assert "confirmed,2023 figure" in (folder / "findings.csv").read_text(encoding="utf-8")
     assert "reviewed: confirmed" in (folder / "audit.html").read_text(encoding="utf-8")
-    missing = CliRunner().invoke(app, ["audit", str(tmp_path / "nope")])
+    missing = CliRunner().invoke(app, ["audit", str(tmp_path / "nope"), "--lang", "en"])
     assert missing.exit_code == 2 and "not a report folder" in missing.output
 
 
@@ -96,19 +96,19 @@ def test_the_summary_counts_add_up(report):
     9 mismatch, 5 approx_match, 3 rounding_only, 2 unverifiable, 1 other_year_match."""
     html = (report.out_dir / "audit.html").read_text(encoding="utf-8")
     summary = dict(re.findall(r"<tr><th>([^<]+)</th><td>(\d+)</td></tr>", html))
-    assert summary["claims checked against the tables or their own arithmetic"] == "97"
-    assert summary["findings about those claims (a claim may be checked more than once)"] == "105"
-    assert summary["findings of the appendix tables&#x27; own checks"] == "136"
-    assert summary["findings in all"] == "241" == str(105 + 136)
-    verdicts = {name.removeprefix("findings: "): int(n) for name, n in summary.items() if name.startswith("findings: ")}
-    assert verdicts == {"mismatch": 9, "other_year_match": 1, "uncertain": 11, "unverifiable": 2, "rounding_only": 3,
-                        "approx_match": 5, "match": 210}
+    assert summary["已与表格或其自身算术核对的数字"] == "97"
+    assert summary["关于这些数字的核对结果（一个数字可能被核对不止一次）"] == "105"
+    assert summary["附表自身勾稽的核对结果"] == "136"
+    assert summary["核对结果合计"] == "241" == str(105 + 136)
+    verdicts = {name.removeprefix("核对结果："): int(n) for name, n in summary.items() if name.startswith("核对结果：")}
+    assert verdicts == {"不一致": 9, "与其他年份数值一致": 1, "待核实": 11, "无法核对": 2, "仅舍入差异": 3,
+                        "近似一致": 5, "一致": 210}
     assert sum(verdicts.values()) == 241
     md = (report.out_dir / "audit.md").read_text(encoding="utf-8")
-    assert "| findings in all | 241 |" in md and "| findings: mismatch | 9 |" in md
+    assert "| 核对结果合计 | 241 |" in md and "| 核对结果：不一致 | 9 |" in md
 
 
 def test_a_ratio_findings_table_line_has_the_cells_value(report):
     """Page 25's 88.17% 留在上海就业 is checked against 附表4's A类：留在当地就业人数 568 (2024, page 53)."""
     html = (report.out_dir / "audit.html").read_text(encoding="utf-8")
-    assert "<p>Table: 附表4 A类：留在当地就业人数 (2024) = 568</p>" in html
+    assert "<p>表格：附表4 A类：留在当地就业人数（2024）= 568</p>" in html

@@ -44,14 +44,21 @@ def site(serve_output, tmp_path_factory):
         yield out, base
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_page(browser, locale: str):
+    """A page of a new browser context whose language is ``locale`` (its Accept-Language header)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     page = context.new_page()
     page.set_default_timeout(30_000)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    """A browser that asks for English (the texts these tests quote); test_every_page_in_both_languages asks for each."""
+    context, page = new_page(browser, "en-US")
     yield page
     context.close()
 
@@ -72,7 +79,7 @@ def test_review_in_the_browser_survives_reload_and_rerun(page, site, serve_outpu
 
     finding = course_finding(page)
     assert finding.count() == 1
-    assert "text p.13" in finding.inner_text() and "附表3 p.51" in finding.inner_text()
+    assert "text p.8 (PDF p.13), 附表3 p.46 (PDF p.51)" in finding.inner_text()  # pages 13 and 51 print 8 and 46
     assert "在线精品课程课均学生数 (2024) = 817" in finding.locator(".cell").inner_text()
     images = finding.locator(".evidence img")
     assert images.count() == 2
@@ -116,12 +123,13 @@ def test_report_shows_the_appendix_tables_as_printed(page, site):
     headers = table.locator("tr").first.locator("th").all_inner_texts()
     assert headers == ["序号", "indicator", "unit", "2023", "2024", "调查人次", "调查方式", "page"]
     rows = [r.locator("td").all_inner_texts() for r in table.locator("tr").all()[1:3]]
-    assert rows == [["1", "在校生满意度", "%", "88.43", "90.09", "3993", "全国统一网上调查", "第45页（PDF第50页）"],
-                    ["1", "在校生满意度 › 课堂育人满意度", "%", "90.38", "91.20", "3993", "全国统一网上调查", "第45页（PDF第50页）"]]
+    page_50 = "p.45 (PDF p.50)"  # page 50 prints 45 at its foot
+    assert rows == [["1", "在校生满意度", "%", "88.43", "90.09", "3993", "全国统一网上调查", page_50],
+                    ["1", "在校生满意度 › 课堂育人满意度", "%", "90.38", "91.20", "3993", "全国统一网上调查", page_50]]
     assert page.locator("h3", has_text="满意度调查表").inner_text() == "附表2 满意度调查表"
     first_case = page.locator("table.cases tr").nth(1).locator("td").all_inner_texts()
     assert first_case[:2] == ["1", "贯彻全面发展理念，培养学生综合素养"]  # 案例1, page 10
-    assert first_case[3].startswith("10")
+    assert first_case[3].startswith("p.5") and "PDF p.10" in first_case[3]  # page 10 prints 5
 
 
 def test_reports_page_sorts_and_filters(page, site):
@@ -145,9 +153,9 @@ def test_compare_two_reports(page, site):
     row = restated.locator("tr", has_text="年实习专项经费")
     cells = row.locator("td").all_inner_texts()
     assert cells[0] == "附表6 落实政策表" and cells[4:7] == ["2024", "112.90", SERVE_OUTLIER]
-    assert cells[8:10] == ["PDF第2页", "PDF第2页"]  # both on the table's second page (a drawn page prints no number)
+    assert cells[8:10] == ["PDF p.2", "PDF p.2"]  # both on the table's second page, which prints no number
     assert restated.locator("h2").inner_text().endswith("(1)")
-    assert page.locator("section#changed p.muted").inner_text() == "None."
+    assert page.locator("section#changed p.muted").inner_text() == "No cells."
 
 
 def test_an_indicator_across_reports_with_the_far_value_marked(page, site):
@@ -185,3 +193,47 @@ def test_script_in_pdf_text_is_shown_as_text(page, site):
     claim = page.locator(".finding .claim")
     assert claim.inner_text().startswith('<script>alert("x")</script>')
     assert page.dialogs == []
+
+
+APP_PAGES = ("/", f"/reports/{REPORT}", "/reports/corrupt", "/compare?a=district-2024&b=district-2025",
+             "/indicators?pick=落实政策表||年实习专项经费", "/reports/nope")
+IN_WORDS = {  # what each language's browser reads: the bar, and the report page's verdicts, review and pages
+    "zh-CN": {"nav": ["报告", "比较", "指标", "核查队列"], "switch": "English", "verdict": "不一致",
+              "review": {"open": "未审核", "dismissed": "已排除"},
+              "where": "正文第8页（PDF第13页），附表3 第46页（PDF第51页）"},
+    "en-US": {"nav": ["Reports", "Compare", "Indicators", "Findings"], "switch": "中文", "verdict": "mismatch",
+              "review": {"open": "not reviewed", "dismissed": "dismissed"},
+              "where": "text p.8 (PDF p.13), 附表3 p.46 (PDF p.51)"},
+}
+
+
+@pytest.mark.parametrize("locale", IN_WORDS)
+def test_every_page_in_both_languages(browser, site, locale):
+    """Every page of the app in the browser's language (Chinese, English), no <NA> or nan in an empty cell, and
+    the switch to the other language, which sticks for the next pages."""
+    out, base = site
+    expected = IN_WORDS[locale]
+    context, page = new_page(browser, locale)
+    try:
+        for path in APP_PAGES:
+            page.goto(base + path)
+            assert page.locator("html").get_attribute("lang") == locale[:2], path
+            assert page.locator("header.bar > a:not(.brand)").all_inner_texts() == expected["nav"], path
+            text = page.locator("main").inner_text()
+            for mark in ("<NA>", "nan", "NaN", "None"):
+                assert not re.search(rf"(?<![A-Za-z]){mark}(?![A-Za-z])", text), (path, mark)
+        page.goto(f"{base}/reports/{REPORT}")
+        finding = course_finding(page)
+        assert finding.locator(".verdict").inner_text().lower() == expected["verdict"]
+        state = finding.locator(".state")  # open, or dismissed by the test above
+        assert state.inner_text() == expected["review"][state.get_attribute("data-status")]
+        assert finding.locator(".where").inner_text() == expected["where"]
+        assert page.locator("details.legend summary").count() == 2
+        page.get_by_role("link", name=expected["switch"]).click()
+        other = "en" if locale.startswith("zh") else "zh"
+        page.wait_for_url(f"**/reports/{REPORT}?lang={other}")
+        assert page.locator("html").get_attribute("lang") == other
+        page.get_by_role("link", name=IN_WORDS["en-US" if other == "en" else "zh-CN"]["nav"][1]).click()  # Compare
+        assert page.locator("html").get_attribute("lang") == other  # the choice sticks (a cookie)
+    finally:
+        context.close()

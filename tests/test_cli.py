@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 
-runner = CliRunner()
+runner = CliRunner(env={"LANGUAGE": "en"})  # messages in English, as the tests quote them (test_i18n: the zh default)
 
 
 def test_help_explains_itself():
@@ -34,9 +34,9 @@ def test_run_writes_every_file(tmp_path):
     assert any("附表4" in w["message"] for w in manifest["warnings"])
     indicators = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
     assert list(indicators.columns) == [
-        "report_id", "table_kind", "table_no", "table_title", "page", "row_seq", "serial", "indicator",
+        "report_id", "table_kind", "table_no", "table_title", "page", "row_seq", "serial", "indicator", "indicator_raw",
         "parent_indicator", "unit", "unit_raw", "year", "period_raw", "period_kind", "value_raw", "value", "survey_count",
-        "survey_method"]
+        "survey_method", "source", "ocr_confidence"]
     kinds = indicators.drop_duplicates("table_kind")[["table_kind", "table_no"]].values.tolist()
     assert kinds == [["计分卡", "1"], ["满意度调查表", "2"], ["教学资源表", "3"], ["服务贡献表", "4"], ["国际影响表", "5"],
                      ["落实政策表", "6"]]  # as the reference numbers them: 附表1 … 附表6
@@ -151,7 +151,7 @@ def test_ctrl_c_stops_a_run_with_exit_code_130_and_no_process_left(tmp_path):
     import psutil
 
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "pipeline.cli", "run", str(REFERENCE), "--out", str(out), "--no-store"]
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(REFERENCE), "--out", str(out), "--no-store", "--lang", "en"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 120

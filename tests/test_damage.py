@@ -190,7 +190,7 @@ def test_lost_text_is_in_the_audit_summary(tmp_path):
     lost = [w for w in manifest["warnings"] if w["level"] == "missing" and w["page"] == 51]
     page = (folder / "audit.html").read_text(encoding="utf-8")
     assert lost and all(html.escape(w["message"]) in page for w in lost)
-    assert "Missing from the results" in (folder / "audit.md").read_text(encoding="utf-8")
+    assert "结果中缺失的内容" in (folder / "audit.md").read_text(encoding="utf-8")  # "Missing from the results"
 
 
 def test_rows_lost_with_a_fontless_page_are_named(damaged):

@@ -169,7 +169,7 @@ def test_diff_command_imports_no_dataframe_library(report_a, tmp_path):
     b = indicators(report_a)
     edit(b, "月收入", "2024", "4200.00")
     command = [sys.executable, "-X", "importtime", "-m", "pipeline.cli", "diff", str(report_a),
-               str(write_report(tmp_path / "b", b)), "--to", str(tmp_path / "diff")]
+               str(write_report(tmp_path / "b", b)), "--to", str(tmp_path / "diff"), "--lang", "en"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()

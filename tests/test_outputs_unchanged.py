@@ -22,7 +22,7 @@ def outputs(rendered, tmp_path_factory):
         shutil.copy(rendered(variant, producer), inputs / f"{variant}-{producer}.pdf")
     out = tmp_path_factory.mktemp("golden-out")
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(inputs), "--out", str(out), "--workers", "2",
-                           "--no-store"], capture_output=True, text=True, timeout=600)
+                           "--no-store", "--lang", "zh"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return output_digests(out)
 

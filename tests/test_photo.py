@@ -293,14 +293,14 @@ def test_a_bold_numbered_line_on_an_ocrd_page_is_a_heading_a_case_ends_at():
 def test_an_unread_header_warning_names_the_table_by_its_caption_and_the_page():
     from pipeline.pages.ocr import _unread_warnings
     from pipeline.pages.ocr.tesseract import Word
-    from pipeline.words import lang_from_env, words
+    from pipeline.words import RECORDS, words
 
     scale = 2.0  # pixels per point
     caption = [Word("表6", 300, 300, 40, 24, 95.0, (1, 1, 1, 3)), Word("落实政策表", 350, 300, 120, 24, 95.0, (1, 1, 1, 3))]
     far = [Word("附表6", 100, 100, 60, 30, 95.0, (1, 1, 1, 1))]
     table = (90.0, 170.0, 505.0, 520.0)
     [warning] = _unread_warnings([(table, "column", 5)], far + caption, scale, 55)
-    t = words(lang_from_env())
+    t = words(RECORDS)
     assert warning == t("photo.header_unread", table=t("photo.table_under", caption="表6落实政策表"), page=t.page(55),
                         position=5, axis=t("photo.axis.column"))
     assert "表6落实政策表" in warning and "55" in warning

@@ -163,4 +163,4 @@ def test_the_audit_report_shows_the_new_kinds_with_their_evidence(reference_run)
         assert not rows.empty, kind
         block = html[html.index(f"id='{rows.iloc[0].finding_id}'"):].split("</div>\n<div class='finding", 1)[0]
         assert block.count("src='data:image/png;base64,") == images, kind
-    assert "the other cell" in html and "图表2" in html
+    assert "另一单元格" in html and "图表2" in html  # the second cell's picture, in zh (the default)

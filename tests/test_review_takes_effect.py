@@ -59,13 +59,14 @@ def test_a_review_reaches_findings_csv_the_store_and_audit_html_at_once(serve_ou
         audit = httpx.get(f"{base}/reports/{REPORT}/audit.html", timeout=60)  # right after: waits for the redraw
         assert audit.status_code == 200
         assert "<span class='review'>reviewed: confirmed — 学校已更正</span>" in card(audit.text, finding)
-        assert "Reviewed: **confirmed** — 学校已更正" in (out / REPORT / "audit.md").read_text(encoding="utf-8")
+        assert "reviewed: **confirmed** — 学校已更正" in (out / REPORT / "audit.md").read_text(encoding="utf-8")
         assert "style-src 'unsafe-inline'" in audit.headers["content-security-policy"]  # its own <style> applies
         review(base, finding, "open", "")
         reopened = httpx.get(f"{base}/reports/{REPORT}/audit.html", timeout=60).text
         assert "reviewed:" not in card(reopened, finding)
         assert findings_csv(out)[finding]["review_status"] == "" and stored(out, finding) == (None, None)  # empty is NULL in the store
-        assert '<a href="/reports/pudong-2024/audit.html">audit report</a>' in httpx.get(f"{base}/reports/{REPORT}").text
+        page = httpx.get(f"{base}/reports/{REPORT}", headers={"accept-language": "en"}).text
+        assert '<a href="/reports/pudong-2024/audit.html">audit report</a>' in page
 
 
 def test_reviews_at_once_all_reach_findings_csv_and_audit_html(serve_output, tmp_path):

@@ -29,6 +29,7 @@ from pipeline.serve.data import Output
 
 REPORT = "pudong-2024"
 HEADERS = {"x-vetreport-token": TOKEN}
+ENGLISH = {"accept-language": "en-US,en;q=0.9"}  # the pages in English (Chinese without it)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +97,7 @@ def test_api_review_answers_the_updated_finding_and_writes_review_csv(site):
 
 
 def test_a_report_that_could_not_be_read_shows_why(site):
-    page = httpx.get(f"{site[1]}/reports/corrupt")
+    page = httpx.get(f"{site[1]}/reports/corrupt", headers=ENGLISH)
     assert page.status_code == 200 and "This PDF could not be read: stage pages" in page.text
     assert httpx.get(f"{site[1]}/api/reports/corrupt/findings").json() == []
 
@@ -123,7 +124,8 @@ def test_indicators_are_picked_by_table_kind_when_the_store_has_it(serve_output,
         page = httpx.get(f"{base}/indicators", params={"kind": "计分卡", "indicator": "月收入", "parent": ""}).text
         assert '<optgroup label="计分卡">' in page
         assert "data-report='pudong-2024' data-year='2024' data-value='4174.00'" in page
-        old = httpx.get(f"{base}/indicators", params={"kind": "人才培养质量计分卡", "indicator": "月收入", "parent": ""}).text
+        old = httpx.get(f"{base}/indicators", params={"kind": "人才培养质量计分卡", "indicator": "月收入", "parent": ""},
+                        headers=ENGLISH).text
         assert "No values to draw." in old
 
 
@@ -207,7 +209,7 @@ def test_on_another_host_every_request_needs_the_printed_token(serve_output):
     """`vetreport serve --host 0.0.0.0` prints a token; requests (sent to 127.0.0.1) without it are 401."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--out", str(serve_output.out),
-                               "--host", "0.0.0.0", "--port", str(port)], stderr=subprocess.PIPE, text=True)
+                               "--host", "0.0.0.0", "--port", str(port), "--lang", "en"], stderr=subprocess.PIPE, text=True)
     try:
         token = None
         while token is None:
@@ -409,7 +411,7 @@ def attention_card(page: str, text: str) -> str:
 def test_a_cross_table_card_shows_both_cells_images_and_a_ratio_card_its_cells_value(site):
     """附表1 (page 49) prints 毕业生面向三次产业就业人数 1277 and 附表4 (page 53) 毕业生初次就业人数 596: two pictures.
     Page 25's 88.17% 留在上海就业 is checked against 附表4's A类：留在当地就业人数 568 (2024)."""
-    page = httpx.get(f"{site[1]}/reports/{REPORT}").text
+    page = httpx.get(f"{site[1]}/reports/{REPORT}", headers=ENGLISH).text
     cross = attention_card(page, "直接就业人数 (计分卡 and 服务贡献表)")
     assert re.findall(r'<figcaption>([^<]+)</figcaption>', cross) == ["the table cell", "the other cell"]
     ratio = attention_card(page, "88.17%留在上海就业")
@@ -420,20 +422,20 @@ def test_a_partial_report_says_why_and_shows_its_warnings(site):
     """district-2024 prints only 附表6: partial, and its page says which tables are missing."""
     listed = {r["report_id"]: r for r in httpx.get(f"{site[1]}/api/reports").json()}
     assert listed["district-2024"]["status"] == "partial" and listed["district-2024"]["warnings"] >= 1
-    page = httpx.get(f"{site[1]}/reports/district-2024").text
+    page = httpx.get(f"{site[1]}/reports/district-2024", headers=ENGLISH).text
     reasons = re.search(r'<p class="warning">Partial results: ([^<]+)</p>', page)
     assert reasons and "计分卡" in reasons.group(1)
     assert f'<summary>Warnings ({listed["district-2024"]["warnings"]})</summary>' in page
-    assert "Partial results" not in httpx.get(f"{site[1]}/reports/{REPORT}").text  # ok: nothing to explain
+    assert "Partial results" not in httpx.get(f"{site[1]}/reports/{REPORT}", headers=ENGLISH).text  # ok: nothing to explain
 
 
 def test_compare_warns_as_the_cli_does_and_does_not_default_to_one_report_twice(site):
     base = site[1]
-    same = httpx.get(f"{base}/compare", params={"a": REPORT, "b": REPORT}).text
+    same = httpx.get(f"{base}/compare", params={"a": REPORT, "b": REPORT}, headers=ENGLISH).text
     assert "warning: A and B are one report (pudong-2024, pudong-2024" in same
-    swapped = httpx.get(f"{base}/compare", params={"a": "district-2025", "b": "district-2024"}).text
+    swapped = httpx.get(f"{base}/compare", params={"a": "district-2025", "b": "district-2024"}, headers=ENGLISH).text
     assert "warning: A (district-2025, latest year 2025) is later than B (district-2024, latest year 2024)" in swapped
-    in_order = httpx.get(f"{base}/compare", params={"a": "district-2024", "b": "district-2025"}).text
+    in_order = httpx.get(f"{base}/compare", params={"a": "district-2024", "b": "district-2025"}, headers=ENGLISH).text
     assert "warning:" not in in_order
     blank = httpx.get(f"{base}/compare").text
     picked = re.findall(r'<option value="([^"]+)" selected>', blank)

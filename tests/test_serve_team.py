@@ -54,7 +54,7 @@ def test_a_run_into_the_served_folder_under_concurrent_reads_is_listed(serve_out
         for thread in readers:
             thread.start()
         try:
-            run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(new), "--out", str(out)],
+            run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(new), "--out", str(out), "--lang", "en"],
                                  capture_output=True, text=True, timeout=600)
         finally:
             stop.set()
@@ -328,9 +328,9 @@ def test_a_loopback_host_needs_no_token_and_prints_no_warning(tmp_path, monkeypa
     said, started = [], {}
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: started.update(host=host, guard=app))
     monkeypatch.setattr(serve_app, "listening_socket", lambda host, port: socket.socket())  # 8765 may be in use here
-    serve_app.serve(tmp_path, "127.0.0.2", 8765, None, said.append)
+    serve_app.serve(tmp_path, "127.0.0.2", 8765, None, said.append, lang="en")
     assert started["guard"].require_token is False
-    serve_app.serve(tmp_path, "0.0.0.0", 8765, None, said.append)
+    serve_app.serve(tmp_path, "0.0.0.0", 8765, None, said.append, lang="en")
     first, second = said[:2], said[2:]
     assert first[0].startswith("vetreport serve: ") and first[0].endswith("at http://127.0.0.2:8765/")
     assert not any("warning" in line for line in first)

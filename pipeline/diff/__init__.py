@@ -28,6 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..files import atomic_write_text, write_rows
+from ..words import DEFAULT
 from .cells import (
     DIFF_COLUMNS,
     KEY,
@@ -49,8 +50,9 @@ __all__ = ["DIFF_COLUMNS", "KEY", "KINDS", "SURVEY_FIELDS", "YOY_COLUMNS", "Repo
            "same_value", "table_kind", "write_diff", "year_over_year"]
 
 
-def write_diff(a_dir: Path | None, b_dir: Path, to: Path) -> dict[str, Path]:
-    """diff.csv (when two reports are given), yoy.csv, diff.md and diff.html (self-contained) in ``to``."""
+def write_diff(a_dir: Path | None, b_dir: Path, to: Path, lang: str = DEFAULT) -> dict[str, Path]:
+    """diff.csv (when two reports are given), yoy.csv, diff.md and diff.html (self-contained) in ``to``; the last
+    two in ``lang`` (the CSVs' columns and codes stay as they are: an interface for other tools)."""
     b = load_indicators(b_dir)
     a = load_indicators(a_dir) if a_dir is not None else None
     written: dict[str, Path] = {}
@@ -62,8 +64,8 @@ def write_diff(a_dir: Path | None, b_dir: Path, to: Path) -> dict[str, Path]:
     yoy = [*year_over_year(a), *yoy_b] if a is not None else yoy_b
     write_rows(to / "yoy.csv", yoy, YOY_COLUMNS)
     written["yoy.csv"] = to / "yoy.csv"
-    atomic_write_text(to / "diff.md", render_markdown(a, b, changes, yoy_b))
+    atomic_write_text(to / "diff.md", render_markdown(a, b, changes, yoy_b, lang))
     written["diff.md"] = to / "diff.md"
-    atomic_write_text(to / "diff.html", render_html(a, b, changes, yoy_b))
+    atomic_write_text(to / "diff.html", render_html(a, b, changes, yoy_b, lang))
     written["diff.html"] = to / "diff.html"
     return written

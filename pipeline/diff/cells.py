@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +44,7 @@ KINDS = ("restated", "changed", "added", "removed")
 class ReportIndicators:
     report_id: str  # the report folder's name
     cells: list[dict]  # indicators.csv's rows in table, row and year order (see the module docstring)
+    printed: dict[int, str] = dataclass_field(default_factory=dict)  # PDF page -> the number printed on it (pages.csv)
 
     @property
     def years(self) -> list[int]:
@@ -86,7 +88,19 @@ def load_indicators(folder: Path) -> ReportIndicators:
     for cell in cells:
         identity = (*(cell[name] for name in IDENTITY), cell["period_kind"], cell["year"])
         seen[identity] = cell["occurrence"] = seen.get(identity, 0) + 1
-    return ReportIndicators(folder.resolve().name, cells)
+    return ReportIndicators(folder.resolve().name, cells, printed_pages(folder))
+
+
+def printed_pages(folder: Path) -> dict[int, str]:
+    """PDF page -> the number printed on it, from the folder's pages.csv (pages that print none left out; none
+    at all when there is no pages.csv or it is not what `vetreport run` writes)."""
+    try:
+        with (folder / "pages.csv").open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError:
+        return {}
+    return {int(row["page"]): row["printed_page"].strip() for row in rows
+            if (row.get("page") or "").isdigit() and (row.get("printed_page") or "").strip()}
 
 
 def _cell(row: dict[str, str]) -> dict:

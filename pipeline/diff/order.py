@@ -6,20 +6,21 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ..words import DEFAULT, words
 from ..writers.manifest import read as read_manifest
 
 
-def order_warnings(a_dir: Path, b_dir: Path) -> list[str]:
-    """The warnings about comparing report folder ``a_dir`` (A) with ``b_dir`` (B), as a person reads them."""
+def order_warnings(a_dir: Path, b_dir: Path, lang: str = DEFAULT) -> list[str]:
+    """The warnings about comparing report folder ``a_dir`` (A) with ``b_dir`` (B), as a person reads them (in
+    ``lang``)."""
+    t = words(lang)
     a_name, b_name = Path(a_dir).resolve().name, Path(b_dir).resolve().name
     warnings = []
     if same_report(a_dir, b_dir):
-        warnings.append(f"A and B are one report ({a_name}, {b_name}: the same folder or the same input sha256): "
-                        f"there is nothing to compare")
+        warnings.append(t("diff.warning.same", a=a_name, b=b_name))
     years_a, years_b = report_years(a_dir), report_years(b_dir)
     if years_a and years_b and years_a[-1] > years_b[-1]:
-        warnings.append(f"A ({a_name}, latest year {years_a[-1]}) is later than B ({b_name}, latest year {years_b[-1]}): "
-                        f"A should be the earlier report; swap them to see B's figures as restatements")
+        warnings.append(t("diff.warning.order", a=a_name, year_a=years_a[-1], b=b_name, year_b=years_b[-1]))
     return warnings
 
 

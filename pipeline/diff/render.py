@@ -6,14 +6,8 @@ import math
 
 from ..files import float_text
 from ..template.periods import period_label
+from ..words import DEFAULT, Words, page_label, words
 from .cells import KINDS, SURVEY_FIELDS, ReportIndicators
-
-MD_HEADINGS = {
-    "restated": "Restatements: B's figure for A's current year differs from A's",
-    "changed": "Changed values",
-    "added": "Indicators only in B (added)",
-    "removed": "Indicators only in A (removed)",
-}
 
 
 def _reports(a: ReportIndicators | None, b: ReportIndicators) -> list[tuple[str, ReportIndicators]]:
@@ -37,71 +31,92 @@ def _columns(report: ReportIndicators) -> list[str]:
 
 
 def diff_view(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None,
-              yoy: list[dict] | None) -> dict:
-    """What diff.html and the compare page of `vetreport serve` show (writers/templates/diff_body.html)."""
+              yoy: list[dict] | None, lang: str = DEFAULT) -> dict:
+    """What diff.html and the compare page of `vetreport serve` show (writers/templates/diff_body.html), in ``lang``."""
+    t = words(lang)
     reports = [{"label": label, "report_id": r.report_id, "years": _columns(r), "indicators": r.indicator_count}
                for label, r in _reports(a, b)]
+    printed = {"a": a.printed if a else {}, "b": b.printed}
     sections = []
     if changes is not None:
         for kind in KINDS:
-            sections.append({"kind": kind, "heading": MD_HEADINGS[kind], "rows": [_view_row(r) for r in _of_kind(changes, kind)]})
+            sections.append({"kind": kind, "heading": t(f"diff.heading.{kind}"), "word": t(f"diff.kind.{kind}"),
+                             "rows": [_view_row(r, t, printed) for r in _of_kind(changes, kind)]})
     return {"reports": reports, "sections": sections, "yoy_report": b.report_id,
-            "yoy": None if yoy is None else [_view_row(r) for r in yoy]}
+            "yoy": None if yoy is None else [_view_row(r, t, printed) for r in yoy]}
 
 
-def _view_row(row: dict) -> dict:
+def _view_row(row: dict, t: Words, printed: dict[str, dict[int, str]]) -> dict:
     table_no = row.get("table_no")
     prefix = "" if table_no is None else f"附表{int(table_no)} "
     periods = {"period": _period(row.get("year"), row.get("period_kind", ""))} if "year" in row else {
         "period_from": _period(row["year_from"], row["period_kind"]), "period_to": _period(row["year_to"], row["period_kind"])}
+    pages = {f"page_{side}": _page(row.get(f"page_{side}"), printed[side], t.lang) for side in ("a", "b")}
     return {**row, "table_label": prefix + str(row.get("table_title") or ""),
-            "field_label": field_label(row.get("field", "")), "shown": periods}
+            "field_label": field_label(row.get("field", "")), "shown": {**periods, **pages}}
 
 
-def render_html(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict]) -> str:
+def _page(page, printed: dict[int, str], lang: str) -> str:
+    """A diff row's page as its report prints it (第2页（PDF第56页）); '' when the cell is not in that report."""
+    return "" if _missing(page) or page == "" else page_label(int(page), printed.get(int(page)), lang)
+
+
+def render_html(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict],
+                lang: str = DEFAULT) -> str:
     from ..writers.html import render, static_text
 
-    title = f"Indicators: {a.report_id} → {b.report_id}" if a else f"Indicators: {b.report_id}"
-    return render("diff.html", title=title, css=static_text("app.css"), view=diff_view(a, b, changes, yoy))
+    t = words(lang)
+    title = t("diff.title.two", a=a.report_id, b=b.report_id) if a else t("diff.title.one", b=b.report_id)
+    return render("diff.html", title=title, css=static_text("app.css"), t=t, lang=t.lang,
+                  view=diff_view(a, b, changes, yoy, lang))
 
 
 # ---------------------------------------------------------------- diff.md
 
 
-def render_markdown(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict]) -> str:
-    lines = [f"# Indicators: {a.report_id} → {b.report_id}" if a else f"# Indicators: {b.report_id}", ""]
+def render_markdown(a: ReportIndicators | None, b: ReportIndicators, changes: list[dict] | None, yoy: list[dict],
+                    lang: str = DEFAULT) -> str:
+    t = words(lang)
+    title = t("diff.title.two", a=a.report_id, b=b.report_id) if a else t("diff.title.one", b=b.report_id)
+    lines = [f"# {title}", ""]
     for label, report in _reports(a, b):
-        lines.append(f"- {label}: `{report.report_id}`, years {', '.join(_columns(report))}, "
-                     f"{report.indicator_count} indicators")
+        years = t("audit.where.join").join(_columns(report))
+        lines.append("- " + t("diff.report", label=label, report=f"`{report.report_id}`", years=years, n=report.indicator_count))
     lines.append("")
     if changes is not None:
-        lines += ["| kind | cells |", "|---|---:|"]
-        lines += [f"| {kind} | {len(_of_kind(changes, kind))} |" for kind in KINDS]
+        lines += [f"| {t('diff.col.kind')} | {t('diff.col.cells')} |", "|---|---:|"]
+        lines += [f"| {t(f'diff.kind.{kind}')} | {len(_of_kind(changes, kind))} |" for kind in KINDS]
         lines.append("")
+        printed = {"a": a.printed if a else {}, "b": b.printed}
         for kind in KINDS:
-            lines += _changes_section(kind, _of_kind(changes, kind))
-    lines += _yoy_section(b.report_id, yoy)
+            lines += _changes_section(t, kind, _of_kind(changes, kind), printed)
+    lines += _yoy_section(t, b.report_id, yoy)
     return "\n".join(lines) + "\n"
 
 
-def _changes_section(kind: str, rows: list[dict]) -> list[str]:
+def _changes_section(t: Words, kind: str, rows: list[dict], printed: dict[str, dict[int, str]]) -> list[str]:
     if not rows:
         return []
-    out = [f"## {MD_HEADINGS[kind]}", "", "| 附表 | indicator | parent | unit | period | A | B | Δ |",
-           "|---:|---|---|---|---:|---:|---:|---:|"]
+    headings = [t(f"diff.col.{name}") for name in ("table_no", "indicator", "parent", "unit", "period", "a", "b", "delta",
+                                                   "page_a", "page_b")]
+    out = [f"## {t(f'diff.heading.{kind}')}", "", "| " + " | ".join(headings) + " |",
+           "|---:|---|---|---|---:|---:|---:|---:|---|---|"]
     for r in rows:
         out.append(f"| {_table(r)} | {_md(r['indicator'])}{_nth(r['occurrence'])}{_field_label(r['field'])} | "
                    f"{_md(r['parent_indicator'])} | {_md(r['unit'])} | {_period(r['year'], r['period_kind'])} | "
                    f"{_md(r['value_raw_a'])} | "
-                   f"{_md(r['value_raw_b'])} | {_number(r['delta'])} |")
+                   f"{_md(r['value_raw_b'])} | {_number(r['delta'])} | {_page(r['page_a'], printed['a'], t.lang)} | "
+                   f"{_page(r['page_b'], printed['b'], t.lang)} |")
     return [*out, ""]
 
 
-def _yoy_section(report_id: str, yoy: list[dict]) -> list[str]:
+def _yoy_section(t: Words, report_id: str, yoy: list[dict]) -> list[str]:
     if not yoy:
-        return [f"## Year over year in {report_id}", "", "Only one year column: nothing to compare.", ""]
-    out = [f"## Year over year in {report_id}", "", "Percent-unit indicators change in percentage points.", "",
-           "| 附表 | indicator | parent | unit | from | to | before | after | change | change % |",
+        return [f"## {t('diff.yoy.title', report=report_id)}", "", t("diff.yoy.none"), ""]
+    headings = [t(f"diff.col.{name}") for name in ("table_no", "indicator", "parent", "unit", "from", "to", "before", "after",
+                                                   "change", "change_pct")]
+    out = [f"## {t('diff.yoy.title', report=report_id)}", "", t("diff.yoy.points"), "",
+           "| " + " | ".join(headings) + " |",
            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in yoy:
         out.append(f"| {_table(r)} | {_md(r['indicator'])}{_nth(r['occurrence'])} | {_md(r['parent_indicator'])} | "
@@ -113,7 +128,7 @@ def _yoy_section(report_id: str, yoy: list[dict]) -> list[str]:
 
 def _table(row: dict) -> str:
     """The table's number as report B prints it, else its kind."""
-    return str(row["table_no"]) if row["table_no"] is not None else row["table_kind"]
+    return str(row["table_no"]) if row["table_no"] is not None else _md(row["table_kind"])
 
 
 def _missing(value) -> bool:

@@ -20,14 +20,13 @@ from ..errors import ReportError
 from ..geometry import centre_inside
 from ..limits import Budget, LimitExceeded
 from ..records import BBox, Document, Issue, Page
-from ..words import page_label, words
+from ..words import RECORDS, page_label, words
 from .lines import build_lines
 
 if TYPE_CHECKING:
     from . import ocr as O
 
 STAGE = "pages"
-LANG = "en"  # the language of the run's warnings
 TABLE_CAPTION = re.compile(r"^(?P<label>附\s*表|续\s*表|图\s*表|表)\s*(?P<num>\d{1,3}|[一二三四五六七八九十]{1,3})")
 APPENDIX_HEADING = re.compile(r"^(附\s*表\s*\d{1,2}|附\s*录|附\s*件)")
 # A picture smaller than this (points) is a logo, an icon or a stamp, never a table.
@@ -49,8 +48,8 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
 
     problem = O.tesseract_problem(settings.language)
     if problem:  # a picture under a table caption is said to be unread; others may be photos
-        t = words(LANG)
-        doc.issues += [Issue(STAGE, t("picture.unread", table=title, page=page_label(page.number, page.printed, LANG),
+        t = words(RECORDS)
+        doc.issues += [Issue(STAGE, t("picture.unread", table=title, page=page_label(page.number, page.printed, RECORDS),
                                       why=problem), page.number, "missing")
                        for page, _, _, title, likely in candidates if likely]
         return
@@ -64,7 +63,7 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
             if not likely and not P.holds_grid(renderer, page.number, box, (page.width, page.height), settings):
                 continue
             continued = previous[1] and previous[0] in (page.number, page.number - 1)
-            name = title or (words(LANG)("picture.continued", caption=previous[1]) if continued else "")
+            name = title or (words(RECORDS)("picture.continued", caption=previous[1]) if continued else "")
             if _read_one(doc, page, box, pixels, renderer, settings, budget, carried, name, likely):
                 previous = (page.number, title or (previous[1] if continued else ""))
 
@@ -140,8 +139,8 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     (``likely``) that holds no grid that can be read is a warning."""
     from .ocr import pictures as P
 
-    t = words(LANG)
-    where = page_label(page.number, page.printed, LANG)
+    t = words(RECORDS)
+    where = page_label(page.number, page.printed, RECORDS)
     table = name or t("picture.table")
     dpi = P.picture_dpi(box, pixels, settings)
     try:

@@ -42,8 +42,8 @@ from starlette.staticfiles import StaticFiles
 
 from ..diff.order import order_warnings
 from ..template.periods import period_label
-from ..words import lang_from_accept, page_label, words
-from ..writers.audit import SourceMissing, source_pdf
+from ..words import DEFAULT, LANGS, Words, lang_from_accept, normalise, page_label, words
+from ..writers.audit import KIND_ORDER, VERDICT_ORDER, Shown, SourceMissing, source_pdf
 from ..writers.review import ReviewError, carry_review, record_review
 from ..writers.sheets import printed_pages
 from . import chart
@@ -57,6 +57,8 @@ from .templating import render
 
 TOKEN_HEADER = "x-vetreport-token"
 TOKEN_COOKIE = "vetreport_token"
+LANG_COOKIE = "vetreport_lang"  # the language picked with ?lang=, kept for the next pages
+LANG_NAMES = {"zh": "中文", "en": "English"}  # each language named in itself, on the switch
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -124,11 +126,11 @@ class Guard:
             request.cookies.get(TOKEN_COOKIE), request.query_params.get("token")))
 
     def refusal(self, request: Request) -> Response | None:
+        t = words("en" if request.url.path.startswith("/api/") else request_lang(request))  # the API answers scripts
         if not self.require_token and not is_loopback(request.url.hostname or ""):  # a name DNS rebinding could point here
-            return _error(request, 421, "this server answers only to localhost or a loopback address (127.0.0.1, ::1)")
+            return _error(request, 421, t("serve.refused.host"))
         if self.require_token and not self._presented(request):
-            return _error(request, 401, "a token is required: open the address `vetreport serve` printed, "
-                                        "or send the header Authorization: Bearer TOKEN")
+            return _error(request, 401, t("serve.refused.token"))
         if request.method not in ("GET", "HEAD"):
             if not self._matches(request.headers.get(TOKEN_HEADER)):
                 return _error(request, 403, f"a change needs the {TOKEN_HEADER} header (the app's pages send it)")
@@ -150,17 +152,44 @@ def _shown(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def request_lang(request: Request, default: str = DEFAULT) -> str:
+    """The page's language: ?lang=, else the one picked before (a cookie), else the browser's Accept-Language,
+    else ``default`` (the serve command's --lang)."""
+    return (normalise(request.query_params.get("lang")) or normalise(request.cookies.get(LANG_COOKIE))
+            or lang_from_accept(request.headers.get("accept-language"), default))
+
+
+def language_context(request: Request, lang: str) -> dict:
+    """What every page needs for its words: ``t``, ``lang`` and the switch to the other languages (this page's
+    address with ?lang=)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "token")]
+    switch = [{"lang": other, "name": LANG_NAMES[other],
+               "href": request.url.path + "?" + urlencode([*kept, ("lang", other)])} for other in LANGS if other != lang]
+    return {"t": words(lang), "lang": lang, "switch": switch}
+
+
+def _keep_lang(request: Request, response: Response) -> Response:
+    """?lang= sticks: the language goes into a cookie for the pages after this one."""
+    asked = normalise(request.query_params.get("lang"))
+    if asked:
+        response.set_cookie(LANG_COOKIE, asked, samesite="strict", max_age=365 * 24 * 3600)
+    return response
+
+
+def _error(request: Request, status: int, message: str, default_lang: str = DEFAULT) -> Response:
     message = _shown(str(message))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
-    return HTMLResponse(render("error.html", status=status, message=message, token=""), status_code=status)
+    context = language_context(request, request_lang(request, default_lang))
+    return HTMLResponse(render("error.html", status=status, message=message, token="", **context), status_code=status)
 
 
 def create_app(out: Path, token: str | None = None, require_token: bool = False,
-               load_store: Callable[[Path], object] | None = None) -> Guard:
+               load_store: Callable[[Path], object] | None = None, lang: str = DEFAULT) -> Guard:
     """The app over output folder ``out``; ``require_token`` for a server on a non-loopback host; ``load_store``
-    loads one report folder into the store (the command passes the runtime's), called after each review."""
+    loads one report folder into the store (the command passes the runtime's), called after each review;
+    ``lang``: the pages' language when the browser names neither zh nor en (each page also follows
+    Accept-Language, and ?lang= picks one that sticks)."""
     output = Output(out)
     token = token or new_token()
     audit = redraws()
@@ -168,8 +197,12 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     page_images = PageImages(output.root)
     queue = Queue(output)
 
-    def page(name: str, **context) -> HTMLResponse:
-        return HTMLResponse(render(name, token=token, **context))
+    def page(request: Request, name: str, **context) -> HTMLResponse:
+        words_context = language_context(request, request_lang(request, lang))
+        return _keep_lang(request, HTMLResponse(render(name, token=token, **words_context, **context)))
+
+    def lang_of(request: Request) -> str:
+        return request_lang(request, lang)
 
     def folder_of(request: Request) -> Path:
         folder = output.report_dir(request.path_params["report_id"])
@@ -182,17 +215,18 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
             reports, problem = output.reports(), None
         except StoreUnavailable as exc:
             reports, problem = [], str(exc)
-        lang = lang_of(request)
-        return page("reports.html", lang=lang, t=words(lang), reports=reports, problem=problem, root=str(output.root))
+        return page(request, "reports.html", reports=reports, problem=problem, root=str(output.root))
 
     def report_page(request: Request):
         folder = folder_of(request)
         prepared = output.prepared(folder)
-        lang = lang_of(request)
-        return page("report.html", lang=lang, t=words(lang), report_id=folder.name, manifest=prepared.manifest,
-                    error=prepared.error,
-                    summary=output.summary(folder), attention=output.attention(folder), body=prepared.body,
-                    reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder))
+        t = words(request_lang(request, lang))
+        summary = output.summary(folder)
+        summary = {**summary, "verdicts": {v: summary["verdicts"][v] for v in ordered(summary["verdicts"], VERDICT_ORDER)}}
+        return page(request, "report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
+                    summary=summary, attention=output.attention(folder), body=prepared.body(t.lang),
+                    reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder),
+                    shown=Shown(t, prepared.printed), legend=_legend(t, summary, prepared))
 
     def image(request: Request):
         path = output.image(request.path_params["report_id"], request.path_params["name"])
@@ -216,13 +250,13 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
                 problem = "both reports need an indicators.csv"
             else:
                 try:
-                    warnings = order_warnings(first, second)
-                    view = output.compare(first, second)
+                    warnings = order_warnings(first, second, request_lang(request, lang))
+                    view = output.compare(first, second, request_lang(request, lang))
                 except Exception as exc:  # an indicators.csv that is damaged, or not what `vetreport run` writes
                     problem = (f"the indicators.csv of {first.name} or {second.name} cannot be compared "
                                f"({type(exc).__name__}: {str(exc)[:300]})")
         shown_a, shown_b = _compare_defaults(a, b, choices)
-        return page("compare.html", choices=choices, a=shown_a, b=shown_b, view=view, problem=problem, warnings=warnings)
+        return page(request, "compare.html", choices=choices, a=shown_a, b=shown_b, view=view, problem=problem, warnings=warnings)
 
     def indicator_page(request: Request):
         params = request.query_params
@@ -232,10 +266,10 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         try:
             context["choices"] = output.indicator_choices()
             if indicator:
-                context.update(_indicator_chart(output, kind, indicator, parent, params))
+                context.update(_indicator_chart(output, kind, indicator, parent, params, words(request_lang(request, lang))))
         except StoreUnavailable as exc:
             context["problem"] = str(exc)
-        return page("indicator.html", **context)
+        return page(request, "indicator.html", **context)
 
     def api_reports(request: Request):
         try:
@@ -327,7 +361,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
             raise HTTPException(400, t("desk.queue.bad_query", why=str(exc))) from None
         frame_columns = set().union(*(row.keys() for row in selection.rows)) if selection.rows else set()
         has_source = bool({"source", "ocr_confidence"} & (frame_columns | set(selection.facets)))
-        return page("findings.html", lang=lang, t=t, query=query, selection=selection, problem=None,
+        return page(request, "findings.html", query=query, selection=selection, problem=None,
                     columns=queue_columns(has_source), has_source=has_source, script_words=_script_words(t),
                     facet_word=lambda facet, value: facet_word(t, facet, value),
                     export_query=[(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "lang")])
@@ -382,7 +416,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         folder, number, scale, boxes = page_asked(request)
         lang = lang_of(request)
         printed = output.printed_pages(folder).get(number, "")
-        context = {"lang": lang, "t": words(lang), "report_id": folder.name, "page": number, "pages": None,
+        context = {**language_context(request, lang), "report_id": folder.name, "page": number, "pages": None,
                    "label": page_label(number, printed, lang), "missing": None, "problem": None, "image": "",
                    "boxes": boxes, "scale": scale}
         status = 200
@@ -394,14 +428,14 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         except PageUnavailable as exc:
             status = exc.status
             context["missing"], context["problem"] = exc.missing, None if exc.missing else str(exc)
-        return HTMLResponse(render("page.html", token=token, **context), status_code=status)
+        return _keep_lang(request, HTMLResponse(render("page.html", token=token, **context), status_code=status))
 
     async def not_found(request: Request, exc: HTTPException):
-        return _error(request, exc.status_code, exc.detail)
+        return _error(request, exc.status_code, exc.detail, lang)
 
     async def unreadable(request: Request, exc: Exception):
         """A damaged report folder or store: what cannot be read, at once (never a retry, never a 500)."""
-        return _error(request, 503, str(exc))
+        return _error(request, 503, str(exc), lang)
 
     routes = [
         Route("/", reports_page),
@@ -434,9 +468,16 @@ def _script_words(t) -> dict:
             "status": {s: t(f"review.{s}") for s in ("open", "confirmed", "dismissed")}}
 
 
-def lang_of(request: Request) -> str:
-    """The language of the pages: the browser's Accept-Language (zh unless it prefers English)."""
-    return lang_from_accept(request.headers.get("accept-language"))
+def _legend(t, summary: dict, prepared) -> list[dict]:
+    """What the verdicts and kinds of the report's findings mean, in words."""
+    kinds = prepared.findings["kind"].dropna().unique() if "kind" in prepared.findings else []
+    return [{"title": t("audit.legend.verdicts"), "rows": t.legend("verdict", ordered(summary["verdicts"], VERDICT_ORDER))},
+            {"title": t("audit.legend.kinds"), "rows": t.legend("kind", ordered(kinds, KIND_ORDER))}]
+
+
+def ordered(codes, order) -> list[str]:
+    codes = [str(c) for c in codes]
+    return [c for c in order if c in codes] + sorted(c for c in codes if c not in order)
 
 
 def _compare_defaults(a: str, b: str, choices: list[str]) -> tuple[str, str]:
@@ -455,10 +496,11 @@ def _picked(params) -> tuple[str, str, str]:
     return params.get("kind", ""), params.get("indicator", ""), params.get("parent", "")
 
 
-def _indicator_chart(output: Output, kind: str, indicator: str, parent: str, params) -> dict:
+def _indicator_chart(output: Output, kind: str, indicator: str, parent: str, params, t: Words | None = None) -> dict:
     """The charts and table of one indicator: its columns are (period kind, year), its lines a report's columns
     of one kind in one unit, so a 2021届 and a 2021年 value are two columns and never on one line, and an
     indicator a table lists in 门 and in 学时 is a chart per unit and a table row per report and unit."""
+    t = t or words()
     values = output.indicator_values(kind, indicator, parent)
     columns = chart.columns(values)
     multi_year = values.groupby(["report_id", "period_kind"])["year"].nunique().max() > 1 if len(values) else False
@@ -469,14 +511,15 @@ def _indicator_chart(output: Output, kind: str, indicator: str, parent: str, par
     far = {unit: chart.outliers(of_unit) for unit, of_unit in by_unit.items()}
     rows = [{"report_id": report, "unit": unit,
              "cells": {(r["period_kind"], int(r["year"])): {
-                 "raw": r["value_raw"], "page": r["page"], "far": (report, r["period_kind"], int(r["year"])) in far[unit]}
+                 "raw": r["value_raw"], "page": r["page"], "page_label": page_label(r["page"], r["printed_page"], t.lang),
+                 "far": (report, r["period_kind"], int(r["year"])) in far[unit]}
                  for _, r in cells.iterrows()}}
             for unit, of_unit in by_unit.items() for report, cells in of_unit.groupby("report_id", sort=True)]
     return {"picked": {"kind": kind, "indicator": indicator, "parent": parent, "pick": f"{kind}|{parent}|{indicator}"},
             "view": view, "column": _column_value(column) if column else "",
             "columns": [{"key": c, "value": _column_value(c), "label": period_label(c[1], c[0])} for c in columns],
             "unit": " / ".join(u for u in units if u), "units": len(units),
-            "svg": "".join(chart.svg(of_unit, view, column, far[unit], unit) for unit, of_unit in by_unit.items()),
+            "svg": "".join(chart.svg(of_unit, view, column, far[unit], unit, t) for unit, of_unit in by_unit.items()),
             "rows": sorted(rows, key=lambda r: (r["report_id"], r["unit"])), "legend": chart.legend(values)}
 
 
@@ -562,7 +605,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def serve(out: Path, host: str, port: int, token: str | None, say,
-          load_store: Callable[[Path], object] | None = None) -> None:
+          load_store: Callable[[Path], object] | None = None, lang: str = DEFAULT) -> None:
     """Run the app with uvicorn until interrupted; ``say`` prints the address and the token. PortBusy, before
     anything is printed, when the port is taken."""
     import uvicorn
@@ -572,10 +615,10 @@ def serve(out: Path, host: str, port: int, token: str | None, say,
     require_token = not is_loopback(host)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/" + (f"?token={token}" if require_token else "")
+    t = words(lang)
     if require_token:
-        say(f"warning: {host} is not a loopback address: the app serves plain HTTP (not encrypted) to the network, "
-            "and every request needs the token below; anyone who can see the traffic can read it and the reports")
-    say(f"vetreport serve: {Path(out).resolve()} at {address}")
-    say(f"token: {token} ({'required on every request' if require_token else 'needed by scripts that POST'}, "
-        f"header {TOKEN_HEADER} or Authorization: Bearer)")
-    uvicorn.run(create_app(out, token, require_token, load_store), host=host, port=port, log_level="warning")
+        say(f"{t('cli.warning')} {t('serve.not_loopback', host=host)}")
+    say(t("serve.listening", out=Path(out).resolve(), address=address))
+    say(t("serve.token", token=token, use=t("serve.token.required" if require_token else "serve.token.scripts"),
+          header=TOKEN_HEADER))
+    uvicorn.run(create_app(out, token, require_token, load_store, lang), host=host, port=port, log_level="warning")

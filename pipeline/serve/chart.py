@@ -19,6 +19,7 @@ from html import escape
 import pandas as pd
 
 from ..template.periods import KIND_WORDS, kind_rank, period_label
+from ..words import Words, words
 
 WIDTH, HEIGHT = 880, 400
 LEFT, RIGHT, TOP = 80, 20, 20
@@ -79,8 +80,11 @@ def colours(report_ids: list[str]) -> dict[str, str]:
     return {r: PALETTE[n % len(PALETTE)] for n, r in enumerate(report_ids)}
 
 
-def svg(values: pd.DataFrame, view: str, column: Column | None, far: set[tuple[str, str, int]], unit: str) -> str:
-    """The chart as an <svg> element (the bars of one column); every text in it escaped."""
+def svg(values: pd.DataFrame, view: str, column: Column | None, far: set[tuple[str, str, int]], unit: str,
+        t: Words | None = None) -> str:
+    """The chart as an <svg> element (the bars of one column), its words in ``t``'s language; every text in it
+    escaped."""
+    t = t or words()
     data = values.dropna(subset=["value"])
     if view == "bars":
         data = data[(data["period_kind"] == column[0]) & (data["year"] == column[1])] if column else data.iloc[0:0]
@@ -90,7 +94,7 @@ def svg(values: pd.DataFrame, view: str, column: Column | None, far: set[tuple[s
     parts = [f"<svg class='chart' xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{HEIGHT}' "
              f"viewBox='0 0 {WIDTH} {HEIGHT}' role='img' data-view='{view}'>"]
     if data.empty:
-        parts.append(f"<text x='{LEFT}' y='{TOP + 20}'>No values to draw.</text></svg>")
+        parts.append(f"<text x='{LEFT}' y='{TOP + 20}'>{escape(t('chart.none'))}</text></svg>")
         return "".join(parts)
     low, high, step = _axis(min(0.0, data["value"].min()), data["value"].max())
     y_of = lambda v: TOP + plot_h - (v - low) / (high - low) * plot_h  # noqa: E731
@@ -100,7 +104,7 @@ def svg(values: pd.DataFrame, view: str, column: Column | None, far: set[tuple[s
         parts += _bars(data, reports, palette, far, y_of, plot_w, low)
         parts.append(_axis_title(period_label(column[1], column[0]), TOP - 6))
     else:
-        parts += _lines(data, palette, far, y_of, plot_w)
+        parts += _lines(data, palette, far, y_of, plot_w, t("chart.far"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -136,7 +140,7 @@ def _axis_title(text: str, y: float) -> str:
     return f"<text class='axis-title' x='{WIDTH - RIGHT}' y='{y}' text-anchor='end'>{escape(text)}</text>"
 
 
-def _lines(data, palette, far, y_of, plot_w) -> list[str]:
+def _lines(data, palette, far, y_of, plot_w, far_note: str) -> list[str]:
     slots = columns(data)
     width = plot_w / max(len(slots), 1)
     x_of = {c: LEFT + width * (n + 0.5) for n, c in enumerate(slots)}
@@ -155,18 +159,18 @@ def _lines(data, palette, far, y_of, plot_w) -> list[str]:
                    f"data-kind='{escape(kind)}' points='{points}' data-unit='{escape(unit)}'/>")
         for r in cells.itertuples():
             x, y = x_of[(kind, int(r.year))], y_of(r.value)
-            out.append(_point(report, (kind, int(r.year)), r.value_raw, x, y, colour, far))
+            out.append(_point(report, (kind, int(r.year)), r.value_raw, x, y, colour, far, far_note))
     return out
 
 
-def _point(report: str, column: Column, raw, x: float, y: float, colour: str, far) -> str:
+def _point(report: str, column: Column, raw, x: float, y: float, colour: str, far, far_note: str) -> str:
     kind, year = column
     is_far = (report, kind, year) in far
     ring = f" stroke='{OUTLIER}' stroke-width='3'" if is_far else ""
     return (f"<circle class='point{' outlier' if is_far else ''}' cx='{x:.1f}' cy='{y:.1f}' r='{6 if is_far else 4}' "
             f"fill='{colour}'{ring} data-report='{escape(report)}' data-year='{year}' data-value='{escape(str(raw))}' "
             f"data-kind='{escape(kind)}'><title>{escape(report)} {escape(period_label(year, kind))}: {escape(str(raw))}"
-            f"{' — far from the others' if is_far else ''}</title></circle>")
+            f"{escape(far_note) if is_far else ''}</title></circle>")
 
 
 def _bars(data, reports, palette, far, y_of, plot_w, low) -> list[str]:

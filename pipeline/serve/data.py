@@ -32,8 +32,9 @@ from markupsafe import Markup
 
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
+from ..words import DEFAULT, words
 from ..writers import manifest as manifest_file
-from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, attention_findings
+from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, Shown, attention_findings, printed_pages
 from ..writers.frames import read_published
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
 from .links import finding_links, place_link
@@ -60,6 +61,22 @@ class ReportUnreadable(RuntimeError):
     """A file of a report folder cannot be read (damaged, or not what `vetreport run` writes)."""
 
 
+class Bodies:
+    """The part of a report's page made from its tables, sections and cases, rendered once per language."""
+
+    def __init__(self, tables: list[dict], sections: list[dict], cases: list[dict], printed: dict[int, str]):
+        self.context = {"tables": tables, "sections": sections, "cases": cases}
+        self.printed = printed
+        self.rendered: dict[str, Markup] = {}
+
+    def get(self, lang: str) -> Markup:
+        if lang not in self.rendered:
+            t = words(lang)
+            self.rendered[lang] = Markup(render("report_body.html", t=t, lang=t.lang, shown=Shown(t, self.printed),
+                                                **self.context))
+        return self.rendered[lang]
+
+
 @dataclass
 class Prepared:
     """What one report's files hold, read once: shown on every request until one of the files changes."""
@@ -69,8 +86,12 @@ class Prepared:
     findings: pd.DataFrame  # findings.csv as written, without the statuses of review.csv
     attention: list[dict]  # the findings that need a look, in the audit's order, with their images' names
     verdicts: dict[str, int]
-    body: Markup  # the appendix tables, sections and cases, rendered
+    bodies: Bodies  # the appendix tables, sections and cases, rendered (once per language)
+    printed: dict[int, str] = field(default_factory=dict)  # PDF page -> the number printed on it
     counts: dict[str, int] = field(default_factory=dict)
+
+    def body(self, lang: str) -> Markup:
+        return self.bodies.get(lang)
 
     @property
     def reasons(self) -> list[str]:
@@ -229,7 +250,7 @@ class Output:
         if cached is not None and cached[0] == key:
             return cached[1]
         same_body = cached is not None and _body_stamps(cached[0]) == _body_stamps(key)
-        prepared = self._prepare(folder, cached[1].body if same_body else None)  # a review rewrote findings.csv alone
+        prepared = self._prepare(folder, cached[1].bodies if same_body else None)  # a review rewrote findings.csv alone
         with self._lock:
             self._prepared.pop(folder, None)
             self._prepared[folder] = (key, prepared)
@@ -237,21 +258,22 @@ class Output:
                 self._prepared.pop(next(iter(self._prepared)))
         return prepared
 
-    def _prepare(self, folder: Path, body: Markup | None = None) -> Prepared:
-        """What the files hold; ``body``: the tables, sections and cases rendered already (their files unchanged)."""
+    def _prepare(self, folder: Path, bodies: Bodies | None = None) -> Prepared:
+        """What the files hold; ``bodies``: the tables, sections and cases rendered already (their files unchanged)."""
         findings = self._raw_findings(folder)
         try:
             attention = self._attention(folder, findings)
             verdicts = {str(k): int(v) for k, v in findings["verdict"].value_counts().items()} if len(findings) else {}
-            if body is None:
-                body = Markup(render("report_body.html", tables=self.indicator_tables(folder),
-                                     sections=self.sections(folder), cases=self.cases(folder)))
+            if bodies is None:
+                bodies = Bodies(self.indicator_tables(folder), self.sections(folder), self.cases(folder),
+                                _printed(folder))
+                bodies.get(DEFAULT)
         except ReportUnreadable:
             raise
         except Exception as exc:  # a file of other columns or types than `vetreport run` writes
             raise ReportUnreadable(f"the files of {folder.name} cannot be shown ({type(exc).__name__}: "
                                    f"{_first_line(exc)}): are they what `vetreport run` writes?") from None
-        return Prepared(self.manifest(folder), self.error(folder), findings, attention, verdicts, body)
+        return Prepared(self.manifest(folder), self.error(folder), findings, attention, verdicts, bodies, bodies.printed)
 
     def _raw_findings(self, folder: Path) -> pd.DataFrame:
         findings = read_csv(folder / "findings.csv")
@@ -360,9 +382,9 @@ class Output:
 
     # ------------------------------------------------------------ compare, indicators across reports
 
-    def compare(self, a: Path, b: Path) -> dict:
+    def compare(self, a: Path, b: Path, lang: str = DEFAULT) -> dict:
         first, second = load_indicators(a), load_indicators(b)
-        return diff_view(first, second, diff_reports(first, second), None)
+        return diff_view(first, second, diff_reports(first, second), None, lang)
 
     def indicator_choices(self) -> list[dict]:
         """Every (table kind, parent, indicator, unit) the store's reports hold, with how many reports hold it."""
@@ -375,12 +397,15 @@ class Output:
         return [{k: _plain(v) for k, v in r.items()} for r in rows.to_dict("records")]
 
     def indicator_values(self, kind: str, indicator: str, parent: str) -> pd.DataFrame:
-        """One indicator's cells in every report: report_id, period_kind, year, value, value_raw, unit, page (the
-        first occurrence of each column). period_kind is ``year`` for reports loaded before it existed."""
+        """One indicator's cells in every report: report_id, period_kind, year, value, value_raw, unit, page and the
+        number printed on it (the first occurrence of each column). period_kind is ``year`` for reports loaded before it existed."""
         kind_sql = self._kind_sql()
         period_sql = self._period_kind_sql()
+        printed_sql = ("(SELECT any_value(printed_page) FROM pages WHERE pages.report_id = indicators.report_id "
+                       "AND pages.page = indicators.page)" if "printed_page" in self.columns("pages") else "NULL")
         frame = self.query(f"""
             SELECT report_id, {period_sql} AS period_kind, year, value, value_raw, unit, page,
+                   {printed_sql} AS printed_page,
                    row_number() OVER (PARTITION BY report_id, {period_sql}, year, unit ORDER BY row_seq) AS occurrence
             FROM indicators JOIN reports USING (report_id)
             WHERE reports.status <> 'error' AND {kind_sql} = ? AND indicator = ? AND coalesce(parent_indicator, '') = ?
@@ -445,6 +470,14 @@ def _file_name(name) -> bool:
 def _locked(exc: BaseException) -> bool:
     """A DuckDB error that says another process holds the file's lock (the only one worth waiting for)."""
     return "could not set lock" in str(exc).lower()
+
+
+def _printed(folder: Path) -> dict[int, str]:
+    """The numbers the report's pages print (pages.csv); none when it cannot be read (the PDF's pages are shown)."""
+    try:
+        return printed_pages(folder)
+    except Exception:  # a damaged pages.csv costs the printed numbers, never the page
+        return {}
 
 
 def _first_line(exc: BaseException) -> str:

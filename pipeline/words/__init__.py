@@ -25,6 +25,9 @@ from importlib import resources
 
 LANGS = ("zh", "en")
 DEFAULT = "zh"
+# The language the stages write into their records (warnings, pages.csv notes, explanations): one for every
+# run, so that what a run writes never depends on the locale of whoever runs it.
+RECORDS = "en"
 PACKAGE = "pipeline.words"
 
 
@@ -121,9 +124,10 @@ def lang_from_env(environ: Mapping[str, str] | None = None) -> str:
     return DEFAULT
 
 
-def lang_from_accept(header: str | None) -> str:
-    """The best language of an Accept-Language header ('en-US,en;q=0.9,zh;q=0.8' -> 'en'), by q."""
-    best, best_q = DEFAULT, -1.0
+def lang_from_accept(header: str | None, default: str = DEFAULT) -> str:
+    """The best language of an Accept-Language header ('en-US,en;q=0.9,zh;q=0.8' -> 'en'), by q; ``default``
+    when the header names neither language (or none with q above 0)."""
+    best, best_q = default, 0.0
     for part in (header or "").split(","):
         tag, _, params = part.strip().partition(";")
         lang = normalise(tag)
@@ -137,7 +141,7 @@ def lang_from_accept(header: str | None) -> str:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if q > best_q:
+        if q > best_q:  # q=0 means "not this one"
             best, best_q = lang, q
     return best
 

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from ..files import REVIEW_FILE, atomic_target, write_json
 from ..template.fields import FieldSpec, field_spec
+from ..words import Words, words
 from .manifest import read as read_manifest
 
 DATAPACKAGE = "datapackage.json"
@@ -63,18 +64,38 @@ def write_parquet(target: Path, table: pa.Table) -> Path:
     return target
 
 
+def _titled(descriptor: dict, title: str | None) -> dict:
+    """``descriptor`` with its title after its name (Frictionless: a human-readable title), when it has one."""
+    if not title:
+        return descriptor
+    name, *rest = descriptor.items()
+    return dict([name, ("title", title), *rest])
+
+
+def field_title(t: Words, resource: str, column: str) -> str | None:
+    """A column's title in words: the catalogue's field.<resource>.<column>, else field.<column>; None if neither."""
+    for key in (f"field.{resource}.{column}", f"field.{column}"):
+        if t.has(key):
+            return t(key)
+    return None
+
+
 def datapackage(out_dir: Path, fields: dict[str, list[FieldSpec]], manifest: dict) -> dict:
-    """A Frictionless data package describing the folder's CSVs (their fields by name) with their field types."""
+    """A Frictionless data package describing the folder's CSVs (their fields by name) with their field types and
+    Chinese titles (the word catalogue's resource.* and field.*; the names stay: an interface for other tools)."""
+    t = words("zh")
     resources = []
     for name in sorted(fields, key=lambda name: f"{name}.csv"):
         resources.append({
             "name": name,
+            **({"title": t(f"resource.{name}")} if t.has(f"resource.{name}") else {}),
             "path": f"{name}.csv",
             "profile": "tabular-data-resource",
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "schema": {"fields": [f.descriptor() for f in fields[name]], "missingValues": [""]},
+            "schema": {"fields": [_titled(f.descriptor(), field_title(t, name, f.name)) for f in fields[name]],
+                       "missingValues": [""]},
         })
     package = {
         "profile": "tabular-data-package",

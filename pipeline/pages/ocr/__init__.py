@@ -22,7 +22,7 @@ from ...config import Limits, OcrSettings
 from ...errors import ReportError
 from ...records import BBox, Char, Segment
 from ...text import join_fragments
-from ...words import lang_from_env
+from ...words import RECORDS
 from ...words import words as catalogue
 from ..lines import mean_confidence
 from ..rules import ruled_cells
@@ -277,7 +277,7 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
     rules, added = completed_rules(image, rules, scale, settings.snap_tolerance)
     if added:
         _draw(mask, added, scale)
-        notes.append(catalogue(lang_from_env())("photo.grid_repaired", count=len(added)))
+        notes.append(catalogue(RECORDS)("photo.grid_repaired", count=len(added)))
     clean = erase(image, mask)
     clock, dpi, path = Clock(timeout), round(scale * 72), str(renderer.path)
     words: list[Word] = []
@@ -319,7 +319,7 @@ def _outline(cells: list[BBox]) -> BBox:
 
 def _unread_warnings(unread: list[tuple[BBox, str, int]], page_words: list[Word], scale: float, number: int) -> list[str]:
     """Each unread header in words: the table named by the line of text right above it (its caption)."""
-    t = catalogue(lang_from_env())
+    t = catalogue(RECORDS)
     out = []
     for box, axis, position in unread:
         caption = _line_above(page_words, box, scale)

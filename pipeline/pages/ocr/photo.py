@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ...words import lang_from_env, words
+from ...words import RECORDS, words
 
 # A pixel is red ink when its red channel exceeds both others by this much...
 RED_MARGIN = 25
@@ -48,7 +48,7 @@ LIGHT_WINDOW_SHARE = 0.03
 
 def prepare(colour: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """The grey page to OCR from a rendered RGB page (or a grey one), and notes of what was done."""
-    t, notes = words(lang_from_env()), []
+    t, notes = words(RECORDS), []
     if colour.ndim == 2:
         grey, red = colour, None
     else:

@@ -34,12 +34,18 @@ function filterRows(input) {
   });
 }
 
+// The page's words (report.html's #review-words, in the page's language); English when a page has none.
+function word(name, fallback) {
+  const words = document.getElementById("review-words");
+  return (words && words.dataset[name]) || fallback;
+}
+
 async function review(button) {
   const box = button.closest(".finding");
   const message = box.querySelector(".message");
   const token = document.querySelector("meta[name=vetreport-token]").content;
   const body = {finding_id: box.dataset.finding, status: button.dataset.status, note: box.querySelector(".note").value};
-  message.textContent = "saving…";
+  message.textContent = word("saving", "saving…");
   try {
     const response = await fetch(`/api/reports/${encodeURIComponent(box.dataset.report)}/review`, {
       method: "POST", headers: {"Content-Type": "application/json", "X-Vetreport-Token": token},
@@ -48,15 +54,16 @@ async function review(button) {
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.error || response.statusText);
     const state = box.querySelector(".state");
-    state.textContent = answer.review_status;
+    state.textContent = word(answer.review_status, answer.review_status);
+    state.dataset.status = answer.review_status;
     state.className = `state status-${answer.review_status}`;
     box.querySelector(".note").value = answer.review_note || "";
     const problems = [answer.findings, answer.store, answer.audit].filter(Boolean);
-    message.textContent = problems.length ? `saved to review.csv and findings.csv; ${problems.join("; ")}`
-      : "saved: review.csv, findings.csv, the store; the audit report is being redrawn";
+    message.textContent = problems.length ? word("partly", "saved to review.csv and findings.csv; ") + problems.join("; ")
+      : word("saved", "saved: review.csv, findings.csv, the store; the audit report is being redrawn");
     message.classList.toggle("warning", problems.length > 0);
   } catch (error) {
-    message.textContent = `not saved: ${error.message}`;
+    message.textContent = word("failed", "not saved: ") + error.message;
     message.classList.add("error");
   }
 }
