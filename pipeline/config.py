@@ -61,10 +61,17 @@ class BatchSettings:
     store_name: str | None = "vetreport.duckdb"
 
 
+# The OCR engines (pipeline/pages/ocr/engines.py), the default first: chosen by measurement (benchmarks/ocr.py).
+OCR_ENGINES = ("rapidocr", "tesseract")
+
+
 @dataclass(frozen=True)
 class OcrSettings:
     # "auto": OCR the pages without a usable text layer; "off": never (such pages stay empty, with a warning).
     mode: str = "auto"
+    # Which engine reads: one of OCR_ENGINES. ``language``, ``digits_language`` and the page segmentation
+    # modes below are Tesseract's; rapidocr reads Chinese and digits with one model.
+    engine: str = OCR_ENGINES[0]
     language: str = "chi_sim"
     # Table cells that hold a number are read again with this model, which reads lone digits better
     # ("" = no second reading).
@@ -88,6 +95,10 @@ class OcrSettings:
     # OCR words below this confidence (0-100) are dropped as noise. Tesseract gives some right
     # Chinese words a confidence of 0, so the default keeps everything (the confidence is recorded).
     min_confidence: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.engine not in OCR_ENGINES:
+            raise ValueError(f"unknown OCR engine {self.engine!r} (known: {', '.join(OCR_ENGINES)})")
 
 
 @dataclass(frozen=True)

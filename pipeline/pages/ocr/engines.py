@@ -1,0 +1,144 @@
+"""The OCR engines: one call reads an image into Words (text, box in the image's pixels, confidence 0-100).
+
+``tesseract`` runs the tesseract command (a language model per call, page segmentation modes, character
+whitelists); ``rapidocr`` runs PaddleOCR's PP-OCRv4 Chinese models with onnxruntime in this process
+(the models ship inside the rapidocr-onnxruntime wheel; nothing is fetched at run time). Which one
+reads is ``OcrSettings.engine``; the callers (the page text, the cell composites of ruled tables) pass
+the same arguments to either and get the same records back.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import numpy as np
+
+from ...config import OCR_ENGINES, OcrSettings
+from ...errors import ReportError
+from .tesseract import STAGE, Word, run_tesseract, tesseract_problem
+
+RAPID_HINT = "pip install --no-deps rapidocr-onnxruntime (see the Makefile's setup)"
+# PP-OCR's detector scales an image down to this many pixels on its longer side; a taller image (a table's
+# cell composite, a 300-dpi page) is read in bands cut at blank rows, so its text is never shrunk.
+RAPID_BAND = 2000
+# Pixels darker than this are ink when looking for blank rows to cut bands at.
+INK_LEVEL = 160
+_threads = 1
+
+
+def use_threads(cores: int) -> None:
+    """The onnxruntime threads of this process's rapidocr models: the report's cores (set before the first read)."""
+    global _threads
+    _threads = max(int(cores), 1)
+
+
+def engine_problem(settings: OcrSettings) -> str | None:
+    """Why ``settings.engine`` cannot read here (with how to install it), or None."""
+    if settings.engine not in OCR_ENGINES:
+        return f"unknown OCR engine {settings.engine!r} (known: {', '.join(OCR_ENGINES)})"
+    if settings.engine == "tesseract":
+        return tesseract_problem(settings.language)
+    return _rapid_problem()
+
+
+@lru_cache(maxsize=1)
+def _rapid_problem() -> str | None:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError as exc:
+        return f"the rapidocr engine is not installed ({exc}); install it with: {RAPID_HINT}"
+    return None
+
+
+def second_reading(settings: OcrSettings) -> bool:
+    """Whether table cells holding numbers are read again with ``settings.digits_language``: Tesseract's Chinese
+    model misreads lone numbers; PP-OCR's one model reads digits and Chinese alike."""
+    return settings.engine == "tesseract" and bool(settings.digits_language) and not tesseract_problem(settings.digits_language)
+
+
+def closed_readings(settings: OcrSettings, tesseract_readings: tuple) -> tuple:
+    """The (zoom, binarise) readings of closed-set cells: Tesseract's misreadings of small glyphs shrink when the
+    cells are enlarged; PP-OCR scales every text line to one height itself, so one plain reading is enough."""
+    return tesseract_readings if settings.engine == "tesseract" else ((1, False),)
+
+
+def read_words(image: np.ndarray, settings: OcrSettings, language: str, psm: int, dpi: int, timeout: float, page: int,
+               path: str, whitelist: str = "") -> list[Word]:
+    """The words ``settings.engine`` reads in ``image`` (grey, uint8). ``language`` and ``psm`` are Tesseract's;
+    rapidocr has no whitelist, so characters outside ``whitelist`` are removed from what it read."""
+    if settings.engine == "tesseract":
+        return run_tesseract(image, language, psm, dpi, timeout, page, path, whitelist)
+    return read_rapid(image, timeout, page, path, whitelist)
+
+
+# ---------------------------------------------------------------- rapidocr
+
+
+def read_rapid(image: np.ndarray, timeout: float, page: int, path: str, whitelist: str = "") -> list[Word]:
+    """PP-OCR's text lines in ``image`` as Words, band by band (RAPID_BAND). A call cannot be stopped midway, so
+    the time left is checked before each band."""
+    import time
+
+    end = time.monotonic() + max(timeout, 0.1)
+    words: list[Word] = []
+    for band, (top, bottom) in enumerate(bands(image, RAPID_BAND)):
+        if time.monotonic() > end:
+            raise ReportError(STAGE, "OCR of the page took too long (limit ocr_page_seconds)", path, page)
+        words += _rapid_band(image[top:bottom], top, band, whitelist)
+    return words
+
+
+def _rapid_band(image: np.ndarray, top: int, band: int, whitelist: str) -> list[Word]:
+    found, _ = rapid_model()(np.ascontiguousarray(image))
+    words = []
+    for index, (box, text, score) in enumerate(found or []):
+        text = _allowed(text.strip(), whitelist)
+        if not text:
+            continue
+        xs, ys = [p[0] for p in box], [p[1] for p in box]
+        left, upper = float(min(xs)), float(min(ys))
+        words.append(Word(text, left, upper + top, float(max(xs)) - left, float(max(ys)) - upper,
+                          round(float(score) * 100, 1), ("rapidocr", band, index)))
+    return words
+
+
+def _allowed(text: str, whitelist: str) -> str:
+    return "".join(ch for ch in text if ch in whitelist) if whitelist else text
+
+
+def rapid_model():
+    """This process's PP-OCR models, loaded on first use (a forked worker loads its own: onnxruntime's sessions
+    are not shared across a fork), running on ``use_threads`` threads."""
+    return _rapid_model(os.getpid(), _threads)
+
+
+@lru_cache(maxsize=2)
+def _rapid_model(pid: int, threads: int):
+    from rapidocr_onnxruntime import RapidOCR
+
+    # intra: threads within one operator; inter: operators at once. Both capped so that one report's OCR
+    # uses the cores it was given and no more. No angle classifier: pages are upright (turned pages are read
+    # from an upright copy, tilted ones deskewed), and it turns short crops ("0", "1") upside down.
+    # The detector by default enlarges an image until its shorter side is 736 pixels: a cell composite
+    # (tall and narrow) grew ninefold and took four times a page's time. "max" only shrinks, and only
+    # past RAPID_BAND pixels.
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False, use_cls=False,
+                    det_limit_type="max", det_limit_side_len=RAPID_BAND)
+
+
+def bands(image: np.ndarray, height: int) -> list[tuple[int, int]]:
+    """Row ranges (top, bottom) of at most ``height`` rows covering ``image``, cut at blank rows (no ink) where
+    there are any, so no line of text is cut in two."""
+    rows = image.shape[0]
+    if rows <= height:
+        return [(0, rows)]
+    blank = np.nonzero((image < INK_LEVEL).sum(axis=1) == 0)[0]
+    out, top = [], 0
+    while rows - top > height:
+        candidates = blank[(blank > top + height // 2) & (blank <= top + height)]
+        cut = int(candidates[-1]) if len(candidates) else top + height
+        out.append((top, cut))
+        top = cut
+    out.append((top, rows))
+    return out
