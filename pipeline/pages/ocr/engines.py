@@ -10,6 +10,7 @@ the same arguments to either and get the same records back.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -85,11 +86,27 @@ def read_rapid(image: np.ndarray, timeout: float, page: int, path: str, whitelis
     for band, (top, bottom) in enumerate(bands(image, RAPID_BAND)):
         if time.monotonic() > end:
             raise ReportError(STAGE, "OCR of the page took too long (limit ocr_page_seconds)", path, page)
-        words += _rapid_band(image[top:bottom], top, band, whitelist)
+        inked = ink_box(image[top:bottom])
+        if inked:
+            x0, y0, x1, y1 = inked
+            words += _rapid_band(image[top + y0:top + y1, x0:x1], (x0, top + y0), band, whitelist)
     return words
 
 
-def _rapid_band(image: np.ndarray, top: int, band: int, whitelist: str) -> list[Word]:
+def ink_box(image: np.ndarray, pad: int = 16) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of the ink in ``image`` with ``pad`` pixels around it, None when it has none:
+    the detector's time grows with the pixels it is given, and a page whose tables were read cell by cell is
+    mostly white."""
+    ink = image < INK_LEVEL
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    height, width = image.shape
+    return (max(int(columns[0]) - pad, 0), max(int(rows[0]) - pad, 0), min(int(columns[-1]) + pad + 1, width),
+            min(int(rows[-1]) + pad + 1, height))
+
+
+def _rapid_band(image: np.ndarray, origin: tuple[int, int], band: int, whitelist: str) -> list[Word]:
     found, _ = rapid_model()(np.ascontiguousarray(image))
     words = []
     for index, (box, text, score) in enumerate(found or []):
@@ -98,7 +115,7 @@ def _rapid_band(image: np.ndarray, top: int, band: int, whitelist: str) -> list[
             continue
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         left, upper = float(min(xs)), float(min(ys))
-        words.append(Word(text, left, upper + top, float(max(xs)) - left, float(max(ys)) - upper,
+        words.append(Word(text, left + origin[0], upper + origin[1], float(max(xs)) - left, float(max(ys)) - upper,
                           round(float(score) * 100, 1), ("rapidocr", band, index)))
     return words
 
@@ -123,8 +140,32 @@ def _rapid_model(pid: int, threads: int):
     # The detector by default enlarges an image until its shorter side is 736 pixels: a cell composite
     # (tall and narrow) grew ninefold and took four times a page's time. "max" only shrinks, and only
     # past RAPID_BAND pixels.
-    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False, use_cls=False,
-                    det_limit_type="max", det_limit_side_len=RAPID_BAND)
+    with _threads_that_sleep():
+        return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False, use_cls=False,
+                        det_limit_type="max", det_limit_side_len=RAPID_BAND)
+
+
+@contextmanager
+def _threads_that_sleep():
+    """onnxruntime's sessions made here with threads that wait without spinning: a spinning thread holds its
+    core between operators, and on a machine shared with other processes (page workers, other reports)
+    that made a report's OCR a third slower. rapidocr makes its sessions' options in one static method;
+    it is wrapped while the models load."""
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    session = infer_engine.OrtInferSession
+    original = vars(session)["_init_sess_opts"]
+
+    def options(config):
+        made = original.__func__(config)
+        made.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return made
+
+    session._init_sess_opts = staticmethod(options)
+    try:
+        yield
+    finally:
+        session._init_sess_opts = original
 
 
 def bands(image: np.ndarray, height: int) -> list[tuple[int, int]]:
