@@ -128,3 +128,16 @@ def test_without_rapidocr_the_error_says_how_to_install_it(tmp_path, monkeypatch
                                               "engine is not installed")
     assert result.error["message"].endswith("install it with: pip install --no-deps rapidocr-onnxruntime (see the "
                                             "Makefile's setup)")
+
+
+def test_rapidocr_reads_a_finer_image_reduced_and_answers_in_its_pixels(table_image):
+    """A 300-dpi image is read at 200 dpi; the boxes come back in the 300-dpi image's pixels."""
+    import cv2
+
+    fine = cv2.resize(table_image, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+    settings = OcrSettings(engine="rapidocr")
+    words = read_words(fine, settings, settings.language, settings.psm, 300, 60, 49, "test")
+    box = next(w for w in words if w.text == "3913")
+    x0, y0, x1, y1 = (1.5 * v for v in INK_3913)
+    assert abs(box.left - x0) <= 12 and abs(box.left + box.width - x1) <= 12
+    assert box.top <= y0 and box.top + box.height >= y1 and box.height <= 2 * (y1 - y0)

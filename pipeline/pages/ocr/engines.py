@@ -23,6 +23,9 @@ RAPID_HINT = "pip install --no-deps rapidocr-onnxruntime (see the Makefile's set
 # PP-OCR's detector scales an image down to this many pixels on its longer side; a taller image (a table's
 # cell composite, a 300-dpi page) is read in bands cut at blank rows, so its text is never shrunk.
 RAPID_BAND = 2000
+# PP-OCR reads an image finer than this (dots per inch) reduced to it: a 300-dpi scan's lone digits in table cells
+# were missed or read as the letter O, and the detector's time grows with the pixels.
+RAPID_DPI = 200
 # Pixels darker than this are ink when looking for blank rows to cut bands at.
 INK_LEVEL = 160
 _threads = 1
@@ -70,18 +73,24 @@ def read_words(image: np.ndarray, settings: OcrSettings, language: str, psm: int
     rapidocr has no whitelist, so characters outside ``whitelist`` are removed from what it read."""
     if settings.engine == "tesseract":
         return run_tesseract(image, language, psm, dpi, timeout, page, path, whitelist)
-    return read_rapid(image, timeout, page, path, whitelist)
+    return read_rapid(image, dpi, timeout, page, path, whitelist)
 
 
 # ---------------------------------------------------------------- rapidocr
 
 
-def read_rapid(image: np.ndarray, timeout: float, page: int, path: str, whitelist: str = "") -> list[Word]:
-    """PP-OCR's text lines in ``image`` as Words, band by band (RAPID_BAND). A call cannot be stopped midway, so
-    the time left is checked before each band."""
+def read_rapid(image: np.ndarray, dpi: int, timeout: float, page: int, path: str, whitelist: str = "") -> list[Word]:
+    """PP-OCR's text lines in ``image`` (``dpi`` dots per inch) as Words, band by band (RAPID_BAND). An image
+    finer than RAPID_DPI is read reduced to it. A call cannot be stopped midway, so the time left is checked
+    before each band."""
     import time
 
+    import cv2
+
     end = time.monotonic() + max(timeout, 0.1)
+    shrink = min(RAPID_DPI / dpi, 1.0) if dpi > 0 else 1.0
+    if shrink < 1.0:
+        image = cv2.resize(image, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
     words: list[Word] = []
     for band, (top, bottom) in enumerate(bands(image, RAPID_BAND)):
         if time.monotonic() > end:
@@ -90,6 +99,9 @@ def read_rapid(image: np.ndarray, timeout: float, page: int, path: str, whitelis
         if inked:
             x0, y0, x1, y1 = inked
             words += _rapid_band(image[top + y0:top + y1, x0:x1], (x0, top + y0), band, whitelist)
+    if shrink < 1.0:
+        words = [Word(w.text, w.left / shrink, w.top / shrink, w.width / shrink, w.height / shrink, w.confidence, w.line_key)
+                 for w in words]
     return words
 
 
