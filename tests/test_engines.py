@@ -44,7 +44,19 @@ def _read(image: np.ndarray, engine: str, whitelist: str = "") -> list[Word]:
 
 @pytest.fixture(scope="module")
 def rapid_words(table_image) -> list[Word]:
-    return _read(table_image, "rapidocr")
+    """rapidocr's reading of the table, its models loaded afresh with the network shut: they come from the wheel."""
+    import socket
+
+    from pipeline.pages.ocr import engines
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rapidocr opened a network connection")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        patch.setattr(socket, "create_connection", refuse)
+        engines._rapid_model.cache_clear()
+        return _read(table_image, "rapidocr")
 
 
 def test_tesseract_reads_the_table_numbers(table_image):
