@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	# PP-OCR (the rapidocr engine): without its declared opencv-python, so that the one cv2 is the
+	# opencv-python-headless camelot uses; its other dependencies are pinned in pyproject.toml
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt rapidocr-onnxruntime
 	@touch $(STAMP)
 
 # The package's compiled bytecode, as pip writes it for an installed package: an editable install leaves
@@ -35,3 +38,4 @@ lint: $(STAMP)
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/ocr.py

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from .config import BatchSettings, Limits, OcrSettings, Settings
+from .config import OCR_ENGINES, BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
 from .runtime.batch import discover, run_batch
 from .runtime.task import BatchError, BatchEvents, ReportSummary
@@ -110,6 +110,10 @@ class Executor(StrEnum):
     dask = "dask"
 
 
+OcrEngine = StrEnum("OcrEngine", {name: name for name in OCR_ENGINES})
+DEFAULT_OCR_ENGINE = OcrEngine(OCR_ENGINES[0])
+
+
 DEFAULT_BATCH = BatchSettings()
 
 
@@ -141,8 +145,11 @@ def run(
     max_pages: Annotated[int, typer.Option(
         "--max-pages", min=0, help="A PDF with more pages is an error (0 = no limit).")] = Limits.max_pages,
     ocr: Annotated[bool, typer.Option(
-        "--ocr/--no-ocr", help="OCR pages without a usable text layer with Tesseract (chi_sim); "
+        "--ocr/--no-ocr", help="OCR pages without a usable text layer (the engine: --ocr-engine); "
                                "their records are marked source=ocr.")] = True,
+    ocr_engine: Annotated[OcrEngine, typer.Option(
+        "--ocr-engine", help="The OCR engine: rapidocr (PaddleOCR's PP-OCRv4 Chinese models, shipped in the "
+                             "rapidocr-onnxruntime package) or tesseract (the tesseract command, chi_sim).")] = DEFAULT_OCR_ENGINE,
     ocr_max_pages: Annotated[int, typer.Option(
         "--ocr-max-pages", min=0, help="At most this many pages of one report are OCRed (0 = no limit).")] = Limits.ocr_max_pages,
     force: Annotated[bool, typer.Option(
@@ -186,7 +193,7 @@ def run(
                         known=escape(", ".join(template.template_ids()))))
             raise typer.Exit(2)
     limits = Limits(seconds=time_limit, memory_mb=memory_limit, max_pages=max_pages, ocr_max_pages=ocr_max_pages)
-    settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off"),
+    settings = Settings(password=password, limits=limits, ocr=OcrSettings(mode="auto" if ocr else "off", engine=ocr_engine.value),
                         template=template_id, lang=t.lang)
     batch = BatchSettings(
         workers=workers, executor="dask" if scheduler else executor.value, scheduler=scheduler,

@@ -61,10 +61,18 @@ class BatchSettings:
     store_name: str | None = "vetreport.duckdb"
 
 
+# The OCR engines (pipeline/pages/ocr/engines.py), the default first: chosen by measurement (benchmarks/ocr.py,
+# README "Choosing the engine"): Tesseract meets every target, and a digit it misreads comes with a low confidence.
+OCR_ENGINES = ("tesseract", "rapidocr")
+
+
 @dataclass(frozen=True)
 class OcrSettings:
     # "auto": OCR the pages without a usable text layer; "off": never (such pages stay empty, with a warning).
     mode: str = "auto"
+    # Which engine reads: one of OCR_ENGINES. ``language``, ``digits_language`` and the page segmentation
+    # modes below are Tesseract's; rapidocr reads Chinese and digits with one model.
+    engine: str = OCR_ENGINES[0]
     language: str = "chi_sim"
     # Table cells that hold a number are read again with this model, which reads lone digits better
     # ("" = no second reading).
@@ -91,6 +99,10 @@ class OcrSettings:
     # An appendix value read by OCR with a lower confidence (0-100) than this is never a match or a mismatch:
     # its findings are `unreadable`, values to read by eye.
     value_confidence: float = 80.0
+
+    def __post_init__(self) -> None:
+        if self.engine not in OCR_ENGINES:
+            raise ValueError(f"unknown OCR engine {self.engine!r} (known: {', '.join(OCR_ENGINES)})")
 
 
 @dataclass(frozen=True)

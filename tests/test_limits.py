@@ -11,7 +11,7 @@ from conftest import REFERENCE
 from outcome import run_cli
 
 import pipeline.cases
-from pipeline.config import Limits, Settings
+from pipeline.config import Limits, OcrSettings, Settings
 from pipeline.limits import Budget, LimitExceeded
 from pipeline.pages import ocr
 from pipeline.process import process_report
@@ -73,7 +73,7 @@ def test_ocr_page_limit(tmp_path):
 def test_without_tesseract_the_error_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)  # in this process: the report runs here, not in a worker
     scan = pdfs.scanned_copy(pdfs.three_line_table(tmp_path / "t.pdf"), tmp_path / "scan.pdf", dpi=100)
-    result = process_report(scan, tmp_path / "out")
+    result = process_report(scan, tmp_path / "out", Settings(ocr=OcrSettings(engine="tesseract")))
     assert result.status == "error"
     assert result.error["message"] == ("no page has a usable text layer and OCR is unavailable: Tesseract is not "
                                        "installed; install it with: apt-get install tesseract-ocr tesseract-ocr-chi-sim")
@@ -133,7 +133,7 @@ def test_tesseract_is_stopped_after_the_per_page_timeout(tmp_path, monkeypatch):
     stand_in.chmod(0o755)
     monkeypatch.setenv("PATH", f"{stand_in.parent}:{os.environ['PATH']}")
     scan = pdfs.scanned_copy(pdfs.split_appendix_table(tmp_path / "a6.pdf"), tmp_path / "scan.pdf", dpi=100)
-    result = process_report(scan, tmp_path / "out", Settings(limits=Limits(ocr_page_seconds=1)))
+    result = process_report(scan, tmp_path / "out", Settings(limits=Limits(ocr_page_seconds=1), ocr=OcrSettings(engine="tesseract")))
     assert result.status == "partial"
     stopped = [i for i in result.issues if "OCR of the page took too long (limit ocr_page_seconds)" in i.message]
     assert [i.page for i in stopped] == [1, 2]

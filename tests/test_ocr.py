@@ -93,4 +93,4 @@ def test_ocr_confidence_reaches_pages_csv(tmp_path):
     result = process_report(scan, tmp_path / "out")
     pages = pd.read_csv(result.out_dir / "pages.csv")
     assert pages.source.tolist() == ["ocr"] and 50 < pages.ocr_confidence[0] <= 100
-    assert pages.notes[0] == "no text layer: OCRed"
+    assert pages.notes[0] == f"no text layer: OCRed by {OcrSettings().engine}"

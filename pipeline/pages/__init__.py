@@ -70,7 +70,7 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
         close(pdf)
     _size_skipped(doc.pages)
     _read_turned(doc, settings, budget)
-    _ocr_pages(doc, ocr or OcrSettings(), budget)
+    _ocr_pages(doc, ocr or OcrSettings(), budget, cores)
     remove_running_lines(doc.pages, settings)
     read_pictures(doc, ocr or OcrSettings(), budget)
     return doc
@@ -130,7 +130,7 @@ def _read_turned(doc: Document, settings: PageSettings, budget: Budget) -> None:
 # ---------------------------------------------------------------- OCR
 
 
-def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
+def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int = 1) -> None:
     """Replace the text of pages without a usable text layer by OCR."""
     wanted = [(p, r) for p in doc.pages if (r := _ocr_reason(p, settings))]
     if not wanted:
@@ -141,12 +141,13 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget) -> None:
     # imported when a page needs it: OpenCV takes a fifth of a second to import
     from . import ocr as O
 
-    problem = O.tesseract_problem(settings.language)
+    problem = O.engine_problem(settings)
     if problem:
         if len(wanted) == len(doc.pages):
             raise ReportError(STAGE, f"no page has a usable text layer and OCR is unavailable: {problem}", str(doc.path))
         _report_skipped(doc, wanted, problem)
         return
+    O.use_threads(cores)
     cap = budget.limits.ocr_max_pages or len(doc.pages)  # 0: no limit
     carried: dict = {}  # the closed columns (单位, 序号) of the last OCRed table, for its continuation
     with O.PageRenderer(doc.readable_path, doc.password, budget.limits) as renderer:
@@ -202,7 +203,7 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, s
     page.source = "ocr" if page.lines else "empty"
     page.ocr_confidence = result.confidence
     doc.issues += [Issue(STAGE, warning, page.number, "warning") for warning in result.warnings]
-    page.notes.append(f"{reason}: OCRed" + (f", {result.note}" if result.note else ""))
+    page.notes.append(f"{reason}: OCRed by {settings.engine}" + (f", {result.note}" if result.note else ""))
 
 
 def _scan_dpi(page: Page, dpi: int) -> int:

@@ -5,9 +5,10 @@ page can explode memory), made readable when photographed (red seal ink, perspec
 light undone: pipeline.pages.ocr.photo) and straightened, its ruling lines are found in the image with
 OpenCV morphology and returned as Segments in PDF points (so the table stage
 finds scanned tables the way it finds drawn ones), and the lines are erased.
-Each ruled table is read cell by cell (pipeline.ocr_tables), the rest of
-the page in one Tesseract call (TSV output: words with boxes and
-confidences). Words become Chars marked source="ocr" with their confidence.
+Each ruled table is read cell by cell (tables.py), the rest of the page in
+one call of the OCR engine (engines.py: Tesseract or PP-OCR; words with
+boxes and confidences). Words become Chars marked source="ocr" with their
+confidence.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ...words import words as catalogue
 from ..lines import mean_confidence
 from ..rules import ruled_cells
 from .deskew import deskew, erase_leaders
+from .engines import engine_problem, read_words, use_threads  # noqa: F401 (used by callers)
 from .photo import prepare
 from .tables import completed_rules, read_cells, read_closed_cells, table_composite, unread_headers, whiten, words_on_page
 from .tesseract import Clock, Word, parse_tsv, run_tesseract, tesseract_problem  # noqa: F401 (used by callers)
@@ -299,7 +301,7 @@ def ocr_page(renderer: PageRenderer, number: int, width_pt: float, height_pt: fl
         text_image, leaders = erase_leaders(clean, scale)
         if leaders:
             notes.append(f"{leaders} dotted leaders erased")
-        page_words = run_tesseract(text_image, settings.language, settings.psm, dpi, clock.left(), number, path)
+        page_words = read_words(text_image, settings, settings.language, settings.psm, dpi, clock.left(), number, path)
         orphans = _orphans(text_image, page_words, scale)
         built = table_composite(text_image, orphans, scale) if orphans else None
         if built:

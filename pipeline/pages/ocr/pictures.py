@@ -17,8 +17,9 @@ from ...records import BBox, Char, Segment
 from ..lines import mean_confidence
 from ..rules import ruled_cells
 from . import PageRenderer, bold_lines, erase, find_rules, is_blank, words_to_chars
+from .engines import read_words
 from .tables import read_cells, read_closed_cells, table_composite, whiten, words_on_page
-from .tesseract import Clock, Word, run_tesseract
+from .tesseract import Clock, Word
 
 # A picture is rendered at its own resolution, but never below this (Tesseract reads small type badly).
 MIN_DPI = 200
@@ -84,7 +85,7 @@ def read_picture(renderer: PageRenderer, number: int, box: BBox, page_size: tupl
             words += words_on_page(cell_words, slots, t)
         whiten(clean, cells, scale)
     if not is_blank(clean):  # a title or note drawn in the picture beside its grid
-        words += run_tesseract(clean, settings.language, settings.psm, read_dpi, clock.left(), number, path)
+        words += read_words(clean, settings, settings.language, settings.psm, read_dpi, clock.left(), number, path)
     local = words_to_chars(words, scale, settings.min_confidence, bold_lines(image, words))
     chars = [replace(c, x0=c.x0 + box[0], x1=c.x1 + box[0], top=c.top + box[1], bottom=c.bottom + box[1]) for c in local]
     shifted = [Segment(s.x0 + box[0], s.top + box[1], s.x1 + box[0], s.bottom + box[1]) for s in rules]

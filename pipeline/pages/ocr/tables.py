@@ -17,7 +17,8 @@ from ...config import OcrSettings
 from ...records import BBox, Segment
 from ...text import is_cjk
 from .cells import closed_cells, closed_set, nearest
-from .tesseract import Clock, Word, run_tesseract, tesseract_problem
+from .engines import closed_readings, read_words, second_reading
+from .tesseract import Clock, Word
 
 # Pixels darker than this are ink when cropping a table cell to its content.
 INK_LEVEL = 160
@@ -118,10 +119,11 @@ def read_cells(composite: np.ndarray, slots: list[Slot], settings: OcrSettings, 
     Latin reading is a number and whose Chinese reading is not Chinese text is
     taken from the Latin reading (a lone misread character such as 了 is not text).
     """
-    chinese = _by_slot(run_tesseract(composite, settings.language, settings.table_psm, dpi, clock.left(), page, path), slots)
-    if not settings.digits_language or tesseract_problem(settings.digits_language):
+    chinese = _by_slot(read_words(composite, settings, settings.language, settings.table_psm, dpi, clock.left(), page, path), slots)
+    if not second_reading(settings):
         return chinese
-    latin = _by_slot(run_tesseract(composite, settings.digits_language, settings.table_psm, dpi, clock.left(), page, path), slots)
+    latin = _by_slot(read_words(composite, settings, settings.digits_language, settings.table_psm, dpi, clock.left(), page, path),
+                     slots)
     for index, words in latin.items():
         words = _unbracketed(words)
         if _is_number(words) and not _reads_as_text(chinese.get(index, [])):
@@ -145,7 +147,7 @@ def read_closed_cells(image: np.ndarray, slots: list[Slot], cell_words: dict[int
         composite, sub_slots = built
         language = settings.language if kind == "unit" else (settings.digits_language or settings.language)
         readings = [_read_zoomed(composite, sub_slots, zoom, binary, language, allowed.whitelist, settings, dpi, clock,
-                                 page, path) for zoom, binary in CLOSED_READINGS]
+                                 page, path) for zoom, binary in closed_readings(settings, CLOSED_READINGS)]
         index_of = {slots[i].cell: i for i in indexes}
         for j, sub in enumerate(sub_slots):
             i = index_of[sub.cell]
@@ -169,7 +171,7 @@ def _read_zoomed(composite: np.ndarray, slots: list[Slot], zoom: int, binary: bo
     large = cv2.resize(composite, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
     if binary:
         _, large = cv2.threshold(large, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    read = run_tesseract(large, language, settings.table_psm, zoom * dpi, clock.left(), page, path, whitelist=whitelist)
+    read = read_words(large, settings, language, settings.table_psm, zoom * dpi, clock.left(), page, path, whitelist=whitelist)
     return _by_slot([Word(w.text, w.left / zoom, w.top / zoom, w.width / zoom, w.height / zoom, w.confidence, w.line_key)
                      for w in read], slots)
 
