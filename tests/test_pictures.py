@@ -248,3 +248,16 @@ def test_no_wrong_value_on_the_pictures_without_a_doubt_or_a_warning(pasted_run,
     """Every appendix cell the OCR got wrong is either to be read by eye or named by a warning."""
     silent = silent_errors(reference_run.frames["indicators"], pasted_run)
     assert silent.empty, silent.to_string()
+
+
+def test_the_app_shows_the_values_to_read_by_eye_first_with_their_crop(drawn_run):
+    """The smudged cell's finding heads the report page, under its own heading, with the cell's picture."""
+    import httpx
+    from serving import running_server
+
+    with running_server(drawn_run.out_dir.parent) as base:
+        page = httpx.get(f"{base}/reports/{drawn_run.report_id}", headers={"accept-language": "zh-CN"}).text
+    assert page.index("需人工核读的数值") < page.index("需要核查")
+    section = page[page.index('id="by-eye"'):page.index("需要核查")]
+    assert section.count('class="finding unreadable"') == drawn_run.manifest["read_by_eye"]["findings"] >= 1
+    assert "/images/" in section  # the crop of the cell, to read by eye

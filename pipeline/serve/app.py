@@ -48,7 +48,7 @@ from ..writers.review import ReviewError, carry_review, record_review
 from ..writers.sheets import printed_pages
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
-from .exports import export_routes, findings_export
+from .exports import export_routes, findings_export, report_folder
 from .pages import BadBox, PageImages, PageUnavailable, page_number, parse_boxes, scale_of
 from .queue import BadQuery, Queue, facet_word, parse_query
 from .queue import columns as queue_columns
@@ -205,10 +205,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         return request_lang(request, lang)
 
     def folder_of(request: Request) -> Path:
-        folder = output.report_dir(request.path_params["report_id"])
-        if folder is None:
-            raise HTTPException(404, f"no report '{request.path_params['report_id']}' in {output.root}")
-        return folder
+        return report_folder(output, request)
 
     def reports_page(request: Request):
         try:

@@ -47,10 +47,7 @@ def export_routes(output: Output) -> list[Route]:
     """The export routes over ``output`` (app.create_app adds them to its own)."""
 
     def folder_of(request: Request) -> Path:
-        folder = output.report_dir(request.path_params["report_id"])
-        if folder is None:
-            raise HTTPException(404, f"no report '{request.path_params['report_id']}' in {output.root}")
-        return folder
+        return report_folder(output, request)
 
     def report_workbook(request: Request):
         folder = folder_of(request)
@@ -120,6 +117,14 @@ def export_routes(output: Output) -> list[Route]:
         Route("/export/diff.{fmt}", diff_export),
         Route("/export/findings.{fmt}", findings_queue),
     ]
+
+
+def report_folder(output: Output, request: Request) -> Path:
+    """The folder of the report the route names; 404 when the output folder has none of that name."""
+    folder = output.report_dir(request.path_params["report_id"])
+    if folder is None:
+        raise HTTPException(404, f"no report '{request.path_params['report_id']}' in {output.root}")
+    return folder
 
 
 def findings_export(findings: pd.DataFrame, fmt: str, lang: str, name: str, printed: dict | None = None) -> Response:
