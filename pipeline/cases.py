@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .geometry import centre_inside, enclosing, is_photo_caption
-from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Page, Sections, Tables
+from .records import BBox, Case, Cases, Document, Frame, Issue, Line, Page, Sections, Tables, said
 from .schools import SchoolDirectory
 from .text import join_fragments, squash, to_halfwidth
 from .text.numbers import chinese_integer
@@ -60,7 +60,7 @@ def extract_cases(doc: Document, sections: Sections, tables: Tables) -> Cases:
     toc_pages = {e.page for e in sections.toc}
     schools = SchoolDirectory.from_tables(tables.tables)
     if not schools.names:
-        issues.append(Issue(STAGE, "no school table (学校名称) found: cases have no school names"))
+        issues.append(said(STAGE, "cases.no_schools"))
     starts = _case_starts(doc, toc_pages)
     stops = _stops(doc, sections, tables, starts, toc_pages)
     cases = []
@@ -273,9 +273,10 @@ def _compare_case_toc(cases: list[Case], sections: Sections) -> list[Issue]:
     found = {c.case_no for c in cases}
     for number, entry in sorted(listed.items()):
         if number not in found:
-            issues.append(Issue(STAGE, f"案例目录 lists 案例{number} '{entry.title}' but the body has no such case", entry.page))
+            issues.append(said(STAGE, "cases.toc_unmatched", entry.page, number=number, title=entry.title))
     for case in cases:
         entry = listed.get(case.case_no)
         if entry and squash(to_halfwidth(entry.title)) != squash(to_halfwidth(case.title)):
-            issues.append(Issue(STAGE, f"案例目录 title '{entry.title}' differs from 案例{case.case_no} '{case.title}'", case.page_start))
+            issues.append(said(STAGE, "cases.toc_title", case.page_start, listed=entry.title,
+                                number=case.case_no, title=case.title))
     return issues

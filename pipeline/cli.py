@@ -21,7 +21,8 @@ from .config import OCR_ENGINES, BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
 from .runtime.batch import discover, run_batch
 from .runtime.task import BatchError, BatchEvents, ReportSummary
-from .words import LANGS, Words, lang_from_env, words
+from .words import LANGS, Words, lang_from_env, warning_text, words
+from .writers.manifest import partial_reasons
 
 
 def _plain_flags(params: list) -> list:
@@ -279,7 +280,7 @@ def _rewrite_audit(t: Words, report_dir: Path, pdf: Path, password: str | None) 
     reviewed = carry_review(report_dir)
     result = redraw_audit(report_dir, pdf, password, t.lang)
     for issue in reviewed.issues + result.issues:
-        console.print(f"{t('cli.warning')} {escape(issue.message)}")
+        console.print(f"{t('cli.warning')} {escape(warning_text(issue, t))}")
     console.print(t("cli.wrote_audit", html=result.html_path, md=result.md_path, images=result.images))
 
 
@@ -358,8 +359,9 @@ PARTIAL_SHOWN = 3  # reasons a partial report lists in the summary (manifest.jso
 
 def _partial_text(t: Words, summary: ReportSummary) -> str:
     """Why a report's results are partial: its first reasons, and how many more manifest.json holds."""
-    shown = "; ".join(escape(r) for r in summary.reasons[:PARTIAL_SHOWN]) or t("cli.partial.see")
-    more = len(summary.reasons) - PARTIAL_SHOWN
+    reasons = partial_reasons(summary.partial, t) if summary.partial else summary.reasons
+    shown = "; ".join(escape(r) for r in reasons[:PARTIAL_SHOWN]) or t("cli.partial.see")
+    more = len(reasons) - PARTIAL_SHOWN
     return t("cli.partial", report=escape(summary.report_id), reasons=shown) + (t("cli.partial.more", n=more) if more > 0 else "")
 
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import template
-from .records import BBox, Document, Indicators, Issue, Table, Tables
+from .records import BBox, Document, Indicators, Issue, Table, Tables, said
 from .schools import level_of
 from .template.fields import columns
 from .text import edit_distance, squash
@@ -168,11 +168,10 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
             name = spec.title if spec.title == spec.kind else f"{spec.title} ({spec.kind})"
             captioned = _caption_line(doc, spec.kind)
             if captioned:
-                issues.append(Issue(STAGE, words(RECORDS)("appendix.unread", name=name, template=chosen, caption=captioned[1],
-                                                       page=captioned[0]), captioned[0], "missing"))
+                issues.append(said(STAGE, "appendix.unread", captioned[0], "missing", name=name, template=chosen,
+                                   caption=captioned[1], page=captioned[0]))
                 continue
-            issues.append(Issue(STAGE, f"appendix table {name} of the {chosen} template not found; its indicators "
-                                       "are missing", level="missing"))
+            issues.append(said(STAGE, "appendix.missing", level="missing", name=name, template=chosen))
     for kind in template.table_kinds():  # the family's order
         if kind not in matches:
             continue
@@ -299,9 +298,8 @@ def find_appendix_tables(tables: list[Table], issues: list[Issue] | None = None)
         if header is None:
             named = _kind_named(table)
             if named is not None and issues is not None:
-                issues.append(Issue(STAGE, f"table {table.table_id} on p.{table.pages[0]} ('{squash(table.caption)}') "
-                                           f"names the {named} but is not read: no header row with 指标 and year "
-                                           "columns in its first rows", table.pages[0], "missing"))
+                issues.append(said(STAGE, "appendix.no_header", table.pages[0], "missing", table_id=table.table_id,
+                                   page=table.pages[0], caption=squash(table.caption), kind=named))
             continue
         kind, evidence = _kind_of(table, header)
         if kind is None:
@@ -313,8 +311,8 @@ def find_appendix_tables(tables: list[Table], issues: list[Issue] | None = None)
         if earlier is not None and issues is not None:
             kept = found[kind].table
             dropped = table if kept is earlier.table else earlier.table
-            issues.append(Issue(STAGE, f"two tables look like the {kind} (p.{kept.pages[0]} and p.{dropped.pages[0]}): "
-                                       f"the one on p.{kept.pages[0]} is used", dropped.pages[0]))
+            issues.append(said(STAGE, "appendix.two_tables", dropped.pages[0], kind=kind, kept=kept.pages[0],
+                               dropped=dropped.pages[0]))
     return found
 
 
@@ -498,11 +496,9 @@ def _empty_rows(match: AppendixMatch, rows: list[IndicatorRow], template_id: str
     if not empty:
         return []
     if len(empty) == 1:
-        text = f"{_where(match)} row '{empty[0].indicator}': no value in any year column"
-    else:
-        text = f"{_where(match)}: {len(empty)} rows with no value in any year column: " + \
-            ", ".join(f"'{r.indicator}'" for r in empty)
-    return [Issue(STAGE, text, empty[0].page)]
+        return [said(STAGE, "appendix.empty_row", empty[0].page, table=_where(match), indicator=empty[0].indicator)]
+    return [said(STAGE, "appendix.empty_rows", empty[0].page, table=_where(match), count=len(empty),
+                 rows=", ".join(f"'{r.indicator}'" for r in empty))]
 
 
 def _graduate_rows(template_id: str) -> set[tuple[str, str]]:
@@ -530,16 +526,15 @@ def _inherited_label(match: AppendixMatch, rows: list[IndicatorRow], unit: str, 
     that indicator's name; anything else is a row that lost its label (a warning, and kept under the name
     above when there is one)."""
     if not rows:
-        issues.append(Issue(STAGE, f"{_where(match)}: a row with values but no indicator name, before any named row, "
-                                   "is dropped", page, "missing"))
+        issues.append(said(STAGE, "appendix.orphan_first", page, "missing", table=_where(match)))
         return ""
     previous = rows[-1]
     label = ("其中：" if previous.is_sub else "") + previous.indicator
     units = {t.unit for t in template.family_indicators_of(match.kind)
              if squash(t.indicator) == squash(previous.indicator)}
     if not (unit in units and unit != previous.unit):
-        issues.append(Issue(STAGE, f"{_where(match)}: a row with values but no indicator name after "
-                                   f"'{previous.indicator}' is kept under that name", page, "missing"))
+        issues.append(said(STAGE, "appendix.orphan_after", page, "missing", table=_where(match),
+                                previous=previous.indicator))
     return label
 
 
@@ -561,12 +556,12 @@ def _absent_indicators(match: AppendixMatch, rows: list[IndicatorRow], template_
             absent.append(t)
     if not absent:
         return []
+    page = match.table.pages[0]
     if len(absent) == 1:
-        text = f"{_where(match)}: the template's indicator '{absent[0].indicator}' ({absent[0].unit}) is not in the table"
-    else:
-        text = (f"{_where(match)}: {len(absent)} of the template's indicators are not in the table: "
-                + ", ".join(f"'{t.indicator}' ({t.unit})" for t in absent))
-    return [Issue(STAGE, text, match.table.pages[0], "missing")]
+        return [said(STAGE, "appendix.absent_one", page, "missing", table=_where(match), indicator=absent[0].indicator,
+                     unit=absent[0].unit)]
+    return [said(STAGE, "appendix.absent_many", page, "missing", table=_where(match), count=len(absent),
+                 indicators=", ".join(f"'{t.indicator}' ({t.unit})" for t in absent))]
 
 
 def _assign_parents(rows: list[IndicatorRow], template_id: str = template.DEFAULT) -> None:
@@ -695,8 +690,7 @@ def _doubt_issues(match: AppendixMatch, records: list[dict], threshold: float) -
     if not doubtful:
         return []
     listed = "; ".join(f"{r['indicator']} {r['period_raw']} '{r['value_raw']}' ({r['doubt']})" for r in doubtful)
-    text = words(RECORDS)("doubt.table", table=_where(match), count=len(doubtful), values=listed)
-    return [Issue(STAGE, text, doubtful[0]["page"])]
+    return [said(STAGE, "doubt.table", doubtful[0]["page"], table=_where(match), count=len(doubtful), values=listed)]
 
 
 # ---------------------------------------------------------------- closed sets for OCR'd rows
@@ -718,8 +712,7 @@ def _closed_sets(match: AppendixMatch, rows: list[IndicatorRow], template_id: st
         _snap_serial(row, match.kind, template_id)
     if not changed:
         return []
-    text = words(RECORDS)("closed.names", table=_where(match), names=", ".join(changed))
-    return [Issue(STAGE, text, match.table.pages[0])]
+    return [said(STAGE, "closed.names", match.table.pages[0], table=_where(match), names=", ".join(changed))]
 
 
 def _snap_unit(row: IndicatorRow) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .words import RECORDS, words
+
 BBox = tuple[float, float, float, float]
 
 
@@ -98,12 +100,23 @@ class Issue:
     """A warning or error tied to a stage and, where known, a page."""
 
     stage: str
-    message: str
+    message: str  # in words.RECORDS, the language of every run's records
     page: int | None = None
     level: str = "warning"
+    key: str = ""  # the message's key in the word catalogue, so a reader sees it in their own language
+    fields: dict | None = None  # the key's str.format fields (JSON-safe values)
 
     def as_dict(self) -> dict:
-        return {"stage": self.stage, "level": self.level, "page": self.page, "message": self.message}
+        said = {"stage": self.stage, "level": self.level, "page": self.page, "message": self.message}
+        if self.key:
+            said |= {"key": self.key, "fields": dict(self.fields or {})}
+        return said
+
+
+def said(stage: str, key: str, page: int | None = None, level: str = "warning", **fields) -> Issue:
+    """A warning written from the word catalogue: its message in words.RECORDS, its key and fields kept so it
+    can be shown in the reader's language (words.warning_text)."""
+    return Issue(stage, words(RECORDS)(key, **fields), page, level, key, fields)
 
 
 @dataclass

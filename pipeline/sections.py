@@ -10,7 +10,7 @@ import re
 
 from . import template
 from .geometry import body_font_size
-from .records import Document, Issue, Line, Section, Sections, TocEntry
+from .records import Document, Issue, Line, Section, Sections, TocEntry, said
 from .text import edit_distance, squash
 from .text.numbers import chinese_integer
 
@@ -38,7 +38,7 @@ def extract_sections(doc: Document) -> Sections:
     issues = _compare_toc(toc, sections, doc)
     issues += _compare_figures(toc, doc, toc_pages)
     if not sections:
-        issues.append(Issue(STAGE, "no chapter or section headings found", level="missing"))
+        issues.append(said(STAGE, "sections.none", level="missing"))
     return Sections(sections=sections, toc=toc, issues=issues)
 
 
@@ -204,7 +204,7 @@ def _compare_toc(toc: list[TocEntry], sections: list[Section], doc: Document) ->
     entries = [e for e in toc if e.kind == "section"]
     if not entries:
         if sections:
-            issues.append(Issue(STAGE, "no printed 目录 found; sections come from the body headings only"))
+            issues.append(said(STAGE, "sections.no_toc"))
         return issues
     by_number = {s.number: s for s in sections if s.number}
     by_title = {squash(s.title): s for s in sections}
@@ -214,19 +214,20 @@ def _compare_toc(toc: list[TocEntry], sections: list[Section], doc: Document) ->
         sec = by_number.get(e.number) if e.number else by_title.get(squash(e.title))
         label = f"{e.number} {e.title}".strip()
         if sec is None:
-            issues.append(Issue(STAGE, f"目录 lists '{label}' (p.{e.printed_page}) but the body has no such heading", e.page))
+            issues.append(said(STAGE, "sections.toc_unmatched", e.page, label=label, printed=e.printed_page))
             continue
         matched.add(id(sec))
         if squash(sec.title) != squash(e.title):
-            issues.append(Issue(STAGE, f"目录 title '{label}' differs from the body heading '{sec.number} {sec.title}'", sec.page_start))
+            issues.append(said(STAGE, "sections.toc_title", sec.page_start, label=label,
+                                heading=f"{sec.number} {sec.title}"))
         if sec.printed_start and sec.printed_start != e.printed_page:
             issues.append(
-                Issue(STAGE, f"目录 gives page {e.printed_page} for '{label}', the heading is on printed page "
-                             f"{sec.printed_start}", sec.page_start)
+                said(STAGE, "sections.toc_page", sec.page_start, label=label, printed=e.printed_page,
+                     actual=sec.printed_start)
             )
     for sec in sections:
         if id(sec) not in matched and sec.level <= max_level:
-            issues.append(Issue(STAGE, f"heading '{sec.number} {sec.title}' is not listed in the 目录", sec.page_start))
+            issues.append(said(STAGE, "sections.not_in_toc", sec.page_start, heading=f"{sec.number} {sec.title}"))
     return issues
 
 
@@ -247,12 +248,13 @@ def _compare_figures(toc: list[TocEntry], doc: Document, toc_pages: set[int]) ->
     for e in entries:
         found = captions.get(e.number)
         if found is None:
-            issues.append(Issue(STAGE, f"图表目录 lists '{e.number} {e.title}' but no such caption is in the body", e.page))
+            issues.append(said(STAGE, "figures.unmatched", e.page, label=f"{e.number} {e.title}"))
             continue
         title, page_no, printed = found
         if squash(title) != squash(e.title):
-            issues.append(Issue(STAGE, f"图表目录 title '{e.number} {e.title}' differs from the caption '{e.number} {title}'", page_no))
+            issues.append(said(STAGE, "figures.title", page_no, label=f"{e.number} {e.title}",
+                                caption=f"{e.number} {title}"))
         if printed and printed != e.printed_page:
-            issues.append(Issue(STAGE, f"图表目录 gives page {e.printed_page} for '{e.number}', the caption is on printed "
-                                       f"page {printed}", page_no))
+            issues.append(said(STAGE, "figures.page", page_no, number=e.number, printed=e.printed_page,
+                               actual=printed))
     return issues

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..geometry import enclosing, union_bbox
-from ..records import BBox, Cases, Document, Issue, Sections, Tables
+from ..records import BBox, Cases, Document, Issue, Sections, Tables, said
 from ..schools import SchoolDirectory
 from ..text.numbers import NumberToken, find_numbers
 from . import scope
@@ -91,7 +91,7 @@ def extract_claims(doc: Document, sections: Sections, tables: Tables, cases: Cas
     level = scope.report_level(doc)
     narrative_sentences = [narrative.text[a:b] for a, b in sentences(narrative)]
     n_schools, source = scope.school_count(narrative_sentences, level, schools)
-    issues = [] if claims else [Issue(STAGE, "no numbers found in the narrative")]
+    issues = [] if claims else [said(STAGE, "claims.none")]
     return Claims(claims, report_year, n_schools, source, issues, level, schools)
 
 

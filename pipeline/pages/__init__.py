@@ -21,7 +21,7 @@ from ..errors import ReportError
 from ..files import file_sha256
 from ..forked.page_workers import read_pages
 from ..limits import Budget, LimitExceeded
-from ..records import Document, Issue, Page
+from ..records import Document, Issue, Page, said
 from .hygiene import image_share, remove_running_lines, unusable_reason
 from .lines import build_lines
 from .opening import close, open_pdf, refuse_non_pdf, turned_copy
@@ -171,7 +171,7 @@ def _ocr_reason(page: Page, settings: OcrSettings) -> str | None:
 
 def _report_skipped(doc: Document, wanted: list[tuple[Page, str]], why: str) -> None:
     for page, reason in wanted:
-        doc.issues.append(Issue(STAGE, f"{reason}; not OCRed: {why}; the page's text is missing", page.number, "missing"))
+        doc.issues.append(said(STAGE, "pages.not_ocred", page.number, "missing", reason=reason, why=why))
 
 
 def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, settings: OcrSettings, budget: Budget,
@@ -181,8 +181,8 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, s
     limits = budget.limits
     bomb = next(((w, h) for w, h in page.image_sizes if w * h > limits.max_image_pixels), None)
     if bomb:
-        doc.issues.append(Issue(STAGE, f"{reason}; not OCRed: an embedded image of {bomb[0]}x{bomb[1]} pixels exceeds "
-                                       f"the limit of {limits.max_image_pixels} (limit max_image_pixels)", page.number, "missing"))
+        doc.issues.append(said(STAGE, "pages.image_too_big", page.number, "missing", reason=reason, width=bomb[0],
+                                     height=bomb[1], limit=limits.max_image_pixels))
         return
     budget.ocr_pages += 1
     try:
@@ -191,7 +191,7 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, s
     except LimitExceeded:
         raise
     except ReportError as exc:
-        doc.issues.append(Issue(STAGE, f"{reason}; OCR failed: {exc.message}", page.number, "missing"))
+        doc.issues.append(said(STAGE, "pages.ocr_failed", page.number, "missing", reason=reason, why=exc.message))
         return
     if result is None:
         page.notes.append(f"{reason}; the rendered page is blank")

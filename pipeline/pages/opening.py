@@ -34,7 +34,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import ReportError
 from ..limits import LimitExceeded
-from ..records import Issue
+from ..records import Issue, said
 from .plumber import Page as PlumberPage
 
 STAGE = "pages"
@@ -167,7 +167,7 @@ def _open_repaired(path: Path, password: str | None, max_pages: int, damage: lis
         pdf, entries, still, copy, skipped = opened
         issues = [_repair_issue(path, [*damage, *(f"in {FIXERS[name]}'s copy: {s}" for s in skipped)], notes, name,
                                 failures)]
-        issues += [Issue(STAGE, f"after repair: {problem}", level="missing") for problem in still]
+        issues += [said(STAGE, "file.after_repair", level="missing", problem=str(problem)) for problem in still]
         return Opened(pdf, entries, issues, copy, scratch)
     scratch.cleanup()
     raise ReportError(STAGE, _unreadable(path, cause, damage, failures), str(path)) from last
@@ -207,13 +207,12 @@ def _read_copy(copy: Path, password: str | None, max_pages: int, rebuild: bool):
 
 def _repair_issue(path: Path, damage: list[str], notes: list[str], fixer: str = "qpdf",
                   failures: list[str] | None = None) -> Issue:
-    said = f"; {'qpdf' if fixer == 'qpdf' else FIXERS[fixer]}: {'; '.join(notes[:QPDF_NOTES])}" if notes else ""
+    told = f"; {'qpdf' if fixer == 'qpdf' else FIXERS[fixer]}: {'; '.join(notes[:QPDF_NOTES])}" if notes else ""
     tried = f" ({'; '.join(failures)})" if failures else ""
     by = REPAIRED_BY[fixer] + (", as the repairs tried first failed" + tried if failures else "")
     if truncated(path):
-        return Issue(STAGE, "the file is truncated (it ends without %%EOF: an incomplete download?); read from "
-                            f"{by}, content after the cut is missing ({'; '.join(damage)}{said})", level="missing")
-    return Issue(STAGE, f"the file is damaged ({'; '.join(damage)}): read from {by}{said}")
+        return said(STAGE, "file.truncated", level="missing", by=by, damage="; ".join(map(str, damage)), told=told)
+    return said(STAGE, "file.damaged", by=by, damage="; ".join(map(str, damage)), told=told)
 
 
 def repair(src: Path, dst: Path, password: str | None) -> list[str]:

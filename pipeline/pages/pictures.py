@@ -19,7 +19,7 @@ from ..config import OcrSettings
 from ..errors import ReportError
 from ..geometry import centre_inside
 from ..limits import Budget, LimitExceeded
-from ..records import BBox, Document, Issue, Page
+from ..records import BBox, Document, Page, said
 from ..words import RECORDS, page_label, words
 from .lines import build_lines
 
@@ -48,9 +48,8 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
 
     problem = O.tesseract_problem(settings.language)
     if problem:  # a picture under a table caption is said to be unread; others may be photos
-        t = words(RECORDS)
-        doc.issues += [Issue(STAGE, t("picture.unread", table=title, page=page_label(page.number, page.printed, RECORDS),
-                                      why=problem), page.number, "missing")
+        doc.issues += [said(STAGE, "picture.unread", page.number, "missing", table=title,
+                            page=page_label(page.number, page.printed, RECORDS), why=problem)
                        for page, _, _, title, likely in candidates if likely]
         return
     from .ocr import pictures as P
@@ -149,12 +148,12 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     except LimitExceeded:
         raise
     except ReportError as exc:
-        doc.issues.append(Issue(STAGE, t("picture.unread", table=table, page=where, why=exc.message), page.number, "missing"))
+        doc.issues.append(said(STAGE, "picture.unread", page.number, "missing", table=table, page=where, why=exc.message))
         return False
     if read is None or not read.chars:
         if likely:
-            doc.issues.append(Issue(STAGE, t("picture.unread", table=table, page=where, why=t("picture.no_grid")),
-                                    page.number, "missing"))
+            doc.issues.append(said(STAGE, "picture.unread", page.number, "missing", table=table, page=where,
+                                   why=t("picture.no_grid")))
         return False
     page.chars = page.chars + read.chars
     page.lines = sorted(page.lines + build_lines(read.chars, page.number, source="ocr"),
@@ -164,7 +163,7 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     confidence = f"{read.confidence:.0f}" if read.confidence is not None else "?"
     page.notes.append(f"a picture at ({', '.join(f'{v:.0f}' for v in box)}) read by OCR at {dpi} dpi: "
                       f"{read.cells} cells, mean confidence {confidence}")
-    doc.issues.append(Issue(STAGE, t("picture.read", table=table, page=where, confidence=confidence), page.number))
+    doc.issues.append(said(STAGE, "picture.read", page.number, table=table, page=where, confidence=confidence))
     return True
 
 

@@ -24,7 +24,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ..config import PageSettings
 from ..limits import LimitExceeded
-from ..records import Issue, Page
+from ..records import Issue, Page, said
 from .hygiene import clean_chars, dedupe, glyph_key, visible
 from .lines import build_lines
 from .opening import PageEntry, describe
@@ -95,7 +95,7 @@ def skipped_page(number: int, problem: str) -> tuple[Page, list[Issue]]:
     """An empty page for one that cannot be read (its size is filled in from its neighbours)."""
     page = Page(number=number, width=0.0, height=0.0, rotation=0, source="empty")
     page.damage = problem
-    return page, [Issue(STAGE, f"{problem}: the page is skipped, its content is missing", number, "missing")]
+    return page, [said(STAGE, "pages.skipped", number, "missing", problem=problem)]
 
 
 def read_page(entry: PageEntry, settings: PageSettings) -> tuple[Page, list[Issue]]:
@@ -114,7 +114,7 @@ def read_page(entry: PageEntry, settings: PageSettings) -> tuple[Page, list[Issu
     except Exception as exc:
         page.source = "empty"
         page.damage = f"its content cannot be parsed ({describe(exc)})"
-        issues.append(Issue(STAGE, f"page content cannot be parsed ({describe(exc)}); its text is missing", entry.number, "missing"))
+        issues.append(said(STAGE, "pages.unparsed", entry.number, "missing", why=describe(exc)))
         return page, issues + _font_issues(raw, entry.number)
     issues += _font_issues(raw, entry.number)
     origin = (float(raw.bbox[0]), float(raw.bbox[1]))  # a box not at (0, 0): coordinates from its corner
@@ -123,12 +123,10 @@ def read_page(entry: PageEntry, settings: PageSettings) -> tuple[Page, list[Issu
     if device.fontless:
         chars = [c for c in chars if glyph_key(c) not in device.fontless]
         page.damage = "its text is drawn with fonts that are not in its resources"
-        issues.append(Issue(STAGE, f"{len(device.fontless)} characters are drawn with fonts the page's resources do not "
-                                   f"have ({', '.join(sorted(interpreter.missing_fonts))}): their text is missing",
-                            entry.number, "missing"))
+        issues.append(said(STAGE, "pages.fontless", entry.number, "missing", count=len(device.fontless),
+                           fonts=", ".join(sorted(interpreter.missing_fonts))))
     elif device.shown and not chars:
-        issues.append(Issue(STAGE, f"text is drawn on the page ({device.shown} text operators) but no characters came "
-                                   "out of it: its text is missing", entry.number, "missing"))
+        issues.append(said(STAGE, "pages.no_chars", entry.number, "missing", count=device.shown))
     page.turn = text_turn(chars)
     page.images = [(i["x0"], i["top"], i["x1"], i["bottom"]) for i in images]
     page.image_sizes = [_pixel_size(i) for i in images]

@@ -30,8 +30,7 @@ functions (judge.py); explanations are written in explain.py; ids are fingerprin
 from __future__ import annotations
 
 from ..claims import Claims
-from ..records import Indicators, Issue, Tables
-from ..words import words
+from ..records import Indicators, Issue, Tables, said
 from .appendix import Appendix, Cell, table_label
 from .bodytables import body_tables
 from .check import Check, ClaimByClaim, in_dependency_order
@@ -62,14 +61,13 @@ def reconcile(claims: Claims, indicators: Indicators, tables: Tables | None = No
     appendix = Appendix(indicators.frame, indicators.template)
     issues: list[Issue] = []
     if appendix.empty:
-        issues.append(Issue(STAGE, "no appendix indicators: only the narrative's own sums, ratios and counts are checked",
-                            level="warning"))
+        issues.append(said(STAGE, "reconcile.no_appendix"))
     ctx = Context.build(claims, appendix, body_tables(tables.tables) if tables is not None else [])
     for check in CHECKS:
         ctx.found[check.name] = check.run(ctx)
     findings = [f for found in ctx.found.values() for f in found]
     unreadable = mark_unreadable(findings, indicators.frame)
     if unreadable:
-        issues.append(Issue(STAGE, words("en")("unreadable.findings", count=unreadable)))
+        issues.append(said(STAGE, "unreadable.findings", count=unreadable))
     assign_ids(findings)
     return Findings(findings, issues)

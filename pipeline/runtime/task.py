@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..files import write_json
-from ..writers.manifest import ERROR, of_failure, partial_reasons
+from ..writers.manifest import ERROR, of_failure, partial_of, partial_reasons
 from ..writers.manifest import read as read_manifest
 from ..writers.manifest import write as write_manifest
 
@@ -44,6 +44,7 @@ class ReportSummary:
     error: dict | None = None
     unchanged: bool = False  # skipped: same input, options and package version as the folder's manifest
     reasons: list[str] = field(default_factory=list)  # why the results are partial (writers.manifest.partial_reasons)
+    partial: dict = field(default_factory=dict)  # what those reasons are read from, to say them in a reader's language
 
 
 class BatchError(Exception):
@@ -82,6 +83,7 @@ def report_task(item: BatchItem, out_root: Path, settings: Settings, progress=No
         warnings=len(result.issues),
         error={"file": str(result.pdf), **result.error} if result.error else None,
         reasons=partial_reasons(result.manifest) if result.status == "partial" else [],
+        partial=partial_of(result.manifest) if result.status == "partial" else {},
     )
 
 
@@ -105,6 +107,7 @@ def summarize(out_dir: Path, seconds: float | None = None) -> ReportSummary:
         warnings=len(manifest.get("warnings") or []),
         error=error,
         reasons=partial_reasons(manifest) if manifest.get("status") == "partial" else [],
+        partial=partial_of(manifest),
     )
 
 

@@ -209,7 +209,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
 
     def reports_page(request: Request):
         try:
-            reports, problem = output.reports(), None
+            reports, problem = output.reports(words(request_lang(request, lang))), None
         except StoreUnavailable as exc:
             reports, problem = [], str(exc)
         return page(request, "reports.html", reports=reports, problem=problem, root=str(output.root))
@@ -222,7 +222,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         summary = {**summary, "verdicts": {v: summary["verdicts"][v] for v in ordered(summary["verdicts"], VERDICT_ORDER)}}
         return page(request, "report.html", report_id=folder.name, manifest=prepared.manifest, error=prepared.error,
                     summary=summary, attention=output.attention(folder), body=prepared.body(t.lang),
-                    reasons=prepared.reasons, warnings=prepared.warnings, redraw=audit.problem(folder),
+                    reasons=prepared.reasons(t), warnings=prepared.warnings, redraw=audit.problem(folder),
                     shown=Shown(t, prepared.printed), legend=_legend(t, summary, prepared))
 
     def image(request: Request):

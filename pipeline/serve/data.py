@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
-from ..words import DEFAULT, words
+from ..words import DEFAULT, Words, words
 from ..writers import manifest as manifest_file
 from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, Shown, attention_findings, printed_pages
 from ..writers.frames import read_published
@@ -93,10 +93,9 @@ class Prepared:
     def body(self, lang: str) -> Markup:
         return self.bodies.get(lang)
 
-    @property
-    def reasons(self) -> list[str]:
-        """Why the results are partial (none when they are not)."""
-        return manifest_file.partial_reasons(self.manifest) if self.manifest.get("status") == "partial" else []
+    def reasons(self, t: Words | None = None) -> list[str]:
+        """Why the results are partial (none when they are not), in ``t``'s language when given."""
+        return manifest_file.partial_reasons(self.manifest, t) if self.manifest.get("status") == "partial" else []
 
     @property
     def warnings(self) -> list[dict]:
@@ -177,7 +176,7 @@ class Output:
 
     # ------------------------------------------------------------ the reports page
 
-    def reports(self) -> list[dict]:
+    def reports(self, t: Words | None = None) -> list[dict]:
         """Every report in the store with its status, pages, counts of findings by verdict and not yet reviewed."""
         reports = self.query("SELECT report_id, status, pages, warnings, seconds, producer FROM reports ORDER BY report_id")
         try:
@@ -199,11 +198,11 @@ class Output:
                 "unreviewed": int(sum(not reviews.get(fid, ("", ""))[0] for fid in mine["finding_id"])),
                 "run_date": _run_date(folder),
                 "folder": folder is not None,
-                **self.about(folder),
+                **self.about(folder, t),
             })
         return rows
 
-    def about(self, folder: Path | None) -> dict:
+    def about(self, folder: Path | None, t: Words | None = None) -> dict:
         """What a report is (title, the district or school it is of, its year, scope) from its manifest.json, and
         why its results are partial; read again only when the manifest changes."""
         blank = {"title": "", "name": "", "scope": "", "year": None, "reasons": []}
@@ -213,14 +212,14 @@ class Output:
             stat = os.stat(folder / manifest_file.MANIFEST)
         except OSError:
             return blank
-        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns, t.lang if t else "")
         with self._lock:
             stamp, known = self._about.get(folder, (None, None))
         if stamp != key:
             manifest = manifest_file.read(folder) or {}
             report = manifest.get("report") if isinstance(manifest.get("report"), dict) else {}
             known = {**blank, **{k: report.get(k) or blank[k] for k in ("title", "name", "scope", "year")},
-                     "reasons": manifest_file.partial_reasons(manifest) if manifest.get("status") == "partial" else []}
+                     "reasons": manifest_file.partial_reasons(manifest, t) if manifest.get("status") == "partial" else []}
             with self._lock:
                 self._about[folder] = (key, known)
         return known

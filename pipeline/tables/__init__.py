@@ -32,7 +32,7 @@ from __future__ import annotations
 from ..config import TableSettings
 from ..geometry import within
 from ..limits import Budget
-from ..records import Document, Frame, Issue, Page, Segment, Table, Tables
+from ..records import Document, Frame, Issue, Page, Segment, Table, Tables, said
 from .captions import CAPTION, assign_ids, caption
 from .continuations import join_continuations
 from .frames import SIDE_TOLERANCE as SIDE
@@ -122,6 +122,5 @@ def _too_dense(page: Page, settings: TableSettings, issues: list[Issue]) -> bool
     crossings = len(rows) * len(columns)
     if crossings <= settings.max_rule_crossings:
         return False
-    issues.append(Issue(STAGE, f"a grid of {len(rows)} x {len(columns)} ruling lines on the page: not searched for "
-                               "tables (max_rule_crossings)", page.number, "missing"))
+    issues.append(said(STAGE, "tables.grid", page.number, "missing", rows=len(rows), columns=len(columns)))
     return True

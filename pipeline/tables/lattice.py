@@ -10,7 +10,7 @@ from ..forked import beside
 from ..geometry import overlap, within
 from ..limits import Budget, LimitExceeded
 from ..pages.rules import ruled_cells, snapper
-from ..records import Document, Issue, Page
+from ..records import Document, Issue, Page, said
 from .grid import Grid, grid_from_cells
 from .strategy import GridStrategy, PageContext
 
@@ -31,8 +31,7 @@ def camelot_grids(doc: Document, pages: list[Page], settings: TableSettings, iss
     ruled = [p for p in pages if p.source != "ocr" and has_lattice(p, settings.snap_tolerance)]
     crowded = [p for p in ruled if len(p.chars) > settings.camelot_max_chars]
     for p in crowded:
-        issues.append(Issue(STAGE, f"{len(p.chars)} characters on the page: camelot not run (camelot_max_chars), "
-                                   "tables from pdfplumber's finder only", p.number))
+        issues.append(said(STAGE, "tables.crowded", p.number, count=len(p.chars)))
     ruled = [p for p in ruled if len(p.chars) <= settings.camelot_max_chars]
     if not ruled:
         return {}
@@ -90,8 +89,7 @@ def _camelot_tables(doc: Document, page_numbers: list[int], settings: TableSetti
     except Exception as exc:  # camelot fails on some damaged files
         if len(page_numbers) > 1:
             return {n: t for number in page_numbers for n, t in _camelot_tables(doc, [number], settings, issues).items()}
-        issues.append(Issue(STAGE, f"camelot lattice failed ({type(exc).__name__}: {exc}); using pdfplumber only",
-                            page_numbers[0]))
+        issues.append(said(STAGE, "tables.camelot_failed", page_numbers[0], error=f"{type(exc).__name__}: {exc}"))
         return {}
     tables: dict[int, list] = {n: [] for n in page_numbers}
     for table in found:

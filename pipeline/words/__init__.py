@@ -156,3 +156,16 @@ def page_label(page, printed=None, lang: str = DEFAULT) -> str:
     if printed and printed.lower() != "nan" and printed != str(page):
         return t("page.both", printed=printed, page=page)
     return t("page.pdf", page=page)
+
+
+def warning_text(warning, t: Words) -> str:
+    """A stage's warning (an Issue or its manifest dict) in ``t``'s language: its catalogue key filled with its
+    fields when the catalogue has the key, else the message as the stage wrote it."""
+    said = warning if isinstance(warning, Mapping) else warning.as_dict()
+    key, fields = said.get("key") or "", said.get("fields") or {}
+    if key and t.has(key):
+        try:
+            return t(key, **fields)
+        except (KeyError, IndexError, ValueError):  # a field the message names is not there: show what was written
+            pass
+    return said.get("message", "")

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..files import atomic_write_bytes, atomic_write_text
 from ..records import Issue
-from ..words import DEFAULT, Words, words
+from ..words import DEFAULT, Words, warning_text, words
 from .evidence import evidence_images
 from .frames import read_published
 from .html import blank, render
@@ -265,7 +265,7 @@ def _warning_text(shown: Shown, note: dict) -> str:
     t = shown.t
     stage = str(note.get("stage") or "")
     page = f"{shown.page(note['page'])} " if note.get("page") else ""
-    return t("audit.warning", stage=t.get(f"stage.{stage}", stage), page=page, message=note.get("message", ""))
+    return t("audit.warning", stage=t.get(f"stage.{stage}", stage), page=page, message=warning_text(note, t))
 
 
 def _html(shown: Shown, report_id: str, pdf: Path, claims, findings, attention, crops, notes: list[dict]) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..geometry import box_of
-from ..records import BBox, Issue
+from ..records import BBox, Issue, said
 
 STAGE = "audit"
 SCALE = 2.0  # 144 dpi
@@ -56,7 +56,7 @@ def evidence_images(pdf, attention: pd.DataFrame, claims: pd.DataFrame, tables: 
 
         document = pdfium.PdfDocument(str(pdf), password=password)
     except Exception as exc:
-        return {}, [Issue(STAGE, f"the PDF cannot be opened to draw evidence images ({exc}); audit written without them")]
+        return {}, [said(STAGE, "evidence.unopened", error=str(exc))]
     by_claim = {r["claim_id"]: r for r in claims.to_dict("records")} if not claims.empty else {}
     pages = Pages(document)
     index = CellIndex(cells, tables)

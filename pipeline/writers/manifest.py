@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files import file_sha256, write_json
+from ..words import Words, warning_text
 
 if TYPE_CHECKING:
     from ..result import ReportResult
@@ -128,10 +129,19 @@ def failed_stage(manifest: dict) -> dict | None:
     return next((s for s in manifest.get("stages") or [] if s.get("status") == "failed"), None)
 
 
-def partial_reasons(manifest: dict) -> list[str]:
-    """Why a run's results are partial: each stage that did not finish, then each warning of level ``missing``."""
+def partial_of(manifest: dict) -> dict:
+    """What partial_reasons reads of a partial run's manifest (its stages and warnings), to say them later in a
+    reader's language; empty for a run that is not partial."""
+    if manifest.get("status") != "partial":
+        return {}
+    return {"stages": manifest.get("stages") or [], "warnings": manifest.get("warnings") or []}
+
+
+def partial_reasons(manifest: dict, t: Words | None = None) -> list[str]:
+    """Why a run's results are partial: each stage that did not finish, then each warning of level ``missing``
+    (in ``t``'s language when given and the warning has a catalogue key, else as the stage wrote it)."""
     stages = [f"stage {s.get('name')} {s.get('status')}" + (f": {s['message']}" if s.get("message") else "")
               for s in manifest.get("stages") or [] if s.get("status") not in (None, "ok")]
-    missing = [(f"p.{w['page']} " if w.get("page") else "") + str(w.get("message", ""))
-               for w in manifest.get("warnings") or [] if w.get("level") == "missing"]
+    missing = [(f"p.{w['page']} " if w.get("page") else "") + (warning_text(w, t) if t else str(w.get("message", "")))
+               for w in manifest.get("warnings") or [] if isinstance(w, dict) and w.get("level") == "missing"]
     return stages + missing

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import REVIEW_FILE, atomic_write_text, write_csv
-from ..records import Issue
+from ..records import Issue, said
 from .frames import PUBLISHED, read_published
 
 STAGE = "review"
@@ -71,7 +71,7 @@ def read_review(path: Path) -> tuple[dict[str, tuple[str, str]], list[Issue]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [Issue(STAGE, f"{path.name} cannot be read ({exc}); review statuses not applied")]
+        return {}, [said(STAGE, "review.unreadable", file=path.name, error=str(exc))]
     for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         fid = (row.get("finding_id") or "").strip()
         status = (row.get("status") or "").strip().lower()
@@ -79,7 +79,7 @@ def read_review(path: Path) -> tuple[dict[str, tuple[str, str]], list[Issue]]:
         if not fid:
             continue
         if status not in STATUSES:
-            issues.append(Issue(STAGE, f"{path.name} line {n}: status '{status}' is not confirmed or dismissed; ignored"))
+            issues.append(said(STAGE, "review.bad_status", file=path.name, line=n, status=status))
             continue
         reviews[fid] = (status, typed_note((row.get("note") or "").strip()))
     return reviews, issues
@@ -123,7 +123,7 @@ def _reviewed(findings: pd.DataFrame, path: Path) -> Reviewed:
     known = set(findings["finding_id"])
     stale = sorted(fid for fid, (status, _) in reviews.items() if status and fid not in known)
     if stale:
-        issues.append(Issue(STAGE, f"{len(stale)} reviewed finding(s) no longer found: {', '.join(stale[:5])}"))
+        issues.append(said(STAGE, "review.stale", count=len(stale), ids=", ".join(stale[:5])))
     return Reviewed(overlay_review(findings, reviews), issues)
 
 
