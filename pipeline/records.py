@@ -113,9 +113,10 @@ class Issue:
         return said
 
 
-def said(stage: str, key: str, page: int | None = None, level: str = "warning", **fields) -> Issue:
+def said(stage: str, key: str, page: int | None = None, /, level: str = "warning", **fields) -> Issue:
     """A warning written from the word catalogue: its message in words.RECORDS, its key and fields kept so it
-    can be shown in the reader's language (words.warning_text)."""
+    can be shown in the reader's language (words.warning_text). ``page`` is positional only: a message may have
+    a field named page."""
     return Issue(stage, words(RECORDS)(key, **fields), page, level, key, fields)
 
 

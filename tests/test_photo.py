@@ -299,13 +299,15 @@ def test_an_unread_header_warning_names_the_table_by_its_caption_and_the_page():
     caption = [Word("表6", 300, 300, 40, 24, 95.0, (1, 1, 1, 3)), Word("落实政策表", 350, 300, 120, 24, 95.0, (1, 1, 1, 3))]
     far = [Word("附表6", 100, 100, 60, 30, 95.0, (1, 1, 1, 1))]
     table = (90.0, 170.0, 505.0, 520.0)
-    [warning] = _unread_warnings([(table, "column", 5)], far + caption, scale, 55)
+    [said] = _unread_warnings([(table, "column", 5)], far + caption, scale, 55)
     t = words(RECORDS)
+    warning = t(said["key"], **said["fields"])  # a catalogue word, said in the reader's language when shown
     assert warning == t("photo.header_unread", table=t("photo.table_under", caption="表6落实政策表"), page=t.page(55),
                         position=5, axis=t("photo.axis.column"))
     assert "表6落实政策表" in warning and "55" in warning
+    assert "“表6落实政策表”下的表格（PDF第55页）第 5 列" in words("zh")(said["key"], **said["fields"])
     [alone] = _unread_warnings([(table, "row", 3)], far, scale, 55)
-    assert t("photo.table_here") in alone
+    assert t("photo.table_here") in t(alone["key"], **alone["fields"])
 
 
 @pytest.mark.parametrize("moved", [[(8, 12), (-24, 20), (-10, -8), (20, -18)], [(22, 10), (-22, 10), (0, 0), (0, 0)]])

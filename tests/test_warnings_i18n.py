@@ -93,3 +93,22 @@ def test_a_warning_without_a_known_key_is_shown_as_written():
     assert warning_text(plain, words("zh")) == plain.message
     newer = {**plain.as_dict(), "key": "no.such.key", "fields": {}}  # a manifest from a newer catalogue
     assert warning_text(newer, words("zh")) == plain.message
+
+
+def test_the_cli_says_why_a_report_is_partial_in_chinese_by_default(tmp_path):
+    """A page of narrative alone has no headings and no appendix table: the summary says both in Chinese, and in
+    English with --lang en."""
+    import pdfs
+
+    pdf = pdfs.narrative(tmp_path / "story.pdf", ["2024年，学生在技能大赛中获奖30个，其中金奖5个、银奖4个、铜奖17个。"])
+    runner = CliRunner(env={"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"})
+    for lang, first, missing in (("zh", "部分结果：story：未找到章或节的标题; 未找到模板", "其指标缺失"),
+                                 ("en", "partial: story: no chapter or section headings found; appendix table ",
+                                  "its indicators are missing")):
+        out = tmp_path / f"out-{lang}"
+        result = runner.invoke(app, ["run", str(pdf), "--out", str(out), "--no-store", "--lang", lang],
+                               terminal_width=300)
+        assert result.exit_code == 0, result.output
+        said = " ".join(result.output.split())
+        assert first in said and missing in said, said
+        assert ("no chapter" in said) == (lang == "en")

@@ -202,7 +202,7 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, s
         page.rules = result.rules  # a scan has no drawn rules; drawn ones are more exact when present
     page.source = "ocr" if page.lines else "empty"
     page.ocr_confidence = result.confidence
-    doc.issues += [Issue(STAGE, warning, page.number, "warning") for warning in result.warnings]
+    doc.issues += [said(STAGE, warning["key"], page.number, **warning.get("fields", {})) for warning in result.warnings]
     page.notes.append(f"{reason}: OCRed by {settings.engine}" + (f", {result.note}" if result.note else ""))
 
 

@@ -35,6 +35,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ..errors import ReportError
 from ..limits import LimitExceeded
 from ..records import Issue, said
+from ..words import word
 from .plumber import Page as PlumberPage
 
 STAGE = "pages"
@@ -440,7 +441,7 @@ class TolerantResources(PDFResourceManager):
 
     def __init__(self) -> None:
         super().__init__()
-        self.problems: list[str] = []
+        self.problems: list[dict] = []  # catalogue words (words.word)
 
     def get_font(self, objid, spec):
         try:
@@ -451,16 +452,15 @@ class TolerantResources(PDFResourceManager):
             name = _font_name(spec)
             try:
                 font = super().get_font(None, _without_program(spec))
-                self.problems.append(f"font {name}: its embedded program cannot be read ({describe(exc)}); "
-                                     "its text is read through its ToUnicode map")
+                self.problems.append(word("font.no_program", font=name, why=describe(exc)))
             except Exception:
                 font = super().get_font(None, {})
-                self.problems.append(f"font {name} cannot be loaded ({describe(exc)}); its text is missing")
+                self.problems.append(word("font.unloaded", font=name, why=describe(exc)))
             if objid and self.caching:
                 self._cached_fonts[objid] = font
             return font
 
-    def take_problems(self) -> list[str]:
+    def take_problems(self) -> list[dict]:
         problems, self.problems = self.problems, []
         return problems
 

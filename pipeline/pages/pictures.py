@@ -20,7 +20,7 @@ from ..errors import ReportError
 from ..geometry import centre_inside
 from ..limits import Budget, LimitExceeded
 from ..records import BBox, Document, Page, said
-from ..words import RECORDS, page_label, words
+from ..words import RECORDS, page_word, word, words
 from .lines import build_lines
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
     problem = O.tesseract_problem(settings.language)
     if problem:  # a picture under a table caption is said to be unread; others may be photos
         doc.issues += [said(STAGE, "picture.unread", page.number, "missing", table=title,
-                            page=page_label(page.number, page.printed, RECORDS), why=problem)
+                            page=page_word(page.number, page.printed), why=problem)
                        for page, _, _, title, likely in candidates if likely]
         return
     from .ocr import pictures as P
@@ -138,9 +138,8 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     (``likely``) that holds no grid that can be read is a warning."""
     from .ocr import pictures as P
 
-    t = words(RECORDS)
-    where = page_label(page.number, page.printed, RECORDS)
-    table = name or t("picture.table")
+    where = page_word(page.number, page.printed)
+    table = name or word("picture.table")
     dpi = P.picture_dpi(box, pixels, settings)
     try:
         read = P.read_picture(renderer, page.number, box, (page.width, page.height), dpi, settings, _seconds(budget),
@@ -153,7 +152,7 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     if read is None or not read.chars:
         if likely:
             doc.issues.append(said(STAGE, "picture.unread", page.number, "missing", table=table, page=where,
-                                   why=t("picture.no_grid")))
+                                   why=word("picture.no_grid")))
         return False
     page.chars = page.chars + read.chars
     page.lines = sorted(page.lines + build_lines(read.chars, page.number, source="ocr"),

@@ -143,9 +143,12 @@ def read_page(entry: PageEntry, settings: PageSettings) -> tuple[Page, list[Issu
     return page, issues
 
 
+FONT_LEVELS = {"font.unloaded": "missing"}  # a font that cannot be loaded loses its text
+
+
 def _font_issues(raw, number: int) -> list[Issue]:
     take = getattr(raw.pdf.rsrcmgr, "take_problems", None)
-    return [Issue(STAGE, problem, number, "missing" if "text is missing" in problem else "warning")
+    return [said(STAGE, problem["key"], number, FONT_LEVELS.get(problem["key"], "warning"), **problem.get("fields", {}))
             for problem in (take() if take else [])]
 
 

@@ -66,11 +66,18 @@ class Words:
     lang: str
 
     def __call__(self, key: str, **fields) -> str:
+        """The message of ``key`` with its fields; a field that is itself a word (``word(key, ...)``) is said in
+        this language too."""
         try:
             text = catalogue()[key][self.lang]
         except KeyError:
             raise KeyError(f"'{key}' is not in the word catalogue (pipeline/words/*.csv)") from None
-        return text.format(**fields) if fields else text
+        return text.format(**{name: self._said(value) for name, value in fields.items()}) if fields else text
+
+    def _said(self, value):
+        if isinstance(value, Mapping) and "key" in value:
+            return self(value["key"], **(value.get("fields") or {}))
+        return value
 
     def has(self, key: str) -> bool:
         return key in catalogue()
@@ -146,16 +153,27 @@ def lang_from_accept(header: str | None, default: str = DEFAULT) -> str:
     return best
 
 
+def word(key: str, **fields) -> dict:
+    """A word inside another message's fields (a warning's table name, page, reason), JSON-safe, said in the
+    language the message is said in: ``t("picture.unread", table=word("picture.table"), ...)``."""
+    return {"key": key, "fields": fields} if fields else {"key": key}
+
+
+def page_word(page, printed=None) -> dict | str:
+    """A page as a reader finds it, as a word (page_label in any language); '' when there is no page."""
+    if page in (None, ""):
+        return ""
+    printed = "" if printed is None else str(printed).strip()
+    if printed and printed.lower() != "nan" and printed != str(page):
+        return word("page.both", printed=printed, page=page)
+    return word("page.pdf", page=page)
+
+
 def page_label(page, printed=None, lang: str = DEFAULT) -> str:
     """A page as a reader finds it: '第46页（PDF第51页）' / 'p.46 (PDF p.51)'; the PDF page alone when the
     page prints no number (or prints the same one); '' when there is no page."""
-    if page in (None, ""):
-        return ""
-    t = words(lang)
-    printed = "" if printed is None else str(printed).strip()
-    if printed and printed.lower() != "nan" and printed != str(page):
-        return t("page.both", printed=printed, page=page)
-    return t("page.pdf", page=page)
+    said = page_word(page, printed)
+    return words(lang)._said(said) if said else ""
 
 
 def warning_text(warning, t: Words) -> str:

@@ -129,6 +129,12 @@ def failed_stage(manifest: dict) -> dict | None:
     return next((s for s in manifest.get("stages") or [] if s.get("status") == "failed"), None)
 
 
+def _page_said(page, t: Words | None) -> str:
+    if not page:
+        return ""
+    return f"{t.page(page)} " if t else f"p.{page} "
+
+
 def partial_of(manifest: dict) -> dict:
     """What partial_reasons reads of a partial run's manifest (its stages and warnings), to say them later in a
     reader's language; empty for a run that is not partial."""
@@ -142,6 +148,6 @@ def partial_reasons(manifest: dict, t: Words | None = None) -> list[str]:
     (in ``t``'s language when given and the warning has a catalogue key, else as the stage wrote it)."""
     stages = [f"stage {s.get('name')} {s.get('status')}" + (f": {s['message']}" if s.get("message") else "")
               for s in manifest.get("stages") or [] if s.get("status") not in (None, "ok")]
-    missing = [(f"p.{w['page']} " if w.get("page") else "") + (warning_text(w, t) if t else str(w.get("message", "")))
+    missing = [_page_said(w.get("page"), t) + (warning_text(w, t) if t else str(w.get("message", "")))
                for w in manifest.get("warnings") or [] if isinstance(w, dict) and w.get("level") == "missing"]
     return stages + missing

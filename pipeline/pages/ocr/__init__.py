@@ -23,7 +23,7 @@ from ...config import Limits, OcrSettings
 from ...errors import ReportError
 from ...records import BBox, Char, Segment
 from ...text import join_fragments
-from ...words import RECORDS
+from ...words import RECORDS, page_word, word
 from ...words import words as catalogue
 from ..lines import mean_confidence
 from ..rules import ruled_cells
@@ -52,7 +52,7 @@ class OcrPage:
     confidence: float | None  # mean word confidence, 0-100
     scale: float  # image pixels per PDF point
     note: str = ""
-    warnings: list[str] = field(default_factory=list)  # what a person must know (in the catalogue's words)
+    warnings: list[dict] = field(default_factory=list)  # what a person must know: catalogue words (words.word)
 
 
 # ---------------------------------------------------------------- deciding
@@ -319,14 +319,14 @@ def _outline(cells: list[BBox]) -> BBox:
     return min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells)
 
 
-def _unread_warnings(unread: list[tuple[BBox, str, int]], page_words: list[Word], scale: float, number: int) -> list[str]:
+def _unread_warnings(unread: list[tuple[BBox, str, int]], page_words: list[Word], scale: float, number: int) -> list[dict]:
     """Each unread header in words: the table named by the line of text right above it (its caption)."""
-    t = catalogue(RECORDS)
     out = []
     for box, axis, position in unread:
         caption = _line_above(page_words, box, scale)
-        table = t("photo.table_under", caption=caption) if caption else t("photo.table_here")
-        out.append(t("photo.header_unread", table=table, page=t.page(number), position=position, axis=t(f"photo.axis.{axis}")))
+        table = word("photo.table_under", caption=caption) if caption else word("photo.table_here")
+        out.append(word("photo.header_unread", table=table, page=page_word(number), position=position,
+                        axis=word(f"photo.axis.{axis}")))
     return out
 
 
