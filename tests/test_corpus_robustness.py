@@ -36,7 +36,7 @@ def corpus_run(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
     command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out), "--no-store",
                "--time-limit", str(TIME_LIMIT), "--ocr-max-pages", str(OCR_PAGES), "--memory-limit", str(MEMORY_MB),
-               "--workers", str(WORKERS)]
+               "--workers", str(WORKERS), "--lang", "en"]  # the terminal lines asserted below are the English ones
     done = subprocess.run(command, capture_output=True, text=True, timeout=BATCH_TIMEOUT)
     items, _ = discover([corpus])
     return done, items, out

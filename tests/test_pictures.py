@@ -236,7 +236,7 @@ def test_a_table_picture_without_tesseract_is_said_to_be_unread(tmp_path, monkey
     from pipeline.config import OcrSettings, PageSettings
     from pipeline.pages import extract_pages
 
-    monkeypatch.setattr(ocr, "tesseract_problem", lambda language: "Tesseract is not installed")
+    monkeypatch.setattr(ocr, "engine_problem", lambda settings: "Tesseract is not installed")
     pdf = pictures.drawn_appendix(tmp_path / "drawn.pdf", DRAWN_ROWS)
     doc = extract_pages(pdf, PageSettings(), ocr=OcrSettings())
     assert [(i.message, i.page, i.level) for i in doc.issues] == [

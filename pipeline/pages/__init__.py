@@ -70,9 +70,9 @@ def extract_pages(path: Path, settings: PageSettings, password: str | None = Non
         close(pdf)
     _size_skipped(doc.pages)
     _read_turned(doc, settings, budget)
-    _ocr_pages(doc, ocr or OcrSettings(), budget, cores)
+    scanned = _ocr_pages(doc, ocr or OcrSettings(), budget, cores)
     remove_running_lines(doc.pages, settings)
-    read_pictures(doc, ocr or OcrSettings(), budget)
+    read_pictures(doc, ocr or OcrSettings(), budget, scanned)
     return doc
 
 
@@ -130,14 +130,16 @@ def _read_turned(doc: Document, settings: PageSettings, budget: Budget) -> None:
 # ---------------------------------------------------------------- OCR
 
 
-def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int = 1) -> None:
-    """Replace the text of pages without a usable text layer by OCR."""
+def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int = 1) -> set[int]:
+    """Replace the text of pages without a usable text layer by OCR; the numbers of those pages, read or not (a
+    picture on them is the page itself, never a table pasted on a text page)."""
     wanted = [(p, r) for p in doc.pages if (r := _ocr_reason(p, settings))]
+    scanned = {p.number for p, _ in wanted}
     if not wanted:
-        return
+        return scanned
     if settings.mode == "off":
         _report_skipped(doc, wanted, "OCR is off")
-        return
+        return scanned
     # imported when a page needs it: OpenCV takes a fifth of a second to import
     from . import ocr as O
 
@@ -146,7 +148,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int 
         if len(wanted) == len(doc.pages):
             raise ReportError(STAGE, f"no page has a usable text layer and OCR is unavailable: {problem}", str(doc.path))
         _report_skipped(doc, wanted, problem)
-        return
+        return scanned
     O.use_threads(cores)
     cap = budget.limits.ocr_max_pages or len(doc.pages)  # 0: no limit
     carried: dict = {}  # the closed columns (单位, 序号) of the last OCRed table, for its continuation
@@ -157,6 +159,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int 
                 _report_skipped(doc, [(page, reason)], f"the OCR page limit ({cap}, limit ocr_max_pages) is reached")
                 continue
             _ocr_one(doc, page, reason, renderer, settings, budget, carried)
+    return scanned
 
 
 def _ocr_reason(page: Page, settings: OcrSettings) -> str | None:

@@ -37,16 +37,17 @@ MAX_TEXT_INSIDE = 10
 CAPTION_DISTANCE = 90.0
 
 
-def read_pictures(doc: Document, settings: OcrSettings, budget: Budget) -> None:
-    """Read the table pictures of the document's text pages onto their pages, with a warning for each."""
+def read_pictures(doc: Document, settings: OcrSettings, budget: Budget, scanned: set[int] = frozenset()) -> None:
+    """Read the table pictures of the document's text pages onto their pages, with a warning for each. ``scanned``:
+    the pages OCR read whole (or tried to): their picture is the page, not a table pasted on it."""
     if settings.mode == "off":
         return
-    candidates = _candidates(doc, budget.limits.max_image_pixels)
+    candidates = [c for c in _candidates(doc, budget.limits.max_image_pixels) if c[0].number not in scanned]
     if not candidates:
         return  # (OCR's modules are imported only when a picture may be a table: OpenCV takes a while)
     from . import ocr as O
 
-    problem = O.tesseract_problem(settings.language)
+    problem = O.engine_problem(settings)
     if problem:  # a picture under a table caption is said to be unread; others may be photos
         doc.issues += [said(STAGE, "picture.unread", page.number, "missing", table=title,
                             page=page_word(page.number, page.printed), why=problem)
