@@ -322,7 +322,7 @@ def test_the_reports_list_says_what_each_report_is_and_why_it_is_partial(site):
     assert '<td class="place" title="区县">浦东新区</td>' in row
     assert '<td class="num year">2024</td>' in row and "why-partial" not in row
     partial = re.search(r'<tr data-report="script-report">(.*?)</tr>', page, re.S).group(1)
-    assert "结果不完整的原因" in partial and "no chapter or section headings found" in partial
+    assert "结果不完整的原因" in partial and "未找到章或节的标题" in partial  # no chapter or section headings found
 
 
 # ---------------------------------------------------------------- review from the keyboard, in a browser
