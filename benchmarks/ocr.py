@@ -36,13 +36,13 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from run import README, write_readme  # benchmarks/run.py: this script runs beside it
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # damage.py: the photocopy the tests use
 sys.path.insert(0, str(ROOT))
 REFERENCE = ROOT / "raw" / "pudong-zhongzhi-2024.pdf"
 CORPUS = ROOT.parent / "shared" / "corpus" / "foreign"
-README = ROOT / "README.md"
 MARK_START, MARK_END = "<!-- ocr-benchmark:start -->", "<!-- ocr-benchmark:end -->"
 ENGINES = ("tesseract", "rapidocr")
 SCAN_DPI = 150
@@ -340,12 +340,6 @@ def render(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write_readme(block: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
-    README.write_text(text[:start] + "\n" + block + "\n" + text[end:], encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pdf", type=Path, default=REFERENCE, help="report to copy (default: the reference)")
@@ -362,7 +356,7 @@ def main() -> None:
 
         args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.write_readme:
-        write_readme(block)
+        write_readme(block, (MARK_START, MARK_END))
         print(f"\nwritten into {README}")
 
 

@@ -362,9 +362,10 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def write_readme(block: str) -> None:
+def write_readme(block: str, marks: tuple[str, str] = (MARK_START, MARK_END)) -> None:
+    """``block`` written into README.md between the two ``marks`` (the benchmark's own figures)."""
     text = README.read_text(encoding="utf-8")
-    start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
+    start, end = text.index(marks[0]) + len(marks[0]), text.index(marks[1])
     README.write_text(text[:start] + "\n" + block + "\n" + text[end:], encoding="utf-8")
 
 

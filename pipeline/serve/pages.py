@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..files import atomic_write_bytes, file_sha256
+from ..records import BBox
 from ..writers.audit import SourceMissing, source_pdf
 
 PDFIUM = threading.Lock()
@@ -45,7 +46,7 @@ class BadBox(ValueError):
     """A ?box= value that is not four finite numbers x0,top,x1,bottom."""
 
 
-Box = tuple[float, float, float, float]
+Box = BBox  # x0, top, x1, bottom in PDF points, as the published CSVs give them
 
 
 @dataclass(frozen=True)
