@@ -30,7 +30,7 @@ from .schools import level_of
 from .template.fields import columns
 from .text import edit_distance, squash
 from .text.numbers import chinese_integer, parse_value
-from .words import RECORDS, words
+from .words import RECORDS, word, words
 
 STAGE = "indicators"
 COLUMNS = columns("indicators")  # indicators.csv's, as template/fields.csv declares them
@@ -183,7 +183,7 @@ def extract_indicators(report_id: str, tables: Tables, doc: Document | None = No
         records += table_records
     import pandas as pd
 
-    frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom", "doubt"])
+    frame = pd.DataFrame(records, columns=COLUMNS + ["x0", "top", "x1", "bottom", "doubt", "doubt_word"])
     frame["table_no"] = frame["table_no"].astype("Int64")  # empty when the report prints no number
     return Indicators(frame, issues, template=chosen, template_reason=why, about=report_about(doc, matches))
 
@@ -633,6 +633,7 @@ def _long_records(report_id: str, row: IndicatorRow, ocr_threshold: float = 80.0
     sources = row.sources or [("text", None)] * len(row.values)
     for (period, raw, bbox), (source, confidence) in zip(row.values, sources):
         parsed = parse_value(raw)
+        doubtful = doubt_word(raw, parsed.value, row.unit, source, confidence, ocr_threshold)
         out.append({
             "report_id": report_id,
             "table_kind": row.table_kind,
@@ -656,7 +657,8 @@ def _long_records(report_id: str, row: IndicatorRow, ocr_threshold: float = 80.0
             "source": source,
             "ocr_confidence": confidence if source == "ocr" else None,
             "x0": bbox[0], "top": bbox[1], "x1": bbox[2], "bottom": bbox[3],
-            "doubt": doubt(raw, parsed.value, row.unit, source, confidence, ocr_threshold),
+            "doubt": words(RECORDS).said(doubtful) if doubtful else "",
+            "doubt_word": doubtful,
         })
     return out
 
@@ -665,23 +667,29 @@ def _long_records(report_id: str, row: IndicatorRow, ocr_threshold: float = 80.0
 
 
 def doubt(raw: str, value: float | None, unit: str, source: str, confidence: float | None, threshold: float) -> str:
-    """Why a value read by OCR cannot be trusted ('' when it can, and always for the text layer): a confidence
-    below ``threshold``, something that is not a number, or a number its row's unit rules out (a percentage
-    over 100, a count with a fraction)."""
+    """Why a value read by OCR cannot be trusted, as the run writes it ('' when it can)."""
+    said = doubt_word(raw, value, unit, source, confidence, threshold)
+    return words(RECORDS).said(said) if said else ""
+
+
+def doubt_word(raw: str, value: float | None, unit: str, source: str, confidence: float | None,
+               threshold: float) -> dict | None:
+    """Why a value read by OCR cannot be trusted, as a catalogue word (None when it can, and always for the text
+    layer): a confidence below ``threshold``, something that is not a number, or a number its row's unit rules
+    out (a percentage over 100, a count with a fraction)."""
     if source != "ocr" or not raw.strip():
-        return ""
-    t = words(RECORDS)
+        return None
     parsed = parse_value(raw)
     if value is None and parsed.reason == "unreadable":
-        return t("doubt.not_a_number")
+        return word("doubt.not_a_number")
     if confidence is not None and confidence < threshold:
-        return t("doubt.confidence", confidence=f"{confidence:.0f}", threshold=f"{threshold:.0f}")
+        return word("doubt.confidence", confidence=f"{confidence:.0f}", threshold=f"{threshold:.0f}")
     measure = template.unit_measures().get(unit, "")
     if value is not None and measure == "percent" and not 0 <= value <= 100:
-        return t("doubt.percent")
+        return word("doubt.percent")
     if value is not None and measure == "count" and (value < 0 or value != int(value)):
-        return t("doubt.count", unit=unit)
-    return ""
+        return word("doubt.count", unit=unit)
+    return None
 
 
 def _doubt_issues(match: AppendixMatch, records: list[dict], threshold: float) -> list[Issue]:
@@ -689,7 +697,8 @@ def _doubt_issues(match: AppendixMatch, records: list[dict], threshold: float) -
     doubtful = [r for r in records if r["doubt"]]
     if not doubtful:
         return []
-    listed = "; ".join(f"{r['indicator']} {r['period_raw']} '{r['value_raw']}' ({r['doubt']})" for r in doubtful)
+    listed = [part for n, r in enumerate(doubtful)
+              for part in (["; "] if n else []) + [f"{r['indicator']} {r['period_raw']} '{r['value_raw']}' (", r["doubt_word"], ")"]]
     return [said(STAGE, "doubt.table", doubtful[0]["page"], table=_where(match), count=len(doubtful), values=listed)]
 
 

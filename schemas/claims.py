@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline import template
 from pipeline.reconcile import KINDS, VERDICTS
+from pipeline.words import RECORDS, explanation_text, words
 
 from .common import BBoxModel, page_field
 
@@ -39,6 +41,15 @@ class FindingSchema(pa.DataFrameModel):
     review_status: Series[str] = pa.Field(nullable=True, isin=["", "confirmed", "dismissed"])
     source: Series[str] | None = pa.Field(nullable=True, isin=["", "text", "ocr"])
     ocr_confidence: Series[float] | None = pa.Field(nullable=True, ge=0, le=100)
+    explanation_words: Series[str] | None = pa.Field(nullable=True)
+
+    @pa.dataframe_check(description="the explanation's words say the explanation")
+    def words_say_the_explanation(cls, df):
+        if "explanation_words" not in df:
+            return pd.Series(True, index=df.index)
+        return pd.Series([not said or explanation_text({"explanation": "", "explanation_words": said}, words(RECORDS))
+                          == written for said, written in zip(df["explanation_words"].fillna(""), df["explanation"])],
+                         index=df.index)
 
     @pa.dataframe_check(description="a finding about the text names its claim")
     def text_findings_name_a_claim(cls, df):

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.process import process_report
+from pipeline.words import explanation_text, words
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -39,9 +40,19 @@ def test_audit_files_and_evidence_for_every_finding_that_needs_a_look(report):
             assert len(images) == 1 + bool(row.claim_id) + pd.notna(row.other_page), row.finding_id
         for data in images:
             assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
-        assert row.explanation in md
+        assert explanation_text(row, words("zh")) in md
     assert "| 正文中找到的数字 | " in md and "![表格单元格](audit_images/" in md
-    assert "61 ÷ 6 schools = 10.17" in html
+    assert "61 ÷ 6所学校 = 10.17" in html
+
+
+def test_the_audit_says_each_explanation_in_the_readers_language(report):
+    """p.8's 校均62人 against 附表6's 班主任人数 368 (2024) and 374 (2023), six schools stated in the sentence."""
+    md = (report.out_dir / "audit.md").read_text(encoding="utf-8")
+    assert "校均 62人，对照 附表6 班主任人数 2024 368 ÷ 6所学校 = 61.33 → 61（6所学校，见句中所述）；2023列为 374 ÷ 6 = 62.33" in md
+    assert " vs " not in md and "schools" not in md
+    findings = (report.out_dir / "findings.csv").read_text(encoding="utf-8")
+    assert "校均 62人 vs 附表6 班主任人数 2024 368 ÷ 6 schools = 61.33 → 61 (6 schools, stated in the sentence); the 2023 " \
+           "column gives 374 ÷ 6 = 62.33" in findings  # findings.csv keeps the run's English for other tools
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/system-packages.sh installs it)")

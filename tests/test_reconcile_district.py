@@ -29,7 +29,7 @@ def test_school_counts_in_chinese_numerals_against_the_school_table(district_fin
     assert len(six) == 7 and set(six.verdict) == {"match"} and set(six.expected) == {"6"}  # 六所: seven times
     assert _verdicts(district_findings, "count", "1所") == ["match"]  # 高等职业学校1所: one 高职 row
     listed = counts[counts.claim_value == "三所"].iloc[0]  # 三所为国家级重点中职学校: 国重点 in three 中职 rows
-    assert listed.verdict == "match" and "labelled 国重点" in listed.indicator
+    assert listed.verdict == "match" and listed.indicator == "中职且标为国重点的学校数"
     whole = counts[counts.claim_value == "7所"].iloc[0]  # 全区共有7所中职学校: stated as the whole, the table has 6
     assert whole.verdict == "mismatch" and whole.expected == "6"
     part = counts[counts.claim_value == "3所"].iloc[0]  # 区属六所中职学校中，3所…: a part of the six, not a contradiction
@@ -46,19 +46,19 @@ def test_per_school_averages_divide_by_the_schools_the_text_states(district_find
 
 
 def test_counts_of_a_body_table_and_of_one_schools_rows(district_findings):
-    rows = district_findings[district_findings.indicator.str.startswith("rows of 图表5")]
+    rows = district_findings[district_findings.indicator.str.startswith("图表5")]
     got = sorted(zip(rows.claim_value, rows.indicator, rows.verdict, rows.expected))
     assert got == [
-        ("5个", "rows of 图表5", "match", "5"),
-        ("两个", "rows of 图表5 of 江南市群星职业技术学校", "uncertain", "1"),  # one row: a part, or another list?
-        ("两个", "rows of 图表5 of 江南市航空服务学校", "match", "2"),
-        ("两个", "rows of 图表5 of 江南市航空服务学校", "match", "2"),  # in 案例一, the case's school
+        ("5个", "图表5的行数", "match", "5"),
+        ("两个", "图表5中江南市群星职业技术学校的行数", "uncertain", "1"),  # one row: a part, or another list?
+        ("两个", "图表5中江南市航空服务学校的行数", "match", "2"),
+        ("两个", "图表5中江南市航空服务学校的行数", "match", "2"),  # in 案例一, the case's school
     ]
     assert set(rows.table_id) == {"图表5"} and rows.table_page.notna().all()
 
 
 def test_listed_items(district_findings):
-    listed = district_findings[district_findings.indicator == "listed items"]
+    listed = district_findings[district_findings.indicator == "列举的项数"]
     got = sorted(zip(listed.page, listed.claim_value, listed.verdict, listed.expected))
     assert got == [
         (2, "两个", "match", "2"),  # 航空服务、飞机设备维修两个

@@ -71,7 +71,7 @@ class Claims:
     claims: list[Claim]
     report_year: int | None
     n_schools: int | None
-    n_schools_source: str
+    n_schools_source: list  # where n_schools comes from, in words (pipeline/words/explain.csv)
     issues: list[Issue] = field(default_factory=list)
     report_level: str = ""  # the school level the report is about (中职, 高职 …), from its title
     schools: SchoolDirectory = field(default_factory=lambda: SchoolDirectory([]), repr=False)

@@ -8,6 +8,7 @@ import re
 from ..records import Document
 from ..schools import SchoolDirectory, level_of, stated_school_counts
 from ..text.numbers import NumberToken
+from ..words import word
 from .passages import Passage
 
 AVERAGES = ("校均", "生均", "课均", "人均", "平均")
@@ -80,7 +81,7 @@ def is_total(sentence: str, token: NumberToken) -> bool:
     return head.endswith(TOTAL_BEFORE) or bool(re.match(r"^[^，。；、,]{0,8}(?<!其)中[，,]", tail))
 
 
-def school_count(sentences: list[str], level: str, schools: SchoolDirectory) -> tuple[int | None, str]:
+def school_count(sentences: list[str], level: str, schools: SchoolDirectory) -> tuple[int | None, list]:
     """How many schools a 校均 figure divides by when its sentence does not say: the count the narrative states
     most often for the report's level ("6所中职学校", "六所…"), else the school table's rows of that level."""
     counts: dict[int, int] = {}
@@ -90,9 +91,15 @@ def school_count(sentences: list[str], level: str, schools: SchoolDirectory) -> 
                 counts[c.value] = counts.get(c.value, 0) + 1
     if counts:
         n = max(counts, key=lambda k: (counts[k], k))
-        return n, f"stated {counts[n]} times as \"{n}所…\" in the text"
+        return n, [word("explain.schools_stated_often", n=n, times=counts[n])]
     if schools.rows and level and level in schools.levels:
-        return schools.count(level), f"the {level} rows of the report's school table {schools.table_id}".rstrip()
+        return schools.count(level), [level_rows(level, schools.table_id)]
     if schools.names:
-        return len(schools.names), "the number of schools in the report's school table"
-    return None, ""
+        return len(schools.names), [word("explain.school_table_size")]
+    return None, []
+
+
+def level_rows(level: str, table_id: str) -> dict:
+    """Where a count of schools of a level comes from: "the 中职 rows of the report's school table 表1"."""
+    return word("explain.level_rows", level=level, table=table_id) if table_id else \
+        word("explain.level_rows_untitled", level=level)

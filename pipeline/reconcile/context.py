@@ -10,8 +10,8 @@ from ..records import BBox
 from ..schools import SchoolDirectory
 from .appendix import Appendix, Cell
 from .bodytables import BodyTable
-from .explain import rounding_tolerance
-from .findings import Finding, claim_anchor
+from .explain import Said, rounding_tolerance
+from .findings import Finding, claim_anchor, explained
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Context:
         return self.by_sentence.get(claim.sentence_key, [claim])
 
 
-def claim_finding(kind: str, verdict: str, claim: Claim, explanation: str, *, cell: Cell | None = None,
+def claim_finding(kind: str, verdict: str, claim: Claim, explanation: Said, *, cell: Cell | None = None,
                   expected: str = "", table_value: str | None = None, check: str = "", tolerance: str | None = None,
                   indicator: str | None = None, table_id: str = "", table_page: int | None = None,
                   table_bbox: BBox | None = None) -> Finding:
@@ -55,7 +55,7 @@ def claim_finding(kind: str, verdict: str, claim: Claim, explanation: str, *, ce
         year=cell.year if cell else claim.scope_year,
         table_value=table_value if table_value is not None else (cell.raw if cell else ""),
         expected=expected, tolerance=tolerance if tolerance is not None else rounding_tolerance(claim.value, claim.decimals),
-        explanation=explanation, claim_value=claim.value_raw, unit=claim.unit,
+        **explained(explanation), claim_value=claim.value_raw, unit=claim.unit,
         table_page=cell.page if cell else table_page, table_bbox=cell.bbox if cell else table_bbox,
         claim_bbox=claim.bbox, table_id=table_id, key=(*claim_anchor(claim), check or (cell.label() if cell else "")),
     )

@@ -77,12 +77,12 @@ def _school_count(claim: Claim, ctx: Context) -> Finding | None:
     if not level and not label:
         return None
     n = schools.count(level, label)
-    which = " and ".join(p for p in (f"level {level}" if level else "", f"labelled {label}" if label else "") if p)
+    which = explain.schools_of(level, label)
     names = [r.name for r in schools.rows if (not level or r.level == level) and (not label or label in r.labels)]
     verdict = _verdict(claim, n, ctx)
     explanation = explain.schools_counted(claim.value_raw, schools.table_id, n, which, names, claim.value, verdict)
     return claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
-                         indicator=f"schools of {which}", check=f"schools {level}|{label}", table_id=schools.table_id,
+                         indicator=explain.schools_name(which), check=f"schools {level}|{label}", table_id=schools.table_id,
                          table_page=schools.page, table_bbox=schools.bbox)
 
 
@@ -119,10 +119,9 @@ def _table_count(claim: Claim, ctx: Context) -> Finding | None:
     found = table.items_of(school)
     n = len(found)
     verdict = _verdict(claim, n, ctx)
-    whose = f" of {school}" if school else ""
     counted = noun[: noun.find(shared) + len(shared)] if leading else noun
-    explanation = explain.rows_counted(claim.value_raw, table.table_id, table.header, [i.text for i in found], whose,
+    explanation = explain.rows_counted(claim.value_raw, table.table_id, table.header, [i.text for i in found], school,
                                        counted, shared, claim.value, verdict)
     return claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
-                         indicator=f"rows of {table.table_id}{whose}", check=f"rows {table.table_id}|{school}",
+                         indicator=explain.rows_name(table.table_id, school), check=f"rows {table.table_id}|{school}",
                          table_id=table.table_id, table_page=table.page, table_bbox=table.bbox)

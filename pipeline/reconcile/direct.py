@@ -79,7 +79,7 @@ def _direct_or_average(claim: Claim, link: dict, ctx: Context) -> Finding:
     if actual is None:
         return claim_finding("direct", "unverifiable", claim, explain.no_survey_count(label), cell=cell, check=label)
     verdict = judge(claim.value, claim.decimals, actual, None if claim.field == "survey_count" else cell.decimals, claim.qualifier)
-    what = "survey count of " + label if claim.field == "survey_count" else label
+    what = explain.survey_count_of(label) if claim.field == "survey_count" else label
     shown = fmt(actual, cell.decimals)
     explanation = explain.restated(claim.value_raw, what, year, shown)
     if claim.qualifier and verdict != "match":
@@ -114,10 +114,10 @@ def other_year(claim: Claim, appendix: Appendix, compute) -> tuple[int, float] |
     return None
 
 
-def _same_table_hint(claim: Claim, appendix: Appendix, kind: str, year: int) -> str:
+def _same_table_hint(claim: Claim, appendix: Appendix, kind: str, year: int) -> explain.Said:
     twins = [c for c in appendix.cells if c.table_kind == kind and c.year == year and c.value is not None
              and c.unit == ("%" if claim.unit == "%" else c.unit) and consistent(claim.value, claim.decimals, c.value)]
-    return explain.twin_cell(claim.value_raw, twins[0].indicator) if twins else ""
+    return explain.twin_cell(claim.value_raw, twins[0].indicator) if twins else []
 
 
 def schools_for(claim: Claim, ctx: Context) -> tuple[int | None, str]:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..records import BBox, Issue
+from ..words import RECORDS, words
 
 VERDICTS = ("match", "rounding_only", "mismatch", "other_year_match", "approx_match", "uncertain", "unverifiable",
             "unreadable")
@@ -56,6 +57,17 @@ class Finding:
     source: str = "text"  # where the table cells it uses were read: text, or ocr when any was read by OCR
     ocr_confidence: float | None = None  # the lowest OCR confidence of those cells
     key: tuple = field(default=(), repr=False, compare=False)  # what the id is a fingerprint of
+    explanation_words: list = field(default_factory=list)  # the explanation as catalogue words (explain.Said)
+
+    def explain_more(self, said: list) -> None:
+        """Add ``said`` to the explanation, in its words and as written."""
+        self.explanation_words = [*self.explanation_words, *said]
+        self.explanation = words(RECORDS).said(self.explanation_words)
+
+
+def explained(said: list) -> dict:
+    """A finding's ``explanation`` and ``explanation_words`` from what an explain function said."""
+    return {"explanation": words(RECORDS).said(said), "explanation_words": list(said)}
 
 
 @dataclass

@@ -22,7 +22,7 @@ from .appendix import Appendix, Cell, Column, Evaluated, measure
 from .check import Check
 from .context import Context
 from .explain import fmt, relation_sign
-from .findings import Finding
+from .findings import Finding, explained
 
 RATE_SCALE = {"percent": 100.0, "ratio": 1.0}
 MIN_DENOMINATOR = 20  # small counts reproduce too many rates by chance (1 ÷ 2 = 50.00%)
@@ -85,7 +85,7 @@ def _identity(identity: Identity, appendix: Appendix) -> list[Finding]:
         out.append(Finding(
             finding_id="", kind="cross_table", verdict=verdict, claim_id="", claim_text=identity.name, page=first.page,
             table_no=first.table_no, table_kind=first.table_kind, indicator=first.indicator, year=year,
-            table_value=fmt(left.value, 2), expected=fmt(right.value, 2), tolerance="0", explanation=explanation,
+            table_value=fmt(left.value, 2), expected=fmt(right.value, 2), tolerance="0", **explained(explanation),
             unit=first.unit, table_page=first.page, table_bbox=first.bbox,
             other_kind=second.table_kind, other_no=second.table_no, other_indicator=second.indicator, other_year=year,
             other_page=second.page, other_bbox=second.bbox, key=(identity.left.text, identity.right.text, first.column_key),
@@ -161,7 +161,7 @@ def _broken(rate: Cell, a: Cell, b: Cell, year: int, other: int, scale: float, a
     return Finding(
         finding_id="", kind="year_broken", verdict="uncertain", claim_id="", claim_text=f"{rate.label()} = {formula}",
         page=rate2.page, table_no=rate2.table_no, table_kind=rate2.table_kind, indicator=rate2.indicator, year=other,
-        table_value=rate2.raw, expected=fmt(computed, rate2.decimals), tolerance="0", explanation=explanation,
+        table_value=rate2.raw, expected=fmt(computed, rate2.decimals), tolerance="0", **explained(explanation),
         unit=rate2.unit, table_page=rate2.page, table_bbox=rate2.bbox,
         other_kind=a2.table_kind, other_no=a2.table_no, other_indicator=a2.indicator, other_year=other,
         other_page=a2.page, other_bbox=a2.bbox,

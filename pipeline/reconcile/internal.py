@@ -12,8 +12,8 @@ from . import explain
 from .appendix import Appendix, Cell, measure
 from .check import Check
 from .context import Context
-from .explain import fmt
-from .findings import Finding
+from .explain import Said, fmt
+from .findings import Finding, explained
 
 SKIP_UNITS = ("学时",)  # 教学计划内课程总数 is printed in 门 and in 学时: the rules speak of the 门 row
 
@@ -58,7 +58,7 @@ def _rule_finding(rule: TableCheck, year: int, period: str, appendix: Appendix) 
     relation = "le" if rule.rule == "le" else "eq"
     holds = summed <= whole + 1e-9 if relation == "le" else abs(summed - whole) < 1e-9
     verdict = "match" if holds else "mismatch"
-    explanation = explain.rule_total("survey count of " if survey else "", total.label(), whole, list(rule.parts.names),
+    explanation = explain.rule_total(survey, total.label(), whole, list(rule.parts.names),
                                      [fmt(v, total.decimals) for v in values], summed, relation, holds)
     return _finding(rule, total, verdict, fmt(summed, 2), explanation, table_value=fmt(whole, 2))
 
@@ -103,11 +103,11 @@ def _mean(rule: TableCheck, total: Cell, parts: list[Cell], appendix: Appendix) 
     return _finding(rule, total, verdict, expected, explanation)
 
 
-def _finding(rule: TableCheck, total: Cell, verdict: str, expected: str, explanation: str, table_value: str | None = None) -> Finding:
+def _finding(rule: TableCheck, total: Cell, verdict: str, expected: str, explanation: Said, table_value: str | None = None) -> Finding:
     return Finding(
         finding_id="", kind="table_internal", verdict=verdict, claim_id="", claim_text=rule.text, page=total.page,
         table_no=total.table_no, table_kind=total.table_kind, indicator=total.indicator, year=total.year,
-        table_value=table_value or total.raw, expected=expected, tolerance="0", explanation=explanation, unit=total.unit,
+        table_value=table_value or total.raw, expected=expected, tolerance="0", **explained(explanation), unit=total.unit,
         table_page=total.page, table_bbox=total.bbox, key=(rule.text, total.table_kind, total.column_key),
     )
 
@@ -131,7 +131,8 @@ def _children_within_parents(year: int, period: str, appendix: Appendix) -> list
             finding_id="", table_kind=child.table_kind, kind="table_internal", verdict=verdict, claim_id="",
             claim_text=check, page=child.page, table_no=child.table_no, indicator=child.indicator, year=year,
             table_value=child.raw, expected=f"≤ {parent.raw}", tolerance="0",
-            explanation=explain.within_parent(child.label(), child.raw, verdict == "match", parent.indicator, parent.raw),
+            **explained(explain.within_parent(child.label(), child.raw, verdict == "match", parent.indicator,
+                                               parent.raw)),
             unit=child.unit, table_page=child.page, table_bbox=child.bbox,
             key=(check, child.table_kind, parent.parent, child.column_key),
         ))

@@ -61,7 +61,7 @@ class Items(Check):
                 verdict = "mismatch" if listed.delimited else "uncertain"
             explanation = explain.listed(claim.value_raw, list(listed.items), listed.where, claim.value, verdict == "match")
             out.append(claim_finding("count", verdict, claim, explanation, expected=str(n), table_value=str(n), tolerance="0",
-                                     indicator="listed items", check=f"items {listed.where}"))
+                                     indicator=explain.listed_name(), check=f"items {listed.where}"))
         return out
 
 

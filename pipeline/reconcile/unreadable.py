@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..records import BBox
+from .explain import as_read
 from .findings import Finding
 
 # Verdicts that say nothing of the value: they stand whatever OCR read.
@@ -24,7 +25,9 @@ def read_cells(frame: pd.DataFrame) -> dict[tuple, tuple[str, float | None, str]
     out = {}
     for row in frame.itertuples(index=False):
         confidence = None if pd.isna(row.ocr_confidence) else float(row.ocr_confidence)
-        out[cell_key(row.page, (row.x0, row.top, row.x1, row.bottom))] = (row.source, confidence, row.doubt or "")
+        said = getattr(row, "doubt_word", None)
+        said = said if isinstance(said, dict) else (row.doubt or "")  # the doubt in words, else as written
+        out[cell_key(row.page, (row.x0, row.top, row.x1, row.bottom))] = (row.source, confidence, said)
     return out
 
 
@@ -42,8 +45,7 @@ def mark_unreadable(findings: list[Finding], frame: pd.DataFrame) -> int:
         finding.ocr_confidence = min(confidences) if confidences else None
         doubts = [u[2] for u in ocr if u[2]]
         if doubts and finding.verdict not in STANDING:
-            finding.explanation = f"{finding.explanation} [{finding.verdict} if the value is as read; to read by eye: " \
-                                  f"{'; '.join(doubts)}]"
+            finding.explain_more(as_read(finding.verdict, doubts))
             finding.verdict = "unreadable"
             count += 1
     return count

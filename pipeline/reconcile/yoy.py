@@ -7,8 +7,8 @@ from ..template.periods import period_label
 from .appendix import Appendix, measure
 from .check import Check
 from .context import Context
-from .explain import fmt, jump
-from .findings import Finding
+from .explain import Said, from_or_to_zero, jump, points, times_in_a_year
+from .findings import Finding, explained
 
 POINTS = 15  # percentage points
 FACTOR = 3
@@ -47,21 +47,21 @@ def _jumps(appendix: Appendix, period: str) -> list[Finding]:
             kind="year_over_year", verdict="uncertain", claim_id="",
             claim_text=f"{new.label()} {period_label(first, period)} → {new.column_label}",
             page=new.page, table_no=new.table_no, indicator=new.indicator, year=last, table_value=new.raw,
-            expected=old.raw, tolerance="", explanation=jump(old.raw, new.raw, reason), unit=new.unit,
+            expected=old.raw, tolerance="", **explained(jump(old.raw, new.raw, reason)), unit=new.unit,
             table_page=new.page, table_bbox=new.bbox,
             key=(new.table_kind, new.indicator, new.parent, new.unit, new.column_key),
         ))
     return out
 
 
-def _jump(old: float, new: float, unit: str) -> str:
+def _jump(old: float, new: float, unit: str) -> Said:
     if measure(unit) == "percent":
-        return f"{fmt(abs(new - old), 2)} percentage points" if abs(new - old) >= POINTS else ""
+        return points(abs(new - old)) if abs(new - old) >= POINTS else []
     if max(old, new) < SMALL:
-        return ""
+        return []
     if min(old, new) == 0:
-        return "from or to zero"
+        return from_or_to_zero()
     ratio = new / old
     if ratio >= FACTOR or ratio <= 1 / FACTOR:
-        return f"× {fmt(ratio, 2)} in one year"
-    return ""
+        return times_in_a_year(ratio)
+    return []

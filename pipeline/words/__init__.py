@@ -17,6 +17,7 @@ blank on a page.
 from __future__ import annotations
 
 import csv
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,7 +78,13 @@ class Words:
     def _said(self, value):
         if isinstance(value, Mapping) and "key" in value:
             return self(value["key"], **(value.get("fields") or {}))
+        if isinstance(value, list):  # words and plain text said one after another (an explanation)
+            return "".join(str(self._said(part)) for part in value)
         return value
+
+    def said(self, value) -> str:
+        """A word (``word(key, ...)``), a list of words and plain text, or plain text, in this language."""
+        return str(self._said(value))
 
     def has(self, key: str) -> bool:
         return key in catalogue()
@@ -174,6 +181,22 @@ def page_label(page, printed=None, lang: str = DEFAULT) -> str:
     page prints no number (or prints the same one); '' when there is no page."""
     said = page_word(page, printed)
     return words(lang)._said(said) if said else ""
+
+
+def explanation_text(row, t: Words) -> str:
+    """A finding's explanation (a findings.csv row or a mapping) in ``t``'s language: its ``explanation_words``
+    (JSON) said with the catalogue, else the ``explanation`` as the run wrote it (an older findings.csv, or a
+    word this catalogue does not have)."""
+    get = row.get if hasattr(row, "get") else (lambda name, default=None: getattr(row, name, default))
+    written = get("explanation", "")
+    written = written if isinstance(written, str) else ""  # None, NaN or NA: none written
+    raw = get("explanation_words", "")
+    if not isinstance(raw, str) or not raw.strip():
+        return written
+    try:
+        return t.said(json.loads(raw))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return written
 
 
 def warning_text(warning, t: Words) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..files import atomic_write_bytes, atomic_write_text
 from ..records import Issue
-from ..words import DEFAULT, Words, warning_text, words
+from ..words import DEFAULT, Words, explanation_text, warning_text, words
 from .evidence import evidence_images
 from .frames import read_published
 from .html import blank, render
@@ -302,6 +302,7 @@ def _agreeing_rows(shown: Shown, rest: pd.DataFrame) -> pd.DataFrame:
     for row in rest.to_dict("records"):
         cells = {name: blank(_value(row, name)) for name in AGREEING_COLUMNS}
         cells.update(kind=t.kind(cells["kind"]), verdict=t.verdict(cells["verdict"]), page=shown.where(row),
+                     explanation=explanation_text(row, t),
                      table_no=shown.table(row), year=_year(row))
         rows.append(cells)
     frame = pd.DataFrame(rows, columns=list(AGREEING_COLUMNS))
@@ -331,7 +332,7 @@ def _html_finding(shown: Shown, row: dict, crops: dict[str, bytes]) -> dict:
         "claim_text": str(row["claim_text"]) if row.get("claim_text") and _value(row, "claim_text") is not None else None,
         "table": shown.table(row), "indicator": blank(_value(row, "indicator")), "year": _year(row),
         "table_value": blank(_value(row, "table_value")),
-        "explanation": blank(_value(row, "explanation")),
+        "explanation": explanation_text(row, t),
         "review_status": shown.review(status) if status else "", "review_note": blank(_value(row, "review_note")),
         "figures": _figures(t, fid, crops),
     }
@@ -384,7 +385,7 @@ def _md_finding(shown: Shown, row: dict, crops: dict[str, bytes]) -> list[str]:
     lines = [f"### {t.verdict(row['verdict'])} · {t.kind(row['kind'])} · `{fid}` · {shown.where(row)}", ""]
     if _value(row, "claim_text") is not None and row.get("claim_text"):
         lines += [f"> {row['claim_text']}", ""]
-    lines += [f"`{blank(_value(row, 'explanation'))}`", ""]
+    lines += [f"`{explanation_text(row, t)}`", ""]
     status = _value(row, "review_status")
     if status:
         lines += [t("audit.reviewed", status=f"**{shown.review(status)}**", note=blank(_value(row, "review_note"))), ""]

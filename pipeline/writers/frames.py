@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,12 @@ def claims_frame(claims: Claims, printed: Printed) -> pd.DataFrame:
 def findings_frame(findings: Findings) -> pd.DataFrame:
     return table_frame("findings", findings.findings, lambda f: {
         **_box("table_", f.table_bbox), "other_table_kind": f.other_kind, "other_table_no": f.other_no,
-        **_box("other_", f.other_bbox)})
+        **_box("other_", f.other_bbox), "explanation_words": said_json(f.explanation_words)})
+
+
+def said_json(said: list) -> str:
+    """Words as findings.csv keeps them: compact JSON, Chinese as it is, keys in a fixed order."""
+    return json.dumps(said, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if said else ""
 
 
 def read_published(path: Path, also_text: tuple[str, ...] = (), empty_text: bool = True) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from ..files import REVIEW_FILE, float_text
 from ..template.periods import kind_rank, period_kind, period_label
 from ..text import squash
 from ..text.numbers import parse_value
-from ..words import words
+from ..words import explanation_text, words
 from . import manifest as manifest_file
 from .audit import VERDICT_ORDER
 from .frames import PUBLISHED, read_published
@@ -211,6 +211,8 @@ def _finding_cell(finding: dict, column: str, t, pages: dict):
         return None if _missing(value) or value == "" else (printed_number(value) or str(value))
     if column == "year":
         return None if _missing(value) else int(value)
+    if column == "explanation":
+        return explanation_text(finding, t)
     return None if _missing(value) else value
 
 
