@@ -21,8 +21,63 @@ from .config import OCR_ENGINES, BatchSettings, Limits, OcrSettings, Settings
 from .errors import quiet_libraries
 from .runtime.batch import discover, run_batch
 from .runtime.task import BatchError, BatchEvents, ReportSummary
-from .words import LANGS, Words, lang_from_env, warning_text, words
+from .words import LANGS, Words, lang_from_env, normalise, warning_text, words
 from .writers.manifest import partial_reasons
+
+# ---------------------------------------------------------------- help in the reader's language
+# Every help text below is a key of the word catalogue (pipeline/words/help.csv); Click's own words (Usage:,
+# Options, default: …) are looked up there too, under "click." and the English text, as gettext would.
+_asked: dict[str, str | None] = {"lang": None}  # the --lang given anywhere on the command line being parsed
+
+
+def _help_lang() -> str:
+    return _asked["lang"] or lang_from_env()
+
+
+def _said_help(text: str | None) -> str | None:
+    """A help text in the reader's language: a catalogue key said, Click's English looked up, else as it is."""
+    if not text:
+        return text
+    t = words(_help_lang())
+    return t(text) if t.has(text) else t.get(f"click.{text}", text)
+
+
+def _lang_asked(args: list[str]) -> str | None:
+    for n, arg in enumerate(args):
+        if arg == "--lang" and n + 1 < len(args):
+            return normalise(args[n + 1])
+        if arg.startswith("--lang="):
+            return normalise(arg.partition("=")[2])
+    return None
+
+
+typer.core._ = _said_help  # what Typer says as gettext would (Options, Arguments, default: …), said as the help is
+
+
+class Said:
+    """Help said in the reader's language: the command's and each parameter's help are catalogue keys."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if ctx.parent is None:  # the whole command line: vetreport's group, or a command run on its own
+            _asked["lang"] = _lang_asked(args)
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx, formatter) -> None:
+        self._say(ctx)
+        super().format_help(ctx, formatter)
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=_said_help("help.usage"))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        self._say(None)
+        return super().get_short_help_str(limit)
+
+    def _say(self, ctx) -> None:
+        """Each help text from its key, kept aside, so a second --help in another language finds it."""
+        for holder in [self, *(self.get_params(ctx) if ctx is not None else self.params)]:
+            key = holder.__dict__.setdefault("_help_key", holder.help)
+            holder.help = _said_help(key)
 
 
 def _plain_flags(params: list) -> list:
@@ -32,7 +87,7 @@ def _plain_flags(params: list) -> list:
     return params
 
 
-class Command(TyperCommand):
+class Command(Said, TyperCommand):
     """Help that reads as the command is typed: flags without a value type, arguments by their names
     (``A [B]``, ``[PDF|DIR]...``) rather than as ``{first}``."""
 
@@ -48,16 +103,13 @@ class Command(TyperCommand):
         return pieces
 
 
-class Group(TyperGroup):
+class Group(Said, TyperGroup):
     def get_params(self, ctx) -> list:
         return _plain_flags(super().get_params(ctx))
 
 
 app = typer.Typer(
-    help=(
-        "Turn Chinese vocational-education quality annual reports (职业教育质量年度报告) from PDF into "
-        "validated tidy CSV files, and audit them."
-    ),
+    help="help.app",
     cls=Group,
     rich_markup_mode=None,  # plain help: rich's help formatter takes longer to import than the rest of the CLI
     no_args_is_help=True,
@@ -78,7 +130,7 @@ def _show_version(asked: bool) -> None:
 @app.callback()
 def _commands(
     version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version,
-                                          help="Print the version and exit.")] = False,
+                                          help="help.version")] = False,
 ) -> None:
     """Each command's --help explains its inputs and outputs."""
     quiet_libraries()
@@ -90,8 +142,7 @@ class Lang(StrEnum):
 
 
 LangOption = Annotated[Lang | None, typer.Option(
-    "--lang", show_default=False, help="Language of what this command writes and prints for a person: zh (中文) or en. "
-                                       "Default: the locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else zh.")]
+    "--lang", show_default=False, help="help.lang")]
 
 
 def _words(lang: Lang | None) -> Words:
@@ -118,63 +169,39 @@ DEFAULT_OCR_ENGINE = OcrEngine(OCR_ENGINES[0])
 DEFAULT_BATCH = BatchSettings()
 
 
-@app.command(cls=Command)
+@app.command(cls=Command, help="help.run")
 def run(
     inputs: Annotated[
         list[Path] | None,
-        typer.Argument(metavar="PDF|DIR", show_default=False, help=(
-            "Report PDFs, or folders searched recursively for files whose names end in .pdf (any case). "
-            "Default: the folder raw/ in the current folder.")),
+        typer.Argument(metavar="PDF|DIR", show_default=False, help="help.run.inputs"),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; each report gets OUT/<report_id>/.")] = Path("output"),
-    password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="help.run.out")] = Path("output"),
+    password: Annotated[str | None, typer.Option(help="help.run.password")] = None,
     workers: Annotated[int, typer.Option(
-        "--workers", "-j", min=1, help="Reports processed at once: worker processes here, or the size of the LocalCluster "
-                                       "--executor dask starts (with --scheduler, the cluster's workers decide). A report "
-                                       "that runs alone has its pages read in parallel instead.")] = DEFAULT_BATCH.workers,
+        "--workers", "-j", min=1, help="help.run.workers")] = DEFAULT_BATCH.workers,
     executor: Annotated[Executor, typer.Option(
-        help="processes: worker processes on this machine; dask: a Dask distributed cluster.")] = Executor.processes,
+        help="help.run.executor")] = Executor.processes,
     scheduler: Annotated[str | None, typer.Option(
-        help="Address of a running Dask scheduler (tcp://host:8786); implies --executor dask. Without it, --executor dask "
-             "starts a LocalCluster.")] = None,
+        help="help.run.scheduler")] = None,
     time_limit: Annotated[float, typer.Option(
-        min=0, help="Seconds one report may take (0 = no limit). Past them it stops at its next check: an error, or "
-                    "partial results when earlier stages finished. A worker still running a minute later is stopped "
-                    "(an error).")] = Limits.seconds,
+        min=0, help="help.run.time_limit")] = Limits.seconds,
     memory_limit: Annotated[int, typer.Option(
-        "--memory-limit", min=0, help="Resident memory ceiling in MB, checked between pages (0 = no limit).")] = Limits.memory_mb,
+        "--memory-limit", min=0, help="help.run.memory_limit")] = Limits.memory_mb,
     max_pages: Annotated[int, typer.Option(
-        "--max-pages", min=0, help="A PDF with more pages is an error (0 = no limit).")] = Limits.max_pages,
+        "--max-pages", min=0, help="help.run.max_pages")] = Limits.max_pages,
     ocr: Annotated[bool, typer.Option(
-        "--ocr/--no-ocr", help="OCR pages without a usable text layer (the engine: --ocr-engine); "
-                               "their records are marked source=ocr.")] = True,
+        "--ocr/--no-ocr", help="help.run.ocr")] = True,
     ocr_engine: Annotated[OcrEngine, typer.Option(
-        "--ocr-engine", help="The OCR engine: rapidocr (PaddleOCR's PP-OCRv4 Chinese models, shipped in the "
-                             "rapidocr-onnxruntime package) or tesseract (the tesseract command, chi_sim).")] = DEFAULT_OCR_ENGINE,
+        "--ocr-engine", help="help.run.ocr_engine")] = DEFAULT_OCR_ENGINE,
     ocr_max_pages: Annotated[int, typer.Option(
-        "--ocr-max-pages", min=0, help="At most this many pages of one report are OCRed (0 = no limit).")] = Limits.ocr_max_pages,
+        "--ocr-max-pages", min=0, help="help.run.ocr_max_pages")] = Limits.ocr_max_pages,
     force: Annotated[bool, typer.Option(
-        "--force", help="Re-run reports whose input sha256, options and package version are unchanged since their last "
-                        "run.")] = False,
-    store: Annotated[bool, typer.Option(help="Load the results into OUT/vetreport.duckdb.")] = True,
+        "--force", help="help.run.force")] = False,
+    store: Annotated[bool, typer.Option(help="help.run.store")] = True,
     template_id: Annotated[str | None, typer.Option(
-        "--template", help="Read the appendix against this template (an id of pipeline/template/templates.csv: "
-                           "2024, gaozhi-school-2019, zhongzhi-school-2022 …) instead of the one the report's cover "
-                           "and appendix captions choose.")] = None,
+        "--template", help="help.run.template_id")] = None,
     lang: LangOption = None,
 ) -> None:
-    """Extract sections, tables, appendix indicators and case studies from each report.
-
-    Writes sections.csv, toc.csv, tables.csv, table_cells.csv, indicators.csv, cases.csv, claims.csv,
-    findings.csv, validation.csv, pages.csv, manifest.json and the audit report (audit.html, audit.md) per
-    report, a .parquet beside each CSV and a Frictionless datapackage.json, then loads every report into
-    OUT/vetreport.duckdb.
-
-    Reports already done with the same input, options and package version are skipped (see --force); failed
-    ones always run again. One bad PDF never stops the others: it gets an error.json (file, stage, reason)
-    and the exit code is 1. A report that is not of this template, or lacks some appendix tables, ends as
-    partial results with warnings naming what is missing.
-    """
     t = _words(lang)
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -215,31 +242,24 @@ def run(
         where = t("cli.failed.page", page=s.error["page"]) if s.error and s.error.get("page") else ""
         error = s.error or {"stage": "?", "message": "no error.json"}
         _error(t, t("cli.failed", report=escape(s.report_id), stage=error["stage"], where=where,
-                    message=escape(str(error["message"]))))
+                    message=escape(warning_text(error, t))))
     store_ok = _load_store(t, out, batch, summaries)
     _print_next(t, out, summaries)
     if failed or problems or not store_ok:
         raise typer.Exit(1)
 
 
-@app.command(cls=Command)
+@app.command(cls=Command, help="help.audit")
 def audit(
     report: Annotated[str, typer.Argument(
         metavar="REPORT", show_default=False,
-        help="A report id under --out, or a report's folder (OUT/<report_id>/) written by `vetreport run`.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+        help="help.report")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="help.out")] = Path("output"),
     pdf: Annotated[Path | None, typer.Option(
-        "--pdf", show_default=False, help="The source PDF, when it is no longer where manifest.json says it was "
-                                          "(moved or renamed): the evidence images are cut from it.")] = None,
-    password: Annotated[str | None, typer.Option(help="Password of the source PDF, if it is encrypted.")] = None,
+        "--pdf", show_default=False, help="help.audit.pdf")] = None,
+    password: Annotated[str | None, typer.Option(help="help.audit.password")] = None,
     lang: LangOption = None,
 ) -> None:
-    """Rewrite audit.html and audit.md from a report folder, with the statuses of its review.csv.
-
-    Edit review.csv (finding_id, status confirmed/dismissed, note) and run this, or run the
-    report again: the statuses go into findings.csv and the audit report. review.csv itself is
-    never overwritten.
-    """
     from .runtime.folders import FolderError, find_report
 
     t = _words(lang)
@@ -384,7 +404,7 @@ def _load_store(t: Words, out: Path, batch: BatchSettings, summaries: list[Repor
     db_path = out / batch.store_name
     try:
         loaded = load_reports(db_path, [out / s.report_id for s in summaries],
-                              waiting=lambda text: console.print(f"{t('cli.store')} {escape(text)}"))
+                              waiting=lambda said: console.print(f"{t('cli.store')} {escape(t.said(said))}"))
     except (duckdb.Error, StoreBusy, OSError) as exc:
         hint = t("cli.store.busy") if isinstance(exc, StoreBusy) else t("cli.store.damaged")
         _error(t, t("cli.store.failed", store=escape(str(db_path)),
@@ -394,23 +414,17 @@ def _load_store(t: Words, out: Path, batch: BatchSettings, summaries: list[Repor
     return True
 
 
-@app.command(cls=Command)
+@app.command(cls=Command, help="help.diff")
 def diff(
     first: Annotated[str, typer.Argument(
-        metavar="A", help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
+        metavar="A", help="help.first", show_default=False)],
     second: Annotated[str | None, typer.Argument(
-        metavar="B", help="Report B, the later one. Without it: A's year-over-year view only.", show_default=False)] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+        metavar="B", help="help.diff.second", show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="help.out")] = Path("output"),
     to: Annotated[Path | None, typer.Option(
-        help="Folder for the diff files. Default: OUT/diffs/A--B (or OUT/diffs/A).", show_default=False)] = None,
+        help="help.diff.to", show_default=False)] = None,
     lang: LangOption = None,
 ) -> None:
-    """Compare two reports' appendix indicators, matched on (table, indicator, parent, unit).
-
-    Writes diff.csv (one row per differing cell: restated = B's figure for A's current year differs from
-    A's, changed, added, removed), yoy.csv (each indicator's change between the year columns inside each
-    report) and diff.md (the same, to read).
-    """
     from .runtime.folders import FolderError, find_report
 
     t = _words(lang)
@@ -454,25 +468,12 @@ def _write_diff(t: Words, folders: list[Path], out: Path, to: Path | None) -> No
 
 export_app = typer.Typer(
     cls=Group, no_args_is_help=True, add_completion=False,
-    help="Excel workbooks (XLSX) of a report, of every report's indicators, or of a diff: sheet names and headings "
-         "in Chinese (--lang en: English), numbers as numbers with the digits the report prints, no text ever a "
-         "formula. Written to OUT/exports/ unless --to names the file.")
+    help="help.export")
 app.add_typer(export_app, name="export")
-LANG_HELP = "Language of the sheet names and headings: zh or en. Default: the locale's (LANG, LC_MESSAGES …), else zh."
+SheetLang = Annotated[Lang | None, typer.Option("--lang", help="help.export.lang", show_default=False)]
 
 
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-def _lang(lang: Lang | None) -> str:
-    from .words import lang_from_env
-
-    return lang.value if lang is not None else lang_from_env()
-
-
-def _found(refs: list[str], out: Path, needs: tuple[str, ...]) -> list:
+def _found(t: Words, refs: list[str], out: Path, needs: tuple[str, ...]) -> list:
     """The report folders ``refs`` name, each holding its last run's ``needs``; exit 2 with why when one does not."""
     from .runtime.folders import FolderError, find_report
 
@@ -483,80 +484,76 @@ def _found(refs: list[str], out: Path, needs: tuple[str, ...]) -> list:
                 if stale := folder.stale(name):
                     raise FolderError(stale)
     except FolderError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        _error(t, escape(str(exc)))
         raise typer.Exit(2) from None
     return folders
 
 
-def _built(path: Path, build):
+def _built(t: Words, path: Path, build):
     """What ``build()`` makes from the report files; a file that cannot be read (damaged, or not what `vetreport
     run` writes) is an error naming it, exit code 1, nothing written to ``path``."""
     try:
         return build()
     except Exception as exc:  # pandas, csv and the files' own errors: said, not a traceback
-        console.print(f"[red]error:[/red] nothing written to {escape(str(path))}: the report files cannot be exported "
-                      f"({type(exc).__name__}: {escape(str(exc).strip()[:300])})")
+        _error(t, t("cli.export.unreadable", path=escape(str(path)),
+                    error=f"{type(exc).__name__}: {escape(str(exc).strip()[:300])}"))
         raise typer.Exit(1) from None
 
 
-def _written(path: Path, build) -> None:
+def _written(t: Words, path: Path, build) -> None:
     """The workbook of the sheets ``build()`` makes, written to ``path``."""
     from .writers.workbook import write_workbook
 
-    sheets = _built(path, build)
+    sheets = _built(t, path, build)
     write_workbook(path, sheets)
-    console.print(f"wrote {escape(str(path))} ({len(sheets)} sheets)")
+    console.print(t("cli.export.wrote", path=escape(str(path)), n=len(sheets)))
 
 
-@export_app.command("report", cls=Command)
+@export_app.command("report", cls=Command, help="help.export_report")
 def export_report(
     report: Annotated[str, typer.Argument(
         metavar="REPORT", show_default=False,
-        help="A report id under --out, or a report's folder (OUT/<report_id>/) written by `vetreport run`.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
-    to: Annotated[Path | None, typer.Option(help="The file to write. Default: OUT/exports/<report_id>.xlsx.",
+        help="help.report")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="help.out")] = Path("output"),
+    to: Annotated[Path | None, typer.Option(help="help.export_report.to",
                                             show_default=False)] = None,
-    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP, show_default=False)] = None,
+    lang: SheetLang = None,
 ) -> None:
-    """One report's workbook: the six appendix tables as printed (a sheet each), the findings coloured by verdict
-    with their review status and note (and the colours' legend), the sections and the cases."""
     from .writers.sheets import report_sheets
 
-    folder = _found([report], out, ("manifest.json", "indicators.csv", "findings.csv"))[0]
-    _written(to or out / "exports" / f"{folder.name}.xlsx", lambda: report_sheets(folder.path, _lang(lang)))
+    t = _words(lang)
+    folder = _found(t, [report], out, ("manifest.json", "indicators.csv", "findings.csv"))[0]
+    _written(t, to or out / "exports" / f"{folder.name}.xlsx", lambda: report_sheets(folder.path, t.lang))
 
 
-@export_app.command("indicators", cls=Command)
+@export_app.command("indicators", cls=Command, help="help.export_indicators")
 def export_indicators(
     reports: Annotated[list[str] | None, typer.Argument(
         metavar="REPORT", show_default=False,
-        help="Report ids under --out, or report folders. Default: every report folder in --out whose last run "
-             "did not fail.")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
+        help="help.export_indicators.reports")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="help.out")] = Path("output"),
     to: Annotated[Path | None, typer.Option(
-        help="The file to write (.xlsx, or .csv for the same table as CSV). Default: OUT/exports/indicators.xlsx.",
+        help="help.export_indicators.to",
         show_default=False)] = None,
-    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP, show_default=False)] = None,
+    lang: SheetLang = None,
 ) -> None:
-    """Every report's appendix indicators side by side: a row per table kind, parent, indicator and unit, a
-    column per report and year (2023, 2021届 …)."""
     from .writers.sheets import folders_indicators, wide_csv, wide_indicators, wide_sheets
 
+    t = _words(lang)
     refs = reports or _batch_folders(out)
     if not refs:
-        console.print(f"[red]error:[/red] no report folder with an indicators.csv in {escape(str(out))}: run "
-                      f"`vetreport run --out {escape(str(out))}` first")
+        _error(t, t("cli.export.no_reports", out=escape(str(out))))
         raise typer.Exit(2)
-    folders = _found([str(r) for r in refs], out, ("indicators.csv",))
+    folders = _found(t, [str(r) for r in refs], out, ("indicators.csv",))
     path = to or out / "exports" / "indicators.xlsx"
     if path.suffix.lower() != ".csv":
-        _written(path, lambda: wide_sheets(wide_indicators(folders_indicators(f.path for f in folders)), _lang(lang)))
+        _written(t, path, lambda: wide_sheets(wide_indicators(folders_indicators(f.path for f in folders)), t.lang))
         return
     from .files import atomic_write_bytes
 
-    wide = _built(path, lambda: wide_indicators(folders_indicators(f.path for f in folders)))
+    wide = _built(t, path, lambda: wide_indicators(folders_indicators(f.path for f in folders)))
     atomic_write_bytes(path, wide_csv(wide))
-    console.print(f"wrote {escape(str(path))} ({len(wide)} indicators, {len(folders)} reports)")
+    console.print(t("cli.export.wrote_csv", path=escape(str(path)), indicators=len(wide), reports=len(folders)))
 
 
 def _batch_folders(out: Path) -> list[Path]:
@@ -569,51 +566,45 @@ def _batch_folders(out: Path) -> list[Path]:
             and (read_manifest(folder) or {}).get("status") != "error"]
 
 
-@export_app.command("diff", cls=Command)
+@export_app.command("diff", cls=Command, help="help.export_diff")
 def export_diff(
     first: Annotated[str, typer.Argument(
-        metavar="A", help="Report A, the earlier one: a report id under --out, or a report folder.", show_default=False)],
+        metavar="A", help="help.first", show_default=False)],
     second: Annotated[str, typer.Argument(
-        metavar="B", help="Report B, the later one.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding the report folders.")] = Path("output"),
-    to: Annotated[Path | None, typer.Option(help="The file to write. Default: OUT/exports/A--B.xlsx.",
+        metavar="B", help="help.export_diff.second", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="help.out")] = Path("output"),
+    to: Annotated[Path | None, typer.Option(help="help.export_diff.to",
                                             show_default=False)] = None,
-    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP, show_default=False)] = None,
+    lang: SheetLang = None,
 ) -> None:
-    """The cells `vetreport diff A B` lists (restated, changed, added, removed), a row each coloured by its kind."""
     from .diff import diff_reports, load_indicators
     from .diff.order import order_warnings
     from .writers.sheets import diff_sheets
 
-    folders = _found([first, second], out, ("indicators.csv",))
-    for warning in order_warnings(folders[0].path, folders[1].path):
-        console.print(f"warning: {escape(warning)}")
+    t = _words(lang)
+    folders = _found(t, [first, second], out, ("indicators.csv",))
+    for warning in order_warnings(folders[0].path, folders[1].path, t.lang):
+        console.print(f"{t('cli.warning')} {escape(warning)}")
     path = to or out / "exports" / f"{folders[0].name}--{folders[1].name}.xlsx"
 
     def sheets() -> list:
         a, b = (load_indicators(f.path) for f in folders)
-        return diff_sheets(diff_reports(a, b), a.report_id, b.report_id, _lang(lang))
+        return diff_sheets(diff_reports(a, b), a.report_id, b.report_id, t.lang)
 
-    _written(path, sheets)
+    _written(t, path, sheets)
 
 
-@app.command()
+@app.command(cls=Command, help="help.serve")
 def serve(
     out: Annotated[Path, typer.Option(
-        "--out", "-o", help="Output folder written by `vetreport run` (with vetreport.duckdb).")] = Path("output"),
+        "--out", "-o", help="help.serve.out")] = Path("output"),
     host: Annotated[str, typer.Option(
-        help="Address to listen on. Any other than loopback requires the token on every request.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+        help="help.serve.host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="help.serve.port")] = 8765,
     token: Annotated[str | None, typer.Option(
-        help="The access token (default: a new random one, printed at start).", show_default=False)] = None,
+        help="help.serve.token", show_default=False)] = None,
     lang: LangOption = None,
 ) -> None:
-    """Look at the output in the browser: reports, each report's findings with their evidence and review
-    buttons, compare two reports, one indicator across reports.
-
-    Reviews made in the browser go into each report's review.csv, which `vetreport run` and `vetreport
-    audit` read. Stop with Ctrl+C.
-    """
     from .serve.app import PortBusy
     from .serve.app import serve as run_server
 

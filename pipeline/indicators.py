@@ -538,9 +538,11 @@ def _inherited_label(match: AppendixMatch, rows: list[IndicatorRow], unit: str, 
     return label
 
 
-def _where(match: AppendixMatch) -> str:
-    number = f"附表{match.number}, " if match.number is not None else ""
-    return f"{match.kind} ({number}p.{match.table.pages[0]})"
+def _where(match: AppendixMatch) -> dict:
+    """The table a warning is about, as a word: "计分卡 (附表1, p.45)"."""
+    if match.number is not None:
+        return word("appendix.where_numbered", kind=match.kind, number=match.number, page=match.table.pages[0])
+    return word("appendix.where", kind=match.kind, page=match.table.pages[0])
 
 
 def _absent_indicators(match: AppendixMatch, rows: list[IndicatorRow], template_id: str,

@@ -59,7 +59,10 @@ class ReportResult:
     @property
     def error(self) -> dict | None:
         fatal = self.fatal
-        return {"stage": fatal.name, "message": fatal.message, "page": fatal.page} if fatal else None
+        if not fatal:
+            return None
+        said = {"key": fatal.said["key"], "fields": dict(fatal.said.get("fields") or {})} if fatal.said else {}
+        return {"stage": fatal.name, "message": fatal.message, "page": fatal.page, **said}
 
     @property
     def pages(self) -> int:

@@ -16,6 +16,7 @@ from .errors import ReportError, failure_message
 from .forked import beside
 from .limits import Budget
 from .records import Issue
+from .words import RECORDS, word, words
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class StageRecord:
     seconds: float
     message: str = ""
     page: int | None = None
+    said: dict | None = None  # the message as a catalogue word (errors.ReportError.said)
 
 
 class Beside:
@@ -68,7 +70,10 @@ class StageRunner:
     def __call__(self, name: str, fn, *args):
         missing = [a.stage for a in args if isinstance(a, Failed)]
         if missing:
-            self.records.append(StageRecord(name, "skipped", 0.0, f"needs {', '.join(sorted(set(missing)))}"))
+            needs = sorted(set(missing))
+            said = word("stage_status.needs", stages=[part for n, stage in enumerate(needs)
+                                                      for part in ([", "] if n else []) + [word(f"stage.{stage}")]])
+            self.records.append(StageRecord(name, "skipped", 0.0, words(RECORDS).said(said), said=said))
             return Failed(name)
         self._entered(name)
         start = time.perf_counter()
@@ -76,7 +81,7 @@ class StageRunner:
             with self.budget.watchdog() if self.budget else nullcontext():
                 result = fn(*args)
         except ReportError as exc:
-            self.records.append(StageRecord(name, "failed", time.perf_counter() - start, exc.message, exc.page))
+            self.records.append(StageRecord(name, "failed", time.perf_counter() - start, exc.message, exc.page, exc.said))
             return Failed(name)
         except Exception as exc:  # an unexpected bug must not sink the batch; keep the evidence
             self.records.append(StageRecord(name, "failed", time.perf_counter() - start, failure_message(exc)))
@@ -101,7 +106,7 @@ class StageRunner:
         try:
             result = pending.join()
         except ReportError as exc:
-            self.records[stage.place] = StageRecord(name, "failed", pending.seconds, exc.message, exc.page)
+            self.records[stage.place] = StageRecord(name, "failed", pending.seconds, exc.message, exc.page, exc.said)
             return Failed(name)
         except beside.StageFailed as exc:
             self.records[stage.place] = StageRecord(name, "failed", pending.seconds, str(exc))

@@ -52,7 +52,7 @@ def report_book(out):
     result = run_cli("export", "report", REPORT, "--out", str(out), "--lang", "zh")
     assert result.exit_code == 0, result.output
     path = out / "exports" / f"{REPORT}.xlsx"
-    assert f"wrote {path}" in result.output
+    assert f"已写出 {path}（11 个工作表）" in result.output  # --lang zh: said in Chinese
     return openpyxl.load_workbook(path)
 
 
@@ -121,6 +121,7 @@ def test_findings_are_coloured_by_verdict_with_their_review(report_book):
     assert mismatch[col["表中数值"]].value == 817
     assert mismatch[col["页码"]].value == "第8页（PDF第13页）"
     assert mismatch[col["审核状态"]].value == "已排除"
+    assert mismatch[col["计算过程"]].value == "正文 137人，对照 附表3 在线精品课程课均学生数 (人/门) 2024 = 817"
     assert {fill(c) for c in mismatch} == {VERDICT_FILLS["mismatch"]} == {"FFC7CE"}
     assert match[col["核对结论"]].value == "一致" and match[col["表中数值"]].value == 31
     assert {fill(c) for c in match} == {VERDICT_FILLS["match"]}

@@ -75,8 +75,42 @@ def test_audit_in_english_when_asked(runs):
     block = finding_block(html, COURSE_SENTENCE)
     assert "<span class='verdict'>mismatch</span> · direct" in block
     assert "text p.8 (PDF p.13), 附表3 p.46 (PDF p.51)" in block
-    assert "不一致" not in visible(html)
+    assert "text 137人 vs 附表3 在线精品课程课均学生数 (人/门) 2024 = 817" in block  # the explanation in English
+    assert "不一致" not in visible(html) and "对照" not in visible(html)
     assert json.loads((en.out_dir / "manifest.json").read_text(encoding="utf-8"))["options"]["lang"] == "en"
+
+
+def test_each_explanation_in_the_readers_language(runs):
+    """p.8's 课均学生137人 against 附表3's 817 (p.46); p.46's 在线精品课程 of 1726 学时 that the text gives as 近2000学时."""
+    zh, en = runs
+    html = (zh.out_dir / "audit.html").read_text(encoding="utf-8")
+    assert "正文 137人，对照 附表3 在线精品课程课均学生数 (人/门) 2024 = 817" in finding_block(html, COURSE_SENTENCE)
+    near = "正文 2000学时，对照 附表3 在线精品课程数 (学时) 2024 = 1726；1726比2000低13.7%（近: 1800 ≤ x ≤ 2000（低至1600为待核实））"
+    assert near in html
+    assert not re.search(r" vs | schools|is \d+(\.\d+)?% (above|below)|its parent", visible(html))
+    english = (en.out_dir / "audit.html").read_text(encoding="utf-8")
+    assert "text 2000学时 vs 附表3 在线精品课程数 (学时) 2024 = 1726; 1726 is 13.7% below 2000 (近: 1800 ≤ x ≤ 2000 " \
+           "(uncertain down to 1600))" in english
+    with (zh.out_dir / "findings.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert all(row["explanation_words"] for row in rows)  # every explanation has its words
+    assert not any("对照" in row["explanation"] for row in rows)  # the CSV keeps the run's English for other tools
+
+
+def test_help_in_chinese_by_default_and_in_english_when_asked():
+    chinese = CliRunner().invoke(app, ["run", "--help"], prog_name="vetreport", env={**NO_LOCALE, "LANG": "zh_CN.UTF-8"})
+    assert "用法：vetreport run [OPTIONS] [PDF|DIR]..." in chinese.output
+    assert "从每份报告中提取章节、表格、附表指标和案例。" in chinese.output and "输出文件夹；每份报告写入" in chinese.output
+    assert "显示此帮助后退出。" in chinese.output and "[默认：output]" in chinese.output and "Extract" not in chinese.output
+    top = CliRunner().invoke(app, ["--help"], prog_name="vetreport", env={**NO_LOCALE, "LANG": "C"}).output
+    assert "命令:" in top and "比较两份报告的附表指标" in top and "Compare" not in top
+    english = CliRunner().invoke(app, ["diff", "--help", "--lang", "en"], prog_name="vetreport",
+                                 env={**NO_LOCALE, "LANG": "zh_CN.UTF-8"}).output
+    assert "Usage: vetreport diff [OPTIONS] A [B]" in english and "Compare two reports' appendix indicators" in english
+    assert "Show this message and exit." in english and "比较" not in english
+    by_locale = CliRunner().invoke(app, ["export", "report", "--help"], prog_name="vetreport",
+                                   env={**NO_LOCALE, "LANG": "en_US.UTF-8"}).output
+    assert "One report's workbook" in by_locale and "[default: output]" in by_locale
 
 
 def test_pages_as_the_report_prints_them(runs):
@@ -223,6 +257,8 @@ def test_the_report_page_in_words_with_its_legend_and_printed_pages(site):
     assert ">未审核</span>" in zh and ">排除</button>" in zh
     en = httpx.get(f"{base}/reports/{REPORT}", headers={"accept-language": "en"}, timeout=60).text
     assert "text p.8 (PDF p.13), 附表3 p.46 (PDF p.51)" in en and ">Dismiss</button>" in en
+    assert "正文 137人，对照 附表3 在线精品课程课均学生数 (人/门) 2024 = 817" in zh
+    assert "text 137人 vs 附表3 在线精品课程课均学生数 (人/门) 2024 = 817" in en
     # the appendix tables: 附表2's rows are on PDF page 50, printed 45
     table = zh[zh.index("满意度调查表"):]
     assert "第45页（PDF第50页）" in table.split("</table>", 1)[0]

@@ -11,6 +11,7 @@ from pipeline.config import Limits, OcrSettings, PageSettings
 from pipeline.pages import extract_pages, ocr
 from pipeline.pages.hygiene import unusable_reason
 from pipeline.process import process_report
+from pipeline.words import words
 
 
 @pytest.fixture(scope="session")
@@ -46,10 +47,13 @@ def test_scanned_reference_records_are_marked_ocr(scanned_reference_run):
 
 def test_unusable_text_layers():
     settings = OcrSettings()
-    assert unusable_reason([], 0.0, settings) == "no text layer"
-    assert unusable_reason(["(cid:12)(cid:7)(cid:99)", "表1"], 0.0, settings).startswith("text layer unreadable (92%")
-    assert unusable_reason(["\ue001\ue002\ue003人"], 0.0, settings).startswith("text layer unreadable (75%")
-    assert unusable_reason(["12"], 1.0, settings) == "only 2 characters of text over a page-sized image"
+    en, zh = words("en"), words("zh")
+    assert en.said(unusable_reason([], 0.0, settings)) == "no text layer"
+    assert zh.said(unusable_reason([], 0.0, settings)) == "没有文字层"
+    assert en.said(unusable_reason(["(cid:12)(cid:7)(cid:99)", "表1"], 0.0, settings)).startswith("text layer unreadable (92%")
+    assert en.said(unusable_reason(["\ue001\ue002\ue003人"], 0.0, settings)).startswith("text layer unreadable (75%")
+    assert en.said(unusable_reason(["12"], 1.0, settings)) == "only 2 characters of text over a page-sized image"
+    assert zh.said(unusable_reason(["12"], 1.0, settings)) == "整页图片上只有2个文字字符"
     assert unusable_reason(["浦东新区中等职业教育质量年度报告"], 0.0, settings) is None
 
 

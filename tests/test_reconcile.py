@@ -120,11 +120,11 @@ def test_table_checks_follow_the_kind_not_the_number(tmp_path):
 
     got = extract_all(pdfs.renumbered_appendix_tables(tmp_path / "renumbered.pdf"))
     found = reconcile(Claims([], None, None, ""), got.indicators).findings
-    standards = {f.year: f for f in found if f.kind == "table_internal" and f.claim_text.startswith("sum: 标准数量")}
+    standards = {f.year: f for f in found if f.kind == "table_internal" and f.claim_text.startswith("标准数量 = 专业标准数量")}
     assert (standards[2023].verdict, standards[2024].verdict) == ("match", "mismatch")
     assert standards[2024].table_no == 4 and standards[2024].table_kind == "国际影响表"
     assert "附表4 标准数量 (个) 4 ≠ 专业标准数量 + 课程标准数量 = 1 + 2 = 3" in standards[2024].explanation
-    firms = [f for f in found if f.claim_text.startswith("le: 毕业生初次就业人数 ~ C类") and f.year == 2024]
+    firms = [f for f in found if f.claim_text.startswith("毕业生初次就业人数 ≥ C类") and f.year == 2024]
     assert [(f.verdict, f.table_no, f.explanation.split(" = ")[-1]) for f in firms] == [("match", 5, "570")]
 
 

@@ -55,6 +55,12 @@ def test_counts_of_a_body_table_and_of_one_schools_rows(district_findings):
         ("两个", "图表5中江南市航空服务学校的行数", "match", "2"),  # in 案例一, the case's school
     ]
     assert set(rows.table_id) == {"图表5"} and rows.table_page.notna().all()
+    from pipeline.words import explanation_text, words
+
+    part = rows[rows.verdict == "uncertain"].iloc[0]
+    assert explanation_text(part, words("zh")).startswith("两个，对照图表5（")
+    assert explanation_text(part, words("zh")).endswith("；2 ≠ 1：是其中一部分，还是另一份名单？")
+    assert explanation_text(part, words("en")) == part.explanation and part.explanation.endswith("a part of them, or another list?")
 
 
 def test_listed_items(district_findings):

@@ -23,10 +23,10 @@ GAOZHI_KEY = FIXTURES / "family" / "gaozhi-2021.csv"
 IDENTITY_ROWS = {("计分卡", "毕业去向落实人数"), ("计分卡", "升学人数"), ("计分卡", "毕业生面向三次产业就业人数"),
                  ("服务贡献表", "毕业生初次就业人数")}
 BY_INDUSTRY = ("毕业生面向三次产业就业人数", "面向第一产业就业人数", "面向第二产业就业人数", "面向第三产业就业人数")
-ID_SCORECARD_SERVICE = "直接就业人数 (计分卡 and 服务贡献表)"
-ID_SCORECARD_DESTINATION = "直接就业人数 (计分卡 by industry and by destination)"
-ID_SERVICE_DESTINATION = "直接就业人数 (服务贡献表 and 计分卡 by destination)"
-SUM_RULE = "sum: 毕业生面向三次产业就业人数 ~ 面向第一产业就业人数 + 面向第二产业就业人数 + 面向第三产业就业人数"
+ID_SCORECARD_SERVICE = "直接就业人数（计分卡与服务贡献表）"
+ID_SCORECARD_DESTINATION = "直接就业人数（计分卡按产业与按去向）"
+ID_SERVICE_DESTINATION = "直接就业人数（服务贡献表与计分卡按去向）"
+SUM_RULE = "毕业生面向三次产业就业人数 = 面向第一产业就业人数 + 面向第二产业就业人数 + 面向第三产业就业人数"
 
 
 

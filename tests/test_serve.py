@@ -412,7 +412,7 @@ def test_a_cross_table_card_shows_both_cells_images_and_a_ratio_card_its_cells_v
     """附表1 (page 49) prints 毕业生面向三次产业就业人数 1277 and 附表4 (page 53) 毕业生初次就业人数 596: two pictures.
     Page 25's 88.17% 留在上海就业 is checked against 附表4's A类：留在当地就业人数 568 (2024)."""
     page = httpx.get(f"{site[1]}/reports/{REPORT}", headers=ENGLISH).text
-    cross = attention_card(page, "直接就业人数 (计分卡 and 服务贡献表)")
+    cross = attention_card(page, "直接就业人数（计分卡与服务贡献表）")
     assert re.findall(r'<figcaption>([^<]+)</figcaption>', cross) == ["the table cell", "the other cell"]
     ratio = attention_card(page, "88.17%留在上海就业")
     assert "Table: 附表4 A类：留在当地就业人数 (2024) = 568</p>" in ratio

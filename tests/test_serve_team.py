@@ -24,6 +24,8 @@ import pytest
 from serving import TOKEN, copy_output, running_server
 from test_serve import course_finding, raw_get, review_rows
 
+from pipeline.words import words
+
 REPORT = "pudong-2024"
 HEADERS = {"x-vetreport-token": TOKEN}
 QUICK = 5.0  # seconds: a client timeout no answer comes near unless the app waits on something
@@ -81,7 +83,9 @@ def test_a_run_waits_for_another_run_and_gives_up_with_a_clear_message(serve_out
         fcntl.flock(other, fcntl.LOCK_EX)
         with pytest.raises(StoreBusy, match="another `vetreport run` kept .* locked"):
             load_reports(out / "vetreport.duckdb", [out / REPORT], wait=0.5, waiting=waited.append)
-    assert waited == [f"{out / 'vetreport.duckdb'}: another `vetreport run` is loading the store; waiting for it"]
+    said = [(words("en").said(w), words("zh").said(w)) for w in waited]
+    assert said == [(f"{out / 'vetreport.duckdb'}: another `vetreport run` is loading the store; waiting for it",
+                     f"{out / 'vetreport.duckdb'}：另一个 `vetreport run` 正在载入数据库；等待它完成")]
 
 
 # ---------------------------------------------------------------- damaged stores and report folders
@@ -168,7 +172,7 @@ def test_a_damaged_report_folder_is_a_clear_page_never_a_500(damaged_site):
                               json={"finding_id": "F1", "status": "dismissed", "note": ""})
             assert edit.status_code in (404, 503) and (out / name / "review.csv").read_bytes() == before
         if name == "indicators-other-columns":
-            assert "cannot be compared" in compare.text, name
+            assert "的 indicators.csv 无法比较" in compare.text, name  # said in the app's default language
     assert shown == {**dict.fromkeys(folders, 503), "manifest-empty-object": 200}, shown
 
 

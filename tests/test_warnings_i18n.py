@@ -112,3 +112,32 @@ def test_the_cli_says_why_a_report_is_partial_in_chinese_by_default(tmp_path):
         said = " ".join(result.output.split())
         assert first in said and missing in said, said
         assert ("no chapter" in said) == (lang == "en")
+
+
+def test_a_report_that_fails_says_why_in_the_readers_language(tmp_path):
+    """An empty file and a file that is not a PDF: the CLI says why in Chinese (or English with --lang en), and
+    error.json keeps the English message with its key and fields."""
+    empty = tmp_path / "in" / "empty.pdf"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")
+    (tmp_path / "in" / "page.pdf").write_bytes(b"<html><body>not a report</body></html>")
+    runner = CliRunner(env={"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"})
+    chinese = runner.invoke(app, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "zh"), "--no-store"],
+                            terminal_width=300)
+    assert chinese.exit_code == 1
+    said = " ".join(chinese.output.split())
+    assert "文件为空（0字节）" in said and "不是PDF：这是一个以 .pdf 命名的" in said and "the file is empty" not in said
+    error = json.loads((tmp_path / "zh" / "empty" / "error.json").read_text(encoding="utf-8"))
+    assert (error["message"], error["key"]) == ("the file is empty (0 bytes)", "error.empty_file")
+    english = runner.invoke(app, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "en"), "--no-store", "--lang", "en"],
+                            terminal_width=300)
+    assert "the file is empty (0 bytes)" in " ".join(english.output.split()) and "文件为空" not in english.output
+
+
+def test_a_skipped_stage_is_said_in_the_readers_language():
+    manifest = {"status": "partial", "warnings": [], "stages": [
+        {"name": "tables", "status": "skipped", "message": "needs pages", "key": "stage_status.needs",
+         "fields": {"stages": [{"key": "stage.pages"}]}}]}
+    assert partial_reasons(manifest, words("zh")) == ["表格阶段已跳过：需要先完成：读取页面"]
+    assert partial_reasons(manifest, words("en")) == ["stage tables skipped: needs pages"]
+    assert partial_reasons(manifest) == ["stage tables skipped: needs pages"]

@@ -70,7 +70,7 @@ def _call(fn: Callable, args: tuple) -> tuple[tuple, float]:
     try:
         outcome = ("ok", fn(*args))
     except ReportError as exc:  # a limit (LimitExceeded) among them: raised again as what it was
-        outcome = ("report", (type(exc), (exc.stage, exc.message, exc.path, exc.page)))
+        outcome = ("report", (type(exc), (exc.stage, exc.message, exc.path, exc.page, exc.said)))
     except Exception as exc:
         outcome = ("failed", failure_message(exc))
     return outcome, time.perf_counter() - began

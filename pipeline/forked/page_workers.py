@@ -156,7 +156,7 @@ def _read_run(run: range) -> tuple[list, list, tuple | None]:
         pages, issues = _read(_items, run, job.read_one, job.budget, job.stage)
         return pages, issues, None
     except ReportError as exc:  # a limit: raised again, as it is, in the report's process
-        return [], [], ("report", type(exc), (exc.stage, exc.message, exc.path, exc.page))
+        return [], [], ("report", type(exc), (exc.stage, exc.message, exc.path, exc.page, exc.said))
     except Exception as exc:
         return [], [], ("other", _picklable(exc), traceback.format_exc())
 

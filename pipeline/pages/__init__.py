@@ -22,6 +22,7 @@ from ..files import file_sha256
 from ..forked.page_workers import read_pages
 from ..limits import Budget, LimitExceeded
 from ..records import Document, Issue, Page, said
+from ..words import RECORDS, word, words
 from .hygiene import image_share, remove_running_lines, unusable_reason
 from .lines import build_lines
 from .opening import close, open_pdf, refuse_non_pdf, turned_copy
@@ -138,7 +139,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int 
     if not wanted:
         return scanned
     if settings.mode == "off":
-        _report_skipped(doc, wanted, "OCR is off")
+        _report_skipped(doc, wanted, word("pages.ocr_off"))
         return scanned
     # imported when a page needs it: OpenCV takes a fifth of a second to import
     from . import ocr as O
@@ -146,7 +147,7 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int 
     problem = O.engine_problem(settings)
     if problem:
         if len(wanted) == len(doc.pages):
-            raise ReportError(STAGE, f"no page has a usable text layer and OCR is unavailable: {problem}", str(doc.path))
+            raise ReportError.saying(STAGE, "error.no_text_no_ocr", str(doc.path), why=problem)
         _report_skipped(doc, wanted, problem)
         return scanned
     O.use_threads(cores)
@@ -156,13 +157,13 @@ def _ocr_pages(doc: Document, settings: OcrSettings, budget: Budget, cores: int 
         for page, reason in wanted:
             budget.check(STAGE, page.number)
             if budget.ocr_pages >= cap:
-                _report_skipped(doc, [(page, reason)], f"the OCR page limit ({cap}, limit ocr_max_pages) is reached")
+                _report_skipped(doc, [(page, reason)], word("pages.ocr_limit", cap=cap))
                 continue
             _ocr_one(doc, page, reason, renderer, settings, budget, carried)
     return scanned
 
 
-def _ocr_reason(page: Page, settings: OcrSettings) -> str | None:
+def _ocr_reason(page: Page, settings: OcrSettings) -> dict | None:
     if page.damage:
         return None  # a page skipped, or text drawn with fonts that are gone: a rendering shows no more
     if page.source == "ocr":
@@ -172,12 +173,12 @@ def _ocr_reason(page: Page, settings: OcrSettings) -> str | None:
     return unusable_reason([c.text for c in page.chars], image_share(page), settings)
 
 
-def _report_skipped(doc: Document, wanted: list[tuple[Page, str]], why: str) -> None:
+def _report_skipped(doc: Document, wanted: list[tuple[Page, dict]], why: dict | str) -> None:
     for page, reason in wanted:
         doc.issues.append(said(STAGE, "pages.not_ocred", page.number, "missing", reason=reason, why=why))
 
 
-def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, settings: OcrSettings, budget: Budget,
+def _ocr_one(doc: Document, page: Page, reason: dict, renderer: O.PageRenderer, settings: OcrSettings, budget: Budget,
              carried: dict) -> None:
     from . import ocr as O
 
@@ -194,10 +195,10 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, s
     except LimitExceeded:
         raise
     except ReportError as exc:
-        doc.issues.append(said(STAGE, "pages.ocr_failed", page.number, "missing", reason=reason, why=exc.message))
+        doc.issues.append(said(STAGE, "pages.ocr_failed", page.number, "missing", reason=reason, why=exc.why))
         return
     if result is None:
-        page.notes.append(f"{reason}; the rendered page is blank")
+        page.notes.append(f"{words(RECORDS).said(reason)}; the rendered page is blank")
         return
     page.chars = result.chars
     page.lines = build_lines(result.chars, page.number, source="ocr")
@@ -206,7 +207,7 @@ def _ocr_one(doc: Document, page: Page, reason: str, renderer: O.PageRenderer, s
     page.source = "ocr" if page.lines else "empty"
     page.ocr_confidence = result.confidence
     doc.issues += [said(STAGE, warning["key"], page.number, **warning.get("fields", {})) for warning in result.warnings]
-    page.notes.append(f"{reason}: OCRed by {settings.engine}" + (f", {result.note}" if result.note else ""))
+    page.notes.append(f"{words(RECORDS).said(reason)}: OCRed by {settings.engine}" + (f", {result.note}" if result.note else ""))
 
 
 def _scan_dpi(page: Page, dpi: int) -> int:

@@ -18,6 +18,7 @@ from ..config import OcrSettings, PageSettings
 from ..geometry import box_of, contains_point, within
 from ..records import Char, Line, Page, Segment
 from ..text import GARBLED, garbled_ratio, map_radicals
+from ..words import word
 
 BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi|,b$|-b$|黑体|粗", re.I)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?(\d{1,4}|[ivxlcIVXLC]{1,6})(?:\s*页)?(?:\s*/\s*\d+)?[-—–－\s]*$")
@@ -81,18 +82,18 @@ def image_share(page: Page) -> float:
     return min(covered / area, 1.0)
 
 
-def unusable_reason(texts: list[str], image_share: float, settings: OcrSettings) -> str | None:
-    """Why a page's text layer cannot be used (so it is OCRed), or None when it is fine."""
+def unusable_reason(texts: list[str], image_share: float, settings: OcrSettings) -> dict | None:
+    """Why a page's text layer cannot be used (so it is OCRed), as a catalogue word; None when it is fine."""
     visible = [t for t in texts if t.strip()]
     if not visible:
-        return "no text layer"
+        return word("pages.no_text_layer")
     joined = "".join(visible)
     share = garbled_ratio(joined)
     if share >= settings.garbled_share:
-        return f"text layer unreadable ({share:.0%} (cid:N), private-use or U+FFFD characters)"
+        return word("pages.garbled", share=f"{share:.0%}")
     readable = len(GARBLED.sub("", joined).strip())
     if readable < settings.min_chars and image_share >= 0.5:
-        return f"only {readable} characters of text over a page-sized image"
+        return word("pages.few_chars", count=readable)
     return None
 
 

@@ -35,14 +35,13 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ..errors import ReportError
 from ..limits import LimitExceeded
 from ..records import Issue, said
-from ..words import word
+from ..words import RECORDS, word, words
 from .plumber import Page as PlumberPage
 
 STAGE = "pages"
-SIGNATURES = {  # what a file that is not a PDF starts with
-    b"<!doctype html": "an HTML page", b"<html": "an HTML page", b"<?xml": "an XML file",
-    b"\x89png": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"pk\x03\x04": "a ZIP archive (an Office document?)",
-    b"\xd0\xcf\x11\xe0": "an old Office document", b"{\\rtf": "an RTF document", b"gif8": "a GIF image",
+SIGNATURES = {  # what a file that is not a PDF starts with: its kind's word, file.kind.<name>
+    b"<!doctype html": "html", b"<html": "html", b"<?xml": "xml", b"\x89png": "png", b"\xff\xd8\xff": "jpeg",
+    b"pk\x03\x04": "zip", b"\xd0\xcf\x11\xe0": "office", b"{\\rtf": "rtf", b"gif8": "gif",
 }
 PAGES, PAGE = LIT("Pages"), LIT("Page")
 FONT_PROGRAMS = ("FontFile", "FontFile2", "FontFile3")
@@ -77,21 +76,21 @@ def refuse_non_pdf(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(1024)
     except OSError as exc:
-        raise ReportError(STAGE, f"the file cannot be read ({exc.strerror or exc})", str(path)) from exc
+        raise ReportError.saying(STAGE, "error.unreadable_file", str(path), why=str(exc.strerror or exc)) from exc
     if size == 0:
-        raise ReportError(STAGE, "the file is empty (0 bytes)", str(path))
+        raise ReportError.saying(STAGE, "error.empty_file", str(path))
     if b"%PDF-" in head:
         return
     start = head.lstrip().lower()
     kind = next((name for sig, name in SIGNATURES.items() if start.startswith(sig)), None)
     if kind:
-        raise ReportError(STAGE, f"not a PDF: the file is {kind} with a .pdf name", str(path))
+        raise ReportError.saying(STAGE, "error.not_pdf", str(path), kind=word(f"file.kind.{kind}"))
 
 
 def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
     """The PDF with its pages, read from a repaired copy when the file is damaged; ReportError when
     it cannot be read at all."""
-    damage: list[str] = []
+    damage: list = []  # what is wrong with the file: words (words.word), or the page-tree walk's notes
     cause: BaseException | None = None
     try:
         pdf = _plumber(path, password)
@@ -99,7 +98,7 @@ def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
         raise
     except Exception as exc:
         pdf, cause = None, exc
-        damage.append(f"it cannot be opened ({describe(exc)})")
+        damage.append(word("file.damage.unopened", why=describe(exc)))
     repeated = False
     if pdf is not None:
         try:
@@ -108,13 +107,13 @@ def open_pdf(path: Path, password: str | None, max_pages: int) -> Opened:
             close(pdf)
             raise
         except Exception as exc:  # a page tree too deep or too broken to walk: qpdf rebuilds it
-            entries, tree_damage = [], [f"its page tree cannot be walked ({describe(exc)})"]
+            entries, tree_damage = [], [word("file.damage.tree", why=describe(exc))]
         if any(isinstance(x, PDFXRefFallback) for x in getattr(pdf.doc, "xrefs", [])):
-            damage.append("its cross-reference table is damaged or missing")
+            damage.append(word("file.damage.xref"))
         repeated = any(isinstance(d, Repetition) for d in tree_damage)
         damage += tree_damage
         if not entries and not damage:
-            damage.append("no pages were found in its page tree")
+            damage.append(word("file.damage.no_pages"))
         if not damage:
             return Opened(pdf, entries, [])
         close(pdf)
@@ -130,11 +129,10 @@ def _plumber(path: Path, password: str | None) -> pdfplumber.PDF:
     except Exception as exc:  # pdfplumber wraps pdfminer's many error types
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
-            message = ("the password given does not open this encrypted PDF" if password
-                       else "the PDF is encrypted: give its password with --password")
-            raise ReportError(STAGE, message, str(path)) from exc
+            key = "error.wrong_password" if password else "error.encrypted"
+            raise ReportError.saying(STAGE, key, str(path)) from exc
         if isinstance(cause, PDFEncryptionError):
-            raise ReportError(STAGE, f"the PDF is encrypted with a method that cannot be read ({cause})", str(path)) from exc
+            raise ReportError.saying(STAGE, "error.encryption_method", str(path), why=str(cause)) from exc
         raise
     pdf.rsrcmgr = TolerantResources()
     return pdf
@@ -175,8 +173,6 @@ def _open_repaired(path: Path, password: str | None, max_pages: int, damage: lis
 
 
 FIXERS = {"rebuilt": "the page list rebuilt from the page objects", "qpdf": "qpdf", "pdfium": "PDFium"}
-REPAIRED_BY = {"rebuilt": "a copy whose page list was rebuilt from the page objects (each repetition skipped)",
-               "qpdf": "a copy repaired by qpdf", "pdfium": "a copy re-saved by PDFium"}
 
 
 def _read_copy(copy: Path, password: str | None, max_pages: int, rebuild: bool):
@@ -209,11 +205,13 @@ def _read_copy(copy: Path, password: str | None, max_pages: int, rebuild: bool):
 def _repair_issue(path: Path, damage: list[str], notes: list[str], fixer: str = "qpdf",
                   failures: list[str] | None = None) -> Issue:
     told = f"; {'qpdf' if fixer == 'qpdf' else FIXERS[fixer]}: {'; '.join(notes[:QPDF_NOTES])}" if notes else ""
-    tried = f" ({'; '.join(failures)})" if failures else ""
-    by = REPAIRED_BY[fixer] + (", as the repairs tried first failed" + tried if failures else "")
+    by = word(f"file.by.{fixer}")
+    if failures:
+        by = word("file.by.after_failures", by=by, tried="; ".join(failures))
+    listed = [part for n, d in enumerate(damage) for part in (["; "] if n else []) + [d if isinstance(d, dict) else str(d)]]
     if truncated(path):
-        return said(STAGE, "file.truncated", level="missing", by=by, damage="; ".join(map(str, damage)), told=told)
-    return said(STAGE, "file.damaged", by=by, damage="; ".join(map(str, damage)), told=told)
+        return said(STAGE, "file.truncated", level="missing", by=by, damage=listed, told=told)
+    return said(STAGE, "file.damaged", by=by, damage=listed, told=told)
 
 
 def repair(src: Path, dst: Path, password: str | None) -> list[str]:
@@ -514,5 +512,5 @@ def _unreadable(path: Path, cause: BaseException | None, damage: list[str], fail
     cut = "; the file is truncated (it ends without %%EOF: an incomplete download?)" if truncated(path) else ""
     tried = "; ".join(failures)
     if cause is None:  # pdfminer opened it, but found no pages, and neither qpdf nor PDFium could rebuild it
-        return f"the PDF has no readable pages ({'; '.join(damage)}; {tried}){cut}"
+        return f"the PDF has no readable pages ({'; '.join(words(RECORDS).said(d) for d in damage)}; {tried}){cut}"
     return f"not a readable PDF ({describe(cause)}; {tried}){cut}"

@@ -148,7 +148,7 @@ def _read_one(doc: Document, page: Page, box: BBox, pixels: int, renderer: O.Pag
     except LimitExceeded:
         raise
     except ReportError as exc:
-        doc.issues.append(said(STAGE, "picture.unread", page.number, "missing", table=table, page=where, why=exc.message))
+        doc.issues.append(said(STAGE, "picture.unread", page.number, "missing", table=table, page=where, why=exc.why))
         return False
     if read is None or not read.chars:
         if likely:

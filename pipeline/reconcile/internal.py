@@ -105,7 +105,7 @@ def _mean(rule: TableCheck, total: Cell, parts: list[Cell], appendix: Appendix) 
 
 def _finding(rule: TableCheck, total: Cell, verdict: str, expected: str, explanation: Said, table_value: str | None = None) -> Finding:
     return Finding(
-        finding_id="", kind="table_internal", verdict=verdict, claim_id="", claim_text=rule.text, page=total.page,
+        finding_id="", kind="table_internal", verdict=verdict, claim_id="", claim_text=rule.shown, page=total.page,
         table_no=total.table_no, table_kind=total.table_kind, indicator=total.indicator, year=total.year,
         table_value=table_value or total.raw, expected=expected, tolerance="0", **explained(explanation), unit=total.unit,
         table_page=total.page, table_bbox=total.bbox, key=(rule.text, total.table_kind, total.column_key),
@@ -129,7 +129,8 @@ def _children_within_parents(year: int, period: str, appendix: Appendix) -> list
         check = f"le: {parent.indicator} ≥ {child.indicator} ({child.unit})"
         out.append(Finding(
             finding_id="", table_kind=child.table_kind, kind="table_internal", verdict=verdict, claim_id="",
-            claim_text=check, page=child.page, table_no=child.table_no, indicator=child.indicator, year=year,
+            claim_text=f"{child.indicator} ≤ {parent.indicator} ({child.unit})", page=child.page,
+            table_no=child.table_no, indicator=child.indicator, year=year,
             table_value=child.raw, expected=f"≤ {parent.raw}", tolerance="0",
             **explained(explain.within_parent(child.label(), child.raw, verdict == "match", parent.indicator,
                                                parent.raw)),

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ..words import word
 from ..writers.manifest import failed_stage
 from ..writers.manifest import read as read_manifest
 from ..writers.publish import read_typed_csv, report_csvs
@@ -65,7 +66,7 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def load_reports(db_path: Path, out_dirs: list[Path], wait: float = WAIT,
-                 waiting: Callable[[str], None] | None = None) -> list[str]:
+                 waiting: Callable[[dict], None] | None = None) -> list[str]:
     """Load each report folder into the database; returns the ids (re)loaded. The store is changed in a copy
     renamed over it (readers see it whole, before or after); StoreBusy when it stays locked ``wait`` seconds."""
     db_path = Path(db_path)
@@ -96,7 +97,7 @@ def load_reports(db_path: Path, out_dirs: list[Path], wait: float = WAIT,
 
 
 @contextmanager
-def _writer_turn(db_path: Path, deadline: float, waiting: Callable[[str], None] | None):
+def _writer_turn(db_path: Path, deadline: float, waiting: Callable[[dict], None] | None):
     """One run at a time changes the store: an exclusive flock on .<store>.lock beside it, waited for."""
     lock_path = db_path.with_name(f".{db_path.name}.lock")
     with open(lock_path, "a") as lock:
@@ -110,7 +111,7 @@ def _writer_turn(db_path: Path, deadline: float, waiting: Callable[[str], None] 
                     raise StoreBusy(f"another `vetreport run` kept {db_path} locked ({lock_path.name}) for as long as "
                                     "this run waits") from None
                 if waiting and not said:
-                    waiting(f"{db_path}: another `vetreport run` is loading the store; waiting for it")
+                    waiting(word("store.wait_run", store=str(db_path)))
                     said = True
                 time.sleep(0.2)
         try:
@@ -119,7 +120,7 @@ def _writer_turn(db_path: Path, deadline: float, waiting: Callable[[str], None] 
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _copy_store(db_path: Path, work: Path, deadline: float, waiting: Callable[[str], None] | None) -> None:
+def _copy_store(db_path: Path, work: Path, deadline: float, waiting: Callable[[dict], None] | None) -> None:
     """The store (and a write-ahead log left beside it) copied to ``work``, while DuckDB's shared lock on it is
     held: a process writing it directly (holding the write lock) is waited for, readers are not."""
     if not db_path.exists():
@@ -138,7 +139,7 @@ def _copy_store(db_path: Path, work: Path, deadline: float, waiting: Callable[[s
             if time.monotonic() > deadline:
                 raise StoreBusy(f"{db_path} stayed locked by another process: {str(exc).splitlines()[0]}") from None
             if waiting and not said:
-                waiting(f"{db_path} is locked by another process; waiting for it")
+                waiting(word("store.wait_lock", store=str(db_path)))
                 said = True
             time.sleep(0.2)
 

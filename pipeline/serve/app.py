@@ -42,7 +42,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..diff.order import order_warnings
 from ..template.periods import period_label
-from ..words import DEFAULT, LANGS, Words, lang_from_accept, normalise, page_label, words
+from ..words import DEFAULT, LANGS, Words, lang_from_accept, normalise, page_label, word, words
 from ..writers.audit import KIND_ORDER, VERDICT_ORDER, Shown, SourceMissing, source_pdf
 from ..writers.review import ReviewError, carry_review, record_review
 from ..writers.sheets import printed_pages
@@ -176,7 +176,11 @@ def _keep_lang(request: Request, response: Response) -> Response:
     return response
 
 
-def _error(request: Request, status: int, message: str, default_lang: str = DEFAULT) -> Response:
+def _error(request: Request, status: int, message: str | dict, default_lang: str = DEFAULT) -> Response:
+    """The error as JSON for /api/, else as a page; a message that is a catalogue word (words.word) is said in the
+    reader's language."""
+    if isinstance(message, dict):
+        message = words(request_lang(request, default_lang)).said(message)
     message = _shown(str(message))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
@@ -228,11 +232,12 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
     def image(request: Request):
         path = output.image(request.path_params["report_id"], request.path_params["name"])
         if path is None:
-            raise HTTPException(404, "no such image")
+            raise HTTPException(404, word("app.error.no_image"))
         return FileResponse(path, media_type="image/png")
 
     def compare_page(request: Request):
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        t = words(request_lang(request, lang))
         view, problem = None, None
         try:
             choices = [r["report_id"] for r in output.reports()]
@@ -242,16 +247,16 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         if a and b:
             first, second = output.report_dir(a), output.report_dir(b)
             if first is None or second is None:
-                raise HTTPException(404, f"no report '{a if first is None else b}' in {output.root}")
+                raise HTTPException(404, word("app.error.no_report", report=a if first is None else b, root=str(output.root)))
             if not (first / "indicators.csv").is_file() or not (second / "indicators.csv").is_file():
-                problem = "both reports need an indicators.csv"
+                problem = t("app.error.need_indicators")
             else:
                 try:
-                    warnings = order_warnings(first, second, request_lang(request, lang))
-                    view = output.compare(first, second, request_lang(request, lang))
+                    warnings = order_warnings(first, second, t.lang)
+                    view = output.compare(first, second, t.lang)
                 except Exception as exc:  # an indicators.csv that is damaged, or not what `vetreport run` writes
-                    problem = (f"the indicators.csv of {first.name} or {second.name} cannot be compared "
-                               f"({type(exc).__name__}: {str(exc)[:300]})")
+                    problem = t("app.error.uncomparable", a=first.name, b=second.name,
+                                why=f"{type(exc).__name__}: {str(exc)[:300]}")
         shown_a, shown_b = _compare_defaults(a, b, choices)
         return page(request, "compare.html", choices=choices, a=shown_a, b=shown_b, view=view, problem=problem, warnings=warnings)
 
@@ -342,7 +347,7 @@ def create_app(out: Path, token: str | None = None, require_token: bool = False,
         folder = folder_of(request)
         audit.wait(folder)
         if not (folder / "audit.html").is_file():
-            raise HTTPException(404, f"{folder.name} has no audit.html")
+            raise HTTPException(404, word("app.error.no_audit", report=folder.name))
         response = FileResponse(folder / "audit.html", media_type="text/html")
         response.headers["content-security-policy"] = AUDIT_POLICY  # its own <style>, its pictures in data: URLs
         return response

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from ..diff import diff_reports, load_indicators
 from ..diff.cells import DIFF_COLUMNS
 from ..files import rows_text
-from ..words import lang_from_accept, normalise
+from ..words import lang_from_accept, normalise, word
 from ..writers import sheets as sheet
 from ..writers.workbook import workbook_bytes
 from .data import Output, ReportUnreadable, StoreUnavailable
@@ -84,9 +84,9 @@ def export_routes(output: Output) -> list[Route]:
             raise HTTPException(422, "name both reports: ?a=REPORT&b=REPORT (A the earlier)")
         first, second = output.report_dir(a), output.report_dir(b)
         if first is None or second is None:
-            raise HTTPException(404, f"no report '{a if first is None else b}' in {output.root}")
+            raise HTTPException(404, word("app.error.no_report", report=a if first is None else b, root=str(output.root)))
         if not (first / "indicators.csv").is_file() or not (second / "indicators.csv").is_file():
-            raise HTTPException(404, "both reports need an indicators.csv")
+            raise HTTPException(404, word("app.error.need_indicators"))
         left, right = _built(f"{a} or {b}", lambda: (load_indicators(first), load_indicators(second)))
         rows = _built(f"{a} or {b}", lambda: diff_reports(left, right))
         name = f"{left.report_id}--{right.report_id}-diff"
@@ -123,7 +123,7 @@ def report_folder(output: Output, request: Request) -> Path:
     """The folder of the report the route names; 404 when the output folder has none of that name."""
     folder = output.report_dir(request.path_params["report_id"])
     if folder is None:
-        raise HTTPException(404, f"no report '{request.path_params['report_id']}' in {output.root}")
+        raise HTTPException(404, word("app.error.no_report", report=request.path_params["report_id"], root=str(output.root)))
     return folder
 
 

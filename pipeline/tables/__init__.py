@@ -77,7 +77,7 @@ def extract_tables(doc: Document, settings: TableSettings, budget: Budget | None
     assign_ids(tables, doc)
     for t in tables:
         if t.crosscheck.startswith("disagree") or "only" in t.crosscheck:
-            issues.append(Issue(STAGE, f"table {t.table_id}: {t.crosscheck}", t.pages[0]))
+            issues.append(said(STAGE, "tables.crosscheck", t.pages[0], table=t.table_id, crosscheck=t.crosscheck))
     return Tables(tables=tables, frames=frames, issues=issues)
 
 

@@ -307,9 +307,24 @@ class TableCheck:
 
     @property
     def text(self) -> str:
+        """The rule as its findings' ids know it (never reworded: review.csv refers to those ids)."""
+        return f"{self.rule}: {self.total} ~ {self._parts_shown()}"
+
+    @property
+    def shown(self) -> str:
+        """The rule as a reader sees it, in the template's language: "标准数量 = 专业标准数量 + 课程标准数量"."""
+        parts = self._parts_shown()
+        if self.rule == "le":
+            return f"{self.total} ≥ {parts}"
+        if self.rule == "survey_sum":
+            return f"{self.total}的调查人次 = {parts}"
+        if self.rule == "mean":
+            return f"{self.total}介于{'、'.join(self.parts.names)}之间"
+        return f"{self.total} = {parts}"
+
+    def _parts_shown(self) -> str:
         parts = self.parts
-        shown = f"{parts.numerator.text} / {parts.denominator.text}" if isinstance(parts, Ratio) else " + ".join(parts.names)
-        return f"{self.rule}: {self.total} ~ {shown}"
+        return f"{parts.numerator.text} / {parts.denominator.text}" if isinstance(parts, Ratio) else " + ".join(parts.names)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ blank on a page.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Mapping
@@ -43,10 +44,11 @@ def catalogue() -> dict[str, dict[str, str]]:
     where: dict[str, str] = {}
     files = sorted(f for f in resources.files(PACKAGE).iterdir() if f.name.endswith(".csv"))
     for file in files:
-        rows = csv.DictReader(file.read_text(encoding="utf-8").splitlines())
+        rows = csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"), newline=""))  # a text may hold paragraphs
         if rows.fieldnames != ["key", *LANGS]:
             raise CatalogueError(f"words/{file.name}: columns must be key,{','.join(LANGS)}, not {rows.fieldnames}")
-        for line, row in enumerate(rows, start=2):
+        for row in rows:
+            line = rows.line_num
             key = (row["key"] or "").strip()
             if not key or key.startswith("#"):
                 continue

@@ -75,7 +75,8 @@ def of_result(result: ReportResult, files: list[str], stale: list[str]) -> dict:
         "status": result.status,
         "stages": [
             {"name": r.name, "status": r.status, "seconds": round(r.seconds, 3), **({"message": r.message} if r.message else {}),
-             **({"page": r.page} if r.page else {})}
+             **({"page": r.page} if r.page else {}),
+             **({"key": r.said["key"], "fields": dict(r.said.get("fields") or {})} if r.said else {})}
             for r in result.stages
         ],
         "row_counts": result.row_counts,
@@ -129,6 +130,16 @@ def failed_stage(manifest: dict) -> dict | None:
     return next((s for s in manifest.get("stages") or [] if s.get("status") == "failed"), None)
 
 
+def _stage_said(stage: dict, t: Words | None) -> str:
+    """A stage that did not finish: "stage tables failed: …", or in ``t``'s words."""
+    name, status = stage.get("name"), stage.get("status")
+    message = (warning_text(stage, t) if t else "") or str(stage.get("message") or "")
+    if t is None:
+        return f"stage {name} {status}" + (f": {message}" if message else "")
+    said = t("partial.stage", stage=t.get(f"stage.{name}", str(name)), status=t.get(f"stage_status.{status}", str(status)))
+    return said + (t("partial.because", message=message) if message else "")
+
+
 def _page_said(page, t: Words | None) -> str:
     if not page:
         return ""
@@ -146,8 +157,7 @@ def partial_of(manifest: dict) -> dict:
 def partial_reasons(manifest: dict, t: Words | None = None) -> list[str]:
     """Why a run's results are partial: each stage that did not finish, then each warning of level ``missing``
     (in ``t``'s language when given and the warning has a catalogue key, else as the stage wrote it)."""
-    stages = [f"stage {s.get('name')} {s.get('status')}" + (f": {s['message']}" if s.get("message") else "")
-              for s in manifest.get("stages") or [] if s.get("status") not in (None, "ok")]
+    stages = [_stage_said(s, t) for s in manifest.get("stages") or [] if s.get("status") not in (None, "ok")]
     missing = [_page_said(w.get("page"), t) + (warning_text(w, t) if t else str(w.get("message", "")))
                for w in manifest.get("warnings") or [] if isinstance(w, dict) and w.get("level") == "missing"]
     return stages + missing

@@ -85,7 +85,7 @@ class PageRenderer:
             try:
                 self._pdf = pdfium.PdfDocument(str(self.path), password=self.password)
             except pdfium.PdfiumError as exc:
-                raise ReportError(STAGE, f"the page cannot be rendered for OCR (pdfium: {exc})", str(self.path)) from exc
+                raise ReportError.saying(STAGE, "error.page_unrendered", str(self.path), why=str(exc)) from exc
         return self._pdf
 
     def scale_for(self, width_pt: float, height_pt: float, dpi: int) -> float:
@@ -107,7 +107,7 @@ class PageRenderer:
             finally:
                 page.close()
         except pdfium.PdfiumError as exc:
-            raise ReportError(STAGE, f"the page cannot be rendered for OCR (pdfium: {exc})", str(self.path), number) from exc
+            raise ReportError.saying(STAGE, "error.page_unrendered", str(self.path), number, why=str(exc)) from exc
         return image, scale
 
     def render_box(self, number: int, box: BBox, width_pt: float, height_pt: float, dpi: int) -> tuple[np.ndarray, float]:
@@ -125,7 +125,7 @@ class PageRenderer:
             finally:
                 page.close()
         except pdfium.PdfiumError as exc:
-            raise ReportError(STAGE, f"the picture cannot be rendered for OCR (pdfium: {exc})", str(self.path), number) from exc
+            raise ReportError.saying(STAGE, "error.picture_unrendered", str(self.path), number, why=str(exc)) from exc
         return (image[:, :, 0] if image.ndim == 3 else image), scale
 
 

@@ -94,7 +94,7 @@ def read_rapid(image: np.ndarray, dpi: int, timeout: float, page: int, path: str
     words: list[Word] = []
     for band, (top, bottom) in enumerate(bands(image, RAPID_BAND)):
         if time.monotonic() > end:
-            raise ReportError(STAGE, "OCR of the page took too long (limit ocr_page_seconds)", path, page)
+            raise ReportError.saying(STAGE, "error.ocr_timeout", path, page)
         inked = ink_box(image[top:bottom])
         if inked:
             x0, y0, x1, y1 = inked

@@ -60,7 +60,7 @@ def run_tesseract(image: np.ndarray, language: str, psm: int, dpi: int, timeout:
                   whitelist: str = "") -> list[Word]:
     ok, png = cv2.imencode(".png", image)
     if not ok:
-        raise ReportError(STAGE, "the page image could not be encoded for OCR", path, page)
+        raise ReportError.saying(STAGE, "error.ocr_encode", path, page)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per page is faster than Tesseract's default
     command = ["tesseract", "stdin", "stdout", "-l", language, "--psm", str(psm), "--dpi", str(max(dpi, 1))]
     if whitelist:
@@ -69,10 +69,10 @@ def run_tesseract(image: np.ndarray, language: str, psm: int, dpi: int, timeout:
     try:
         done = subprocess.run(command, input=png.tobytes(), capture_output=True, timeout=max(timeout, 0.1), env=env)
     except subprocess.TimeoutExpired as exc:
-        raise ReportError(STAGE, "OCR of the page took too long (limit ocr_page_seconds)", path, page) from exc
+        raise ReportError.saying(STAGE, "error.ocr_timeout", path, page) from exc
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise ReportError(STAGE, f"Tesseract failed: {message[0]}", path, page)
+        raise ReportError.saying(STAGE, "error.tesseract", path, page, why=message[0])
     return parse_tsv(done.stdout.decode("utf-8", "replace"))
 
 
