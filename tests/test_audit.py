@@ -123,3 +123,20 @@ def test_a_ratio_findings_table_line_has_the_cells_value(report):
     """Page 25's 88.17% 留在上海就业 is checked against 附表4's A类：留在当地就业人数 568 (2024, page 53)."""
     html = (report.out_dir / "audit.html").read_text(encoding="utf-8")
     assert "<p>表格：附表4 A类：留在当地就业人数（2024）= 568</p>" in html
+
+
+def test_every_view_reads_the_printed_page_numbers_one_way(report, tmp_path):
+    """The reference's PDF page 51 prints 46 and page 13 prints 8, its cover (page 1) prints none: read by hand.
+    The audit, the workbooks, the app and the diff all take them from writers.printed."""
+    from pipeline.writers.printed import printed_of, printed_pages
+
+    printed = printed_pages(report.out_dir)
+    assert (printed[51], printed[13]) == ("46", "8") and 1 not in printed
+    frame = report.frames["pages"]
+    assert printed_of(zip(frame["page"], frame["printed_page"])) == printed
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "pages.csv").write_bytes(b"page,printed_page\n\xff\xfe\x00garbage\n51,46\nx,9\n")
+    assert printed_pages(damaged) == {} and printed_pages(tmp_path / "none") == {}
+    (damaged / "pages.csv").write_text("page,printed_page\n51,46\nx,9\n52,\n53.0,48\n", encoding="utf-8")
+    assert printed_pages(damaged) == {51: "46", 53: "48"}

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import template
 from ..template.periods import kind_rank, period_kind
+from ..writers.printed import printed_pages
 
 IDENTITY = ["table_kind", "indicator", "parent_indicator", "unit"]
 KEY = [*IDENTITY, "occurrence"]  # an indicator
@@ -89,18 +90,6 @@ def load_indicators(folder: Path) -> ReportIndicators:
         identity = (*(cell[name] for name in IDENTITY), cell["period_kind"], cell["year"])
         seen[identity] = cell["occurrence"] = seen.get(identity, 0) + 1
     return ReportIndicators(folder.resolve().name, cells, printed_pages(folder))
-
-
-def printed_pages(folder: Path) -> dict[int, str]:
-    """PDF page -> the number printed on it, from the folder's pages.csv (pages that print none left out; none
-    at all when there is no pages.csv or it is not what `vetreport run` writes)."""
-    try:
-        with (folder / "pages.csv").open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError:
-        return {}
-    return {int(row["page"]): row["printed_page"].strip() for row in rows
-            if (row.get("page") or "").isdigit() and (row.get("printed_page") or "").strip()}
 
 
 def _cell(row: dict[str, str]) -> dict:

@@ -232,6 +232,11 @@ def listed_name() -> str:
     return words("zh")("count.listed")
 
 
+def share_name(part_raw: str, whole_raw: str) -> str:
+    """What a share finding checks, in its indicator column: "334 人占413 人的比例"."""
+    return words("zh")("count.share", part=part_raw, whole=whole_raw) if part_raw else words("zh")("count.share_of", whole=whole_raw)
+
+
 def schools_of(level: str, label: str) -> Said:
     """Which schools a count counts: "level 中职 and labelled 示范校"."""
     if level and label:

@@ -130,7 +130,7 @@ def _share_check(claim: Claim, ctx: Context) -> list[Finding]:
         k = integer_count_exists(claim.value, claim.decimals, int(whole.value))
         explanation += explain.share_needs(claim.value_raw, whole.value_raw, k)
     return [claim_finding("ratio", verdict, claim, explanation, expected=fmt(share, claim.decimals + 1), table_value="",
-                          check=f"share {part.value_raw}/{whole.value_raw}")]
+                          check=f"share {part.value_raw}/{whole.value_raw}", indicator=explain.share_name(part.value_raw, whole.value_raw))]
 
 
 def _possible_share(claim: Claim, whole: Claim) -> Finding:
@@ -138,4 +138,4 @@ def _possible_share(claim: Claim, whole: Claim) -> Finding:
     verdict, expected = ("mismatch", "") if k is None else ("unverifiable", str(k))
     explanation = explain.possible_share(claim.value_raw, whole.value_raw, k, whole.value)
     return claim_finding("ratio", verdict, claim, explanation, expected=expected, table_value="",
-                         check=f"share of {whole.value_raw}")
+                         check=f"share of {whole.value_raw}", indicator=explain.share_name("", whole.value_raw))

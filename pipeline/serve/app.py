@@ -44,8 +44,8 @@ from ..diff.order import order_warnings
 from ..template.periods import period_label
 from ..words import DEFAULT, LANGS, Words, lang_from_accept, normalise, page_label, word, words
 from ..writers.audit import KIND_ORDER, VERDICT_ORDER, Shown, SourceMissing, source_pdf
+from ..writers.printed import printed_pages
 from ..writers.review import ReviewError, carry_review, record_review
-from ..writers.sheets import printed_pages
 from . import chart
 from .data import Output, ReportUnreadable, StoreUnavailable, json_finding
 from .exports import export_routes, findings_export, report_folder

@@ -34,8 +34,9 @@ from ..diff import diff_reports, diff_view, load_indicators, table_kind
 from ..template.periods import DEFAULT_KIND, kind_rank, period_kind, period_label
 from ..words import DEFAULT, Words, words
 from ..writers import manifest as manifest_file
-from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, Shown, attention_findings, printed_pages
+from ..writers.audit import ATTENTION, EVIDENCE, IMAGE_DIR, Shown, attention_findings
 from ..writers.frames import read_published
+from ..writers.printed import printed_pages
 from ..writers.review import REVIEW_FILE, overlay_review, read_review
 from .links import finding_links, place_link
 from .templating import render
@@ -265,7 +266,7 @@ class Output:
             verdicts = {str(k): int(v) for k, v in findings["verdict"].value_counts().items()} if len(findings) else {}
             if bodies is None:
                 bodies = Bodies(self.indicator_tables(folder), self.sections(folder), self.cases(folder),
-                                _printed(folder))
+                                printed_pages(folder))
                 bodies.get(DEFAULT)
         except ReportUnreadable:
             raise
@@ -351,12 +352,8 @@ class Output:
         return tables
 
     def printed_pages(self, folder: Path) -> dict[int, str]:
-        """Physical page -> the page number printed on it, from pages.csv ('' where a page prints none)."""
-        frame = read_csv(folder / "pages.csv")
-        if frame.empty or "page" not in frame or "printed_page" not in frame:
-            return {}
-        return {int(p): str(_plain(printed) or "") for p, printed in zip(frame["page"], frame["printed_page"])
-                if _plain(p) is not None}
+        """Physical page -> the page number printed on it (writers.printed)."""
+        return printed_pages(folder)
 
     def sections(self, folder: Path) -> list[dict]:
         return _records(read_csv(folder / "sections.csv"), ["level", "number", "title", "page_start", "page_end"])
@@ -471,12 +468,6 @@ def _locked(exc: BaseException) -> bool:
     return "could not set lock" in str(exc).lower()
 
 
-def _printed(folder: Path) -> dict[int, str]:
-    """The numbers the report's pages print (pages.csv); none when it cannot be read (the PDF's pages are shown)."""
-    try:
-        return printed_pages(folder)
-    except Exception:  # a damaged pages.csv costs the printed numbers, never the page
-        return {}
 
 
 def _first_line(exc: BaseException) -> str:

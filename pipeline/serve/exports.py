@@ -31,6 +31,7 @@ from ..diff.cells import DIFF_COLUMNS
 from ..files import rows_text
 from ..words import lang_from_accept, normalise, word
 from ..writers import sheets as sheet
+from ..writers.printed import printed_pages
 from ..writers.workbook import workbook_bytes
 from .data import Output, ReportUnreadable, StoreUnavailable
 
@@ -59,7 +60,7 @@ def export_routes(output: Output) -> list[Route]:
         folder = folder_of(request)
         findings = output.findings(folder)
         return findings_export(findings, _format(request), language(request), f"{folder.name}-findings",
-                               sheet.printed_pages(folder))
+                               printed_pages(folder))
 
     def report_indicators(request: Request):
         folder = folder_of(request)
@@ -105,7 +106,7 @@ def export_routes(output: Output) -> list[Route]:
             findings = _built(folder.name, lambda folder=folder: sheet.reviewed_findings(folder))  # not rendered: many
             if len(findings):
                 frames.append(findings.assign(report_id=folder.name))
-                printed[folder.name] = sheet.printed_pages(folder)
+                printed[folder.name] = printed_pages(folder)
         findings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["report_id", "finding_id", "verdict"])
         return findings_export(filtered(findings, request.query_params), fmt, language(request), "findings", printed)
 

@@ -24,6 +24,7 @@ from .evidence import evidence_images
 from .frames import read_published
 from .html import blank, render
 from .manifest import read as read_manifest
+from .printed import printed_of, printed_pages
 from .review import typed_note
 
 STAGE = "audit"
@@ -62,7 +63,7 @@ def write_audit(report_dir: Path, pdf: Path, frames: dict[str, pd.DataFrame], pa
     attention = attention_findings(findings)
     tables, cells = _table_frames(report_dir, frames)
     crops, issues = evidence_images(Path(render_from or pdf), attention, claims, tables, cells, password)
-    shown = Shown(words(lang), printed_pages(report_dir, frames))
+    shown = Shown(words(lang), _printed_pages(report_dir, frames))
     html_text = _html(shown, report_dir.name, pdf, claims, findings, attention, crops, notes)
     md_text = _markdown(shown, report_dir.name, pdf, claims, findings, attention, crops, notes)
     atomic_write_text(report_dir / "audit.html", html_text)
@@ -109,16 +110,12 @@ def redraw_audit(report_dir: Path, pdf: Path, password: str | None = None, lang:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def printed_pages(report_dir: Path, frames: dict[str, pd.DataFrame] | None = None) -> dict[int, str]:
-    """PDF page -> the number printed on it (pages.csv's printed_page; the run's pages frame when it has one);
-    pages that print none are left out."""
+def _printed_pages(report_dir: Path, frames: dict[str, pd.DataFrame] | None = None) -> dict[int, str]:
+    """PDF page -> the number printed on it: the run's pages frame when it has one, else the folder's pages.csv."""
     pages = (frames or {}).get("pages")
-    if pages is None and (Path(report_dir) / "pages.csv").is_file():
-        pages = read_published(Path(report_dir) / "pages.csv")
-    if pages is None or pages.empty or "printed_page" not in pages:
-        return {}
-    return {int(page): str(printed) for page, printed in zip(pages["page"], pages["printed_page"])
-            if blank(printed).strip() and blank(page) != ""}
+    if pages is None:
+        return printed_pages(report_dir)
+    return printed_of(zip(pages["page"], pages["printed_page"])) if {"page", "printed_page"} <= set(pages) else {}
 
 
 def _table_frames(report_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -30,6 +30,7 @@ from ..words import explanation_text, words
 from . import manifest as manifest_file
 from .audit import VERDICT_ORDER
 from .frames import PUBLISHED, read_published
+from .printed import printed_pages
 from .review import formula_safe, overlay_review, read_review
 from .workbook import Number, Sheet, number_as_printed, printed_number
 
@@ -71,14 +72,6 @@ def _read(path: Path) -> pd.DataFrame:
         return read_published(path)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
-
-
-def printed_pages(folder: Path) -> dict[int, str]:
-    """physical page -> the number printed on it (pages.csv)."""
-    pages = _read(folder / "pages.csv")
-    if pages.empty or "printed_page" not in pages:
-        return {}
-    return {int(p): str(n) for p, n in zip(pages["page"], pages["printed_page"]) if not _missing(p) and str(n)}
 
 
 def reviewed_findings(folder: Path) -> pd.DataFrame:
